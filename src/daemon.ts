@@ -1,0 +1,113 @@
+/**
+ * Composition root: builds every component from the config, then starts and
+ * stops them in a fixed order. Tests pass overrides (a logger, an engine).
+ */
+import type { FastifyInstance } from 'fastify';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { DockerodeEngine } from './docker/dockerode-engine.js';
+import type { ContainerEngine } from './docker/engine.js';
+import { LABEL_INSTANCE, LABEL_KIND, LABEL_MANAGED } from './docker/labels.js';
+import { buildApi } from './http/app.js';
+import { createLogger } from './log.js';
+import { startLoop, type Loop } from './loops/loop.js';
+import { Reconciler } from './loops/reconciler.js';
+import { ActivityTracker } from './sandboxes/activity.js';
+import { ExecService } from './sandboxes/exec.js';
+import { SandboxService } from './sandboxes/service.js';
+import { openDb, type Db } from './store/db.js';
+import { SandboxStore } from './store/sandboxes.js';
+import { FilesService } from './workspaces/files.js';
+import { stateDir, workspacesDir } from './workspaces/paths.js';
+
+export interface DaemonOverrides {
+  log?: Logger;
+  engine?: ContainerEngine;
+}
+
+export interface Daemon {
+  config: Readonly<Config>;
+  api: FastifyInstance;
+  db: Db;
+  engine: ContainerEngine;
+  sandboxes: SandboxService;
+  reconciler: Reconciler;
+  /** Reconcile once, then listen and start the loops. Returns the API address. */
+  start(): Promise<{ apiUrl: string }>;
+  stop(): Promise<void>;
+}
+
+export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOverrides = {}): Promise<Daemon> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  mkdirSync(workspacesDir(config.dataDir), { recursive: true, mode: 0o755 });
+  mkdirSync(path.join(config.dataDir, 'runtime'), { recursive: true, mode: 0o711 });
+  const db = openDb(path.join(stateDir(config.dataDir), 'sandboxd.db'));
+  const store = new SandboxStore(db);
+  const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
+  const activity = new ActivityTracker((id, at) => store.touch(id, at));
+  const sandboxes = new SandboxService(config, store, engine, activity, log.child({ component: 'sandboxes' }));
+  const exec = new ExecService(config, sandboxes, store, engine, log.child({ component: 'exec' }));
+  const files = new FilesService({ dataDir: config.dataDir, maxFileBytes: config.maxFileBytes });
+
+  const ensureNetwork = async (): Promise<void> => {
+    const outcome = await engine.ensureNetwork({
+      name: config.network,
+      labels: { [LABEL_MANAGED]: 'true', [LABEL_INSTANCE]: config.instance, [LABEL_KIND]: 'sandbox-network' },
+      icc: false,
+    });
+    if (outcome === 'created') log.info({ network: config.network }, 'sandbox network created');
+  };
+  const reconciler = new Reconciler(config.instance, store, engine, sandboxes, log.child({ component: 'reconciler' }), ensureNetwork);
+
+  const checkReady = async (): Promise<void> => {
+    try {
+      db.prepare('SELECT 1').get();
+    } catch (err) {
+      throw new Error(`sqlite: ${(err as Error).message}`);
+    }
+    await engine.ping().catch((err: Error) => {
+      throw new Error(`docker: ${err.message}`);
+    });
+  };
+
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady }, log);
+  const loops: Loop[] = [];
+
+  return {
+    config,
+    api,
+    db,
+    engine,
+    sandboxes,
+    reconciler,
+    async start() {
+      // Docker may be down at boot: say so, serve /readyz as 503, and let the loop retry.
+      try {
+        const boot = await reconciler.reconcileOnce();
+        log.info({ ...boot, errors: boot.errors.length }, 'boot reconcile done');
+      } catch (err) {
+        log.error({ err }, 'boot reconcile failed; retrying in the background');
+      }
+      loops.push(
+        startLoop({
+          name: 'reconciler',
+          intervalMs: config.reconcileIntervalMs,
+          tick: () => reconciler.reconcileOnce(),
+          log,
+          delayFirst: true,
+        }),
+      );
+      const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
+      log.info({ apiUrl }, 'api listening');
+      return { apiUrl };
+    },
+    async stop() {
+      await api.close();
+      await Promise.all(loops.map((l) => l.stop()));
+      db.close();
+      log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The container engine in our own words. The daemon only ever talks to this
+ * interface; src/docker/dockerode-engine.ts is the one Docker implementation
+ * (another engine, e.g. Kubernetes, would implement the same).
+ */
+import type { ContainerSpec } from './spec.js';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  sandboxId: string | null;
+  instance: string | null;
+  running: boolean;
+  /** Docker's own status word: created, running, exited, dead… */
+  status: string;
+  /** IP on the sandbox network, when running. */
+  ip: string | null;
+  exitCode: number | null;
+  oomKilled: boolean;
+  labels: Record<string, string>;
+}
+
+export interface ExecOptions {
+  cmd: string[];
+  env?: string[];
+  cwd?: string;
+  user?: string;
+  timeoutS: number;
+  outputLimitBytes: number;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface NetworkOptions {
+  name: string;
+  labels: Record<string, string>;
+  /** Inter-container traffic on the bridge; false isolates sandboxes from each other. */
+  icc: boolean;
+}
+
+export interface ContainerEngine {
+  ping(): Promise<void>;
+  ensureNetwork(opts: NetworkOptions): Promise<'created' | 'exists'>;
+  removeNetwork(name: string): Promise<'removed' | 'already-removed'>;
+  create(spec: ContainerSpec): Promise<string>;
+  start(ref: string): Promise<'started' | 'already-running'>;
+  stop(ref: string, graceS: number): Promise<'stopped' | 'already-stopped'>;
+  remove(ref: string): Promise<'removed' | 'already-removed'>;
+  /** Throws NotFoundError when the container does not exist. */
+  inspect(ref: string): Promise<ContainerInfo>;
+  listManaged(instance: string): Promise<ContainerInfo[]>;
+  exec(ref: string, opts: ExecOptions): Promise<ExecResult>;
+  /** Starts a process and returns at once; it keeps running inside the container. */
+  execDetached(ref: string, opts: Omit<ExecOptions, 'timeoutS' | 'outputLimitBytes'>): Promise<void>;
+}

@@ -1,0 +1,128 @@
+/**
+ * The one place that decides what a sandbox container looks like. Pure: the
+ * same sandbox and config always give the same spec (the reconciler recreates
+ * containers from it, and bench/ uses it for the raw-Engine comparison).
+ */
+import type { Config } from '../config.js';
+import type { Sandbox } from '../sandboxes/types.js';
+import { RUNTIME_MOUNT, SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID, runtimeDir, workspaceDir } from '../workspaces/paths.js';
+import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
+
+export type SpecConfig = Pick<
+  Config,
+  'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS'
+>;
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  user: string;
+  env: string[];
+  labels: Record<string, string>;
+  hostname: string;
+  workingDir: string;
+  stopTimeoutS: number;
+  network: string;
+  binds: string[];
+  tmpfs: Record<string, string>;
+  memoryBytes: number;
+  nanoCpus: number;
+  pidsLimit: number;
+  nofile: number;
+  extraHosts: string[];
+}
+
+/** Runtime CA bundle the image's init builds (system roots + the extra CA). */
+export const CA_BUNDLE_PATH = '/run/sandboxed/ca-bundle.pem';
+export const EXTRA_CA_PATH = `${RUNTIME_MOUNT}/extra-ca.pem`;
+
+export function containerName(id: string): string {
+  return `s-${id}`;
+}
+
+export function caEnv(extraCaCerts: string): string[] {
+  if (extraCaCerts === '') return [];
+  return [
+    `NODE_EXTRA_CA_CERTS=${EXTRA_CA_PATH}`,
+    `SSL_CERT_FILE=${CA_BUNDLE_PATH}`,
+    `GIT_SSL_CAINFO=${CA_BUNDLE_PATH}`,
+    `PIP_CERT=${CA_BUNDLE_PATH}`,
+    `REQUESTS_CA_BUNDLE=${CA_BUNDLE_PATH}`,
+    `CURL_CA_BUNDLE=${CA_BUNDLE_PATH}`,
+  ];
+}
+
+/**
+ * Secret env values are NOT in the spec: they reach the container through the
+ * read-only runtime mount (for services) and through exec's Env (for execs),
+ * so `docker inspect` never shows them.
+ */
+export function buildContainerSpec(sb: Pick<Sandbox, 'id' | 'spec'>, cfg: SpecConfig, extraLabels: Record<string, string> = {}): ContainerSpec {
+  const tmpOpts = `rw,nosuid,nodev,mode=1777,size=${cfg.tmpfsMb}m`;
+  return {
+    name: containerName(sb.id),
+    image: cfg.image,
+    user: `${SANDBOX_UID}:${SANDBOX_GID}`,
+    env: [
+      `HOME=${SANDBOX_HOME}`,
+      `SANDBOX_ID=${sb.id}`,
+      ...(sb.spec.ports.length > 0 ? [`PORT=${sb.spec.ports[0]}`] : []),
+      ...caEnv(cfg.extraCaCerts),
+    ],
+    labels: {
+      ...extraLabels,
+      [LABEL_MANAGED]: 'true',
+      [LABEL_ID]: sb.id,
+      [LABEL_INSTANCE]: cfg.instance,
+    },
+    hostname: containerName(sb.id),
+    workingDir: SANDBOX_HOME,
+    stopTimeoutS: cfg.stopGraceS,
+    network: cfg.network,
+    binds: [
+      `${workspaceDir(cfg.dataDir, sb.id)}:${SANDBOX_HOME}:rw`,
+      `${runtimeDir(cfg.dataDir, sb.id)}:${RUNTIME_MOUNT}:ro`,
+    ],
+    tmpfs: {
+      '/tmp': tmpOpts,
+      '/var/tmp': tmpOpts,
+      '/run': 'rw,nosuid,nodev,mode=1777,size=16m',
+    },
+    memoryBytes: sb.spec.memoryMb * 1024 * 1024,
+    nanoCpus: Math.round(sb.spec.cpus * 1e9),
+    pidsLimit: cfg.pidsLimit,
+    nofile: cfg.nofile,
+    extraHosts: ['host.docker.internal:host-gateway'],
+  };
+}
+
+/** The Docker Engine API body for a spec: hardening lives here and nowhere else. */
+export function toEngineCreateBody(spec: ContainerSpec): Record<string, unknown> {
+  return {
+    name: spec.name,
+    Image: spec.image,
+    User: spec.user,
+    Env: spec.env,
+    Labels: spec.labels,
+    Hostname: spec.hostname,
+    WorkingDir: spec.workingDir,
+    StopTimeout: spec.stopTimeoutS,
+    HostConfig: {
+      Binds: spec.binds,
+      Tmpfs: spec.tmpfs,
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges:true'],
+      Init: true,
+      Memory: spec.memoryBytes,
+      MemorySwap: spec.memoryBytes,
+      NanoCpus: spec.nanoCpus,
+      PidsLimit: spec.pidsLimit,
+      Ulimits: [{ Name: 'nofile', Soft: spec.nofile, Hard: spec.nofile }],
+      NetworkMode: spec.network,
+      RestartPolicy: { Name: 'no' },
+      ExtraHosts: spec.extraHosts,
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
+    },
+  };
+}

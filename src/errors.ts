@@ -1,0 +1,68 @@
+/**
+ * Domain errors: services throw these, http/error-handler.ts maps `code` to a
+ * status. Nothing below src/http knows about HTTP.
+ */
+export type ErrorCode =
+  | 'invalid'
+  | 'not_found'
+  | 'gone'
+  | 'conflict'
+  | 'too_large'
+  | 'unauthorized'
+  | 'unavailable'
+  | 'upstream';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Seconds a client should wait before retrying (503 Retry-After). */
+    readonly retryAfterS?: number,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export class InvalidError extends DomainError {
+  constructor(message: string) {
+    super('invalid', message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+export class GoneError extends DomainError {
+  constructor(message: string) {
+    super('gone', message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
+
+export class TooLargeError extends DomainError {
+  constructor(message: string) {
+    super('too_large', message);
+  }
+}
+
+export class UnavailableError extends DomainError {
+  constructor(message: string, retryAfterS?: number) {
+    super('unavailable', message, retryAfterS);
+  }
+}
+
+/** The container engine failed; the message keeps the engine's own words. */
+export class UpstreamError extends DomainError {
+  constructor(message: string) {
+    super('upstream', message);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The control-plane API as a Fastify app, built from its dependencies.
+ * main.ts/daemon.ts listen; tests may call app.inject().
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { installAuth } from './auth.js';
+import type { HttpDeps } from './deps.js';
+import { installErrorHandler } from './error-handler.js';
+import { execRoutes } from './exec.js';
+import { filesRoutes } from './files.js';
+import { sandboxRoutes } from './sandboxes.js';
+import { systemRoutes } from './system.js';
+
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: JSON_BODY_LIMIT,
+    disableRequestLogging: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // An empty JSON body (curl -X POST -H 'content-type: application/json') means "no fields".
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      const e = err as Error & { statusCode?: number };
+      e.statusCode = 400;
+      done(e, undefined);
+    }
+  });
+  installErrorHandler(app);
+  if (deps.config.authEnabled) installAuth(app, deps.config.tokens);
+  await app.register(systemRoutes, deps);
+  await app.register(sandboxRoutes, deps);
+  await app.register(execRoutes, deps);
+  await app.register(filesRoutes, deps);
+  return app;
+}

@@ -1,0 +1,16 @@
+/** What the HTTP layer may call. Routes never touch SQL or dockerode. */
+import type { Config } from '../config.js';
+import type { Reconciler } from '../loops/reconciler.js';
+import type { ExecService } from '../sandboxes/exec.js';
+import type { SandboxService } from '../sandboxes/service.js';
+import type { FilesService } from '../workspaces/files.js';
+
+export interface HttpDeps {
+  config: Readonly<Config>;
+  sandboxes: SandboxService;
+  exec: ExecService;
+  files: FilesService;
+  reconciler: Reconciler;
+  /** Readiness: resolves when SQLite and the engine both answer, rejects with the reason. */
+  checkReady: () => Promise<void>;
+}

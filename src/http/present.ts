@@ -1,0 +1,33 @@
+/** Domain → wire JSON, in one place. Env values never leave; only their names. */
+import type { Config } from '../config.js';
+import { previewUrl } from '../edge/hosts.js';
+import type { Sandbox } from '../sandboxes/types.js';
+
+export type SandboxStatus = 'running' | 'starting' | 'stopping' | 'stopped' | 'error';
+
+export function statusOf(sb: Sandbox): SandboxStatus {
+  if (sb.desiredState === 'running') {
+    if (sb.observedState === 'running') return 'running';
+    return sb.lastError ? 'error' : 'starting';
+  }
+  return sb.observedState === 'running' ? 'stopping' : 'stopped';
+}
+
+export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 'httpPort' | 'previewTls'>) {
+  return {
+    id: sb.id,
+    status: statusOf(sb),
+    ports: sb.spec.ports,
+    preview_urls: Object.fromEntries(sb.spec.ports.map((p) => [String(p), previewUrl(sb.id, p, cfg)])),
+    container_id: sb.containerId,
+    created_at: new Date(sb.createdAt).toISOString(),
+    last_active_at: new Date(sb.lastActiveAt).toISOString(),
+    idle_policy: sb.spec.idlePolicy,
+    visibility: sb.spec.visibility,
+    memory_mb: sb.spec.memoryMb,
+    cpus: sb.spec.cpus,
+    services: sb.spec.services,
+    env_names: sb.envNames,
+    last_error: sb.lastError,
+  };
+}

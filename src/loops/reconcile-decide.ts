@@ -1,0 +1,57 @@
+/**
+ * What the reconciler should do, decided purely from the rows (SQLite, the
+ * truth) and the managed containers Docker reports.
+ */
+import type { ContainerInfo } from '../docker/engine.js';
+import type { Sandbox } from '../sandboxes/types.js';
+
+export type ReconcileAction =
+  | { type: 'create'; id: string }
+  | { type: 'start'; id: string; containerId: string }
+  | { type: 'stop'; id: string; containerId: string }
+  | { type: 'remove'; id: string; containerId: string }
+  | { type: 'remove-orphan'; containerId: string; sandboxId: string | null }
+  | { type: 'observe'; id: string; containerId: string | null; running: boolean };
+
+export function decideReconcile(rows: Sandbox[], containers: ContainerInfo[]): ReconcileAction[] {
+  const actions: ReconcileAction[] = [];
+  const byId = new Map<string, ContainerInfo[]>();
+  for (const c of containers) {
+    const key = c.sandboxId ?? '';
+    byId.set(key, [...(byId.get(key) ?? []), c]);
+  }
+  const rowIds = new Set(rows.map((r) => r.id));
+
+  for (const row of rows) {
+    const mine = byId.get(row.id) ?? [];
+    const keep = mine.find((c) => c.id === row.containerId) ?? mine[0];
+    for (const extra of mine) {
+      if (extra !== keep) actions.push({ type: 'remove-orphan', containerId: extra.id, sandboxId: row.id });
+    }
+    if (row.desiredState === 'destroyed' || row.desiredState === 'purged') {
+      if (keep) actions.push({ type: 'remove', id: row.id, containerId: keep.id });
+      continue;
+    }
+    if (row.desiredState === 'running') {
+      if (!keep) actions.push({ type: 'create', id: row.id });
+      else if (!keep.running) actions.push({ type: 'start', id: row.id, containerId: keep.id });
+      else if (row.observedState !== 'running' || row.containerId !== keep.id) {
+        actions.push({ type: 'observe', id: row.id, containerId: keep.id, running: true });
+      }
+      continue;
+    }
+    // desired stopped
+    if (keep?.running) actions.push({ type: 'stop', id: row.id, containerId: keep.id });
+    else if (!keep && (row.observedState !== 'none' || row.containerId !== null)) {
+      actions.push({ type: 'observe', id: row.id, containerId: null, running: false });
+    } else if (keep && (row.observedState !== 'stopped' || row.containerId !== keep.id)) {
+      actions.push({ type: 'observe', id: row.id, containerId: keep.id, running: false });
+    }
+  }
+
+  for (const [sandboxId, list] of byId) {
+    if (sandboxId !== '' && rowIds.has(sandboxId)) continue;
+    for (const c of list) actions.push({ type: 'remove-orphan', containerId: c.id, sandboxId: c.sandboxId });
+  }
+  return actions;
+}

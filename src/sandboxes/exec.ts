@@ -1,0 +1,88 @@
+/**
+ * Running commands in a sandbox. The sandbox is started first when stopped;
+ * the exec itself runs outside the per-id lock (a long exec must not block a
+ * stop), and counts as activity for as long as it runs.
+ */
+import { ulid } from 'ulid';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ContainerEngine, ExecResult } from '../docker/engine.js';
+import { InvalidError } from '../errors.js';
+import type { SandboxStore } from '../store/sandboxes.js';
+import { SANDBOX_APP_DIR, SANDBOX_GID, SANDBOX_UID } from '../workspaces/paths.js';
+import type { SandboxService } from './service.js';
+
+export interface ExecInput {
+  cmd: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutS?: number;
+}
+
+export interface BackgroundExec {
+  id: string;
+  logPath: string;
+}
+
+export type ExecConfig = Pick<Config, 'execDefaultTimeoutS' | 'execMaxTimeoutS' | 'execOutputLimitBytes'>;
+
+const USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
+
+function envList(...maps: Record<string, string>[]): string[] {
+  return Object.entries(Object.assign({}, ...maps) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+}
+
+export class ExecService {
+  constructor(
+    private readonly cfg: ExecConfig,
+    private readonly sandboxes: SandboxService,
+    private readonly store: SandboxStore,
+    private readonly engine: ContainerEngine,
+    private readonly log: Logger,
+  ) {}
+
+  private timeout(t: number | undefined): number {
+    const s = t ?? this.cfg.execDefaultTimeoutS;
+    if (s > this.cfg.execMaxTimeoutS) throw new InvalidError(`timeout_s: at most ${this.cfg.execMaxTimeoutS}`);
+    return s;
+  }
+
+  async run(id: string, input: ExecInput): Promise<ExecResult> {
+    const timeoutS = this.timeout(input.timeoutS);
+    const sb = await this.sandboxes.ensureRunning(id);
+    const end = this.sandboxes.activity.begin(id);
+    try {
+      const result = await this.engine.exec(sb.containerId!, {
+        cmd: input.cmd,
+        env: envList(this.store.env(id), input.env ?? {}),
+        cwd: input.cwd ?? SANDBOX_APP_DIR,
+        user: USER,
+        timeoutS,
+        outputLimitBytes: this.cfg.execOutputLimitBytes,
+      });
+      this.log.info(
+        { sandboxId: id, exitCode: result.exitCode, timedOut: result.timedOut, durationMs: result.durationMs },
+        'exec finished',
+      );
+      return result;
+    } finally {
+      end();
+    }
+  }
+
+  /** Starts the command detached, output to a log file in the workspace; returns at once. */
+  async background(id: string, input: ExecInput): Promise<BackgroundExec> {
+    const sb = await this.sandboxes.ensureRunning(id);
+    const execId = ulid().toLowerCase();
+    const logPath = `/home/sandbox/.sandboxed/logs/exec-${execId}.log`;
+    await this.engine.execDetached(sb.containerId!, {
+      cmd: ['sh', '-c', 'mkdir -p "${SBX_LOG%/*}" && exec "$@" >>"$SBX_LOG" 2>&1 </dev/null', 'sh', ...input.cmd],
+      env: envList(this.store.env(id), input.env ?? {}, { SBX_LOG: logPath }),
+      cwd: input.cwd ?? SANDBOX_APP_DIR,
+      user: USER,
+    });
+    this.sandboxes.touch(id);
+    this.log.info({ sandboxId: id, execId }, 'background exec started');
+    return { id: execId, logPath };
+  }
+}

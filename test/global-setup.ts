@@ -1,0 +1,35 @@
+/**
+ * Runs once before the suite: makes sure the sandbox image exists (building it
+ * offline from a local Debian base when no registry answers), and after the
+ * suite removes anything this run labelled that a failed test left behind.
+ */
+import { execFileSync } from 'node:child_process';
+import { ulid } from 'ulid';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testRun: string;
+  }
+}
+
+export async function setup(project: TestProject): Promise<void> {
+  const runId = `t${ulid().toLowerCase().slice(-10)}`;
+  process.env.SANDBOXED_TEST_RUN = runId;
+  project.provide('testRun', runId);
+  // `npm run test:unit` needs no engine and no image.
+  if (process.env.SANDBOXED_UNIT_ONLY === '1') return;
+  const image = process.env.SANDBOXD_IMAGE || 'sandboxed/sandbox:latest';
+  try {
+    execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
+  } catch {
+    execFileSync('bash', ['images/build.sh'], { stdio: 'inherit' });
+  }
+}
+
+export async function teardown(): Promise<void> {
+  const runId = process.env.SANDBOXED_TEST_RUN;
+  if (!runId) return;
+  const { cleanupTestRun } = await import('./helpers/cleanup.js');
+  await cleanupTestRun(runId);
+}

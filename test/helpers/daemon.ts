@@ -1,0 +1,168 @@
+/**
+ * Boots the real daemon as a child process (`tsx src/main.ts`) with a temp
+ * data dir, random ports and an instance label unique to the test, so its
+ * reconciler only ever sees containers it created. kill() is a real SIGKILL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { cleanupInstance } from './cleanup.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestDaemon {
+  url: string;
+  edgeUrl: string;
+  edgePort: number;
+  dataDir: string;
+  instance: string;
+  network: string;
+  env: Record<string, string>;
+  logFile: string;
+  api<T = any>(method: string, p: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+  /** SIGKILL, no cleanup: the daemon gets no chance to finish anything. */
+  kill(): Promise<void>;
+  /** Start again on the same data dir, ports and instance. */
+  restart(extraEnv?: Record<string, string>): Promise<void>;
+  /** Stop and remove everything this daemon's instance created. */
+  dispose(): Promise<void>;
+  log(): string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function testRunId(): string {
+  try {
+    return inject('testRun') ?? 'manual';
+  } catch {
+    return process.env.SANDBOXED_TEST_RUN ?? 'manual';
+  }
+}
+
+export function uniqueId(prefix = 't'): string {
+  return `${prefix}${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36).slice(-4)}`;
+}
+
+export async function startTestDaemon(opts: { env?: Record<string, string>; dataDir?: string } = {}): Promise<TestDaemon> {
+  const instance = `${testRunId()}-${uniqueId('d')}`;
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'sandboxed-test-'));
+  const apiPort = await freePort();
+  const edgePort = await freePort();
+  const network = `sbx-${instance}`.slice(0, 60);
+  const logFile = path.join(dataDir, 'sandboxd.log');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    SANDBOXED_API_BIND: `127.0.0.1:${apiPort}`,
+    SANDBOXED_DATA_DIR: dataDir,
+    SANDBOXED_INSTANCE: instance,
+    SANDBOXD_NETWORK: network,
+    SANDBOXED_EDGE: 'builtin',
+    SANDBOXED_EDGE_HOST: '127.0.0.1',
+    HTTP_PORT: String(edgePort),
+    PREVIEW_DOMAIN: 'localhost',
+    SANDBOXD_STOP_GRACE_SECONDS: '2',
+    SANDBOXD_RECONCILE_INTERVAL_SECONDS: '3600',
+    SANDBOXD_DEFAULT_MEMORY_MB: '512',
+    LOG_LEVEL: 'debug',
+    ...(process.env.SANDBOXD_IMAGE ? { SANDBOXD_IMAGE: process.env.SANDBOXD_IMAGE } : {}),
+    ...(process.env.SANDBOXED_EXTRA_CA_CERTS ? { SANDBOXED_EXTRA_CA_CERTS: process.env.SANDBOXED_EXTRA_CA_CERTS } : {}),
+    ...opts.env,
+  };
+  const url = `http://127.0.0.1:${apiPort}`;
+  let child: ChildProcess | undefined;
+
+  const boot = async (extra: Record<string, string> = {}): Promise<void> => {
+    const out = createWriteStream(logFile, { flags: 'a' });
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+      cwd: ROOT,
+      env: { ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(out);
+    child.stderr!.pipe(out);
+    const exited = new Promise<never>((_, reject) =>
+      child!.once('exit', (code) => reject(new Error(`daemon exited with ${code}; log:\n${readFileSync(logFile, 'utf8').slice(-4000)}`))),
+    );
+    const ready = (async () => {
+      for (let i = 0; i < 600; i++) {
+        try {
+          const r = await fetch(`${url}/healthz`);
+          if (r.ok) return;
+        } catch {
+          /* not yet */
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('daemon did not answer /healthz within 60 s');
+    })();
+    await Promise.race([ready, exited]);
+    exited.catch(() => undefined);
+  };
+
+  const waitExit = (signal: NodeJS.Signals): Promise<void> =>
+    new Promise((resolve) => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+
+  await boot();
+  const daemon: TestDaemon = {
+    url,
+    edgeUrl: `http://127.0.0.1:${edgePort}`,
+    edgePort,
+    dataDir,
+    instance,
+    network,
+    env,
+    logFile,
+    async api(method, p, body, headers = {}) {
+      const init: RequestInit = { method, headers: { ...headers } };
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+      }
+      const r = await fetch(`${url}${p}`, init);
+      const text = await r.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: r.status, body: parsed as any, headers: r.headers };
+    },
+    stop: () => waitExit('SIGTERM'),
+    kill: () => waitExit('SIGKILL'),
+    async restart(extraEnv = {}) {
+      await waitExit('SIGTERM');
+      await boot(extraEnv);
+    },
+    async dispose() {
+      await waitExit('SIGTERM');
+      await cleanupInstance(instance);
+    },
+    log: () => readFileSync(logFile, 'utf8'),
+  };
+  return daemon;
+}
