@@ -49,6 +49,11 @@ export interface Config {
   maxFileBytes: number;
   wakeTimeoutMs: number;
   extraCaCerts: string;
+  memoryFloorMb: number;
+  wakeReserveMb: number;
+  pressureCheckIntervalMs: number;
+  meminfoPath: string;
+  cgroupRoot: string;
   logLevel: string;
 }
 
@@ -233,6 +238,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxFileBytes: num(env, 'SANDBOXD_MAX_FILE_BYTES', 50 * 1024 * 1024, 1, 1 << 40),
     wakeTimeoutMs: num(env, 'SANDBOXD_WAKE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     extraCaCerts,
+    memoryFloorMb: num(env, 'SANDBOXD_MEMORY_FLOOR_MB', 512, 0, 1 << 24),
+    wakeReserveMb: num(env, 'SANDBOXD_WAKE_RESERVE_MB', 256, 0, 1 << 24),
+    pressureCheckIntervalMs: num(env, 'SANDBOXD_PRESSURE_CHECK_INTERVAL_SECONDS', 5, 1, 3600) * 1000,
+    meminfoPath: str(env, 'SANDBOXD_MEMINFO_PATH', '/proc/meminfo'),
+    cgroupRoot: str(env, 'SANDBOXD_CGROUP_ROOT', '/sys/fs/cgroup'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   });
 }

@@ -13,6 +13,9 @@ import { LABEL_INSTANCE, LABEL_KIND, LABEL_MANAGED } from './docker/labels.js';
 import { buildApi } from './http/app.js';
 import { createLogger } from './log.js';
 import { startLoop, type Loop } from './loops/loop.js';
+import { IdleReaper } from './loops/idle.js';
+import { readMemory } from './loops/memory.js';
+import { PressureReaper } from './loops/pressure.js';
 import { Reconciler } from './loops/reconciler.js';
 import { ActivityTracker } from './sandboxes/activity.js';
 import { ExecService } from './sandboxes/exec.js';
@@ -61,6 +64,15 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   };
   const reconciler = new Reconciler(config.instance, store, engine, sandboxes, log.child({ component: 'reconciler' }), ensureNetwork);
 
+  const idle = new IdleReaper(sandboxes, config.idleThresholdMs, log.child({ component: 'idle-reaper' }));
+  const pressure = new PressureReaper(
+    { floorMb: config.memoryFloorMb, wakeReserveMb: config.wakeReserveMb },
+    sandboxes,
+    () => readMemory(config.meminfoPath, config.cgroupRoot),
+    log.child({ component: 'pressure-reaper' }),
+  );
+  sandboxes.setAdmission((id) => pressure.admit(id));
+
   const checkReady = async (): Promise<void> => {
     try {
       db.prepare('SELECT 1').get();
@@ -99,6 +111,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
           delayFirst: true,
         }),
       );
+      loops.push(startLoop({ name: 'idle-reaper', intervalMs: config.idleCheckIntervalMs, tick: () => idle.reapOnce(), log }));
+      loops.push(startLoop({ name: 'pressure-reaper', intervalMs: config.pressureCheckIntervalMs, tick: () => pressure.reapOnce(), log }));
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');
       return { apiUrl };

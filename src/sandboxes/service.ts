@@ -46,6 +46,7 @@ export type LabelsFor = (sb: Sandbox) => Record<string, string>;
 export class SandboxService {
   readonly locks = new KeyedLock();
   private readonly wakes = new SharedFlight();
+  private admit: (id: string) => Promise<void> = async () => undefined;
 
   constructor(
     private readonly cfg: ServiceConfig,
@@ -55,6 +56,11 @@ export class SandboxService {
     private readonly log: Logger,
     private readonly labelsFor: LabelsFor = () => ({}),
   ) {}
+
+  /** Wake admission (memory): called before a container is started for a user request. */
+  setAdmission(admit: (id: string) => Promise<void>): void {
+    this.admit = admit;
+  }
 
   /** A live sandbox, or NotFoundError (tombstones are not found). */
   get(id: string): Sandbox {
@@ -98,6 +104,11 @@ export class SandboxService {
     };
     const env = input.env ?? {};
 
+    const existing = this.store.get(id);
+    if (existing && (existing.desiredState === 'running' || existing.desiredState === 'stopped')) {
+      throw new ConflictError(`sandbox ${id} already exists`);
+    }
+    await this.admit(id);
     return this.locks.run(id, async () => {
       if (!this.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
       this.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
@@ -187,6 +198,20 @@ export class SandboxService {
     });
   }
 
+  /**
+   * Stops a sandbox for a reaper if `still(sb)` holds when re-checked under the
+   * lock. Marks desired state stopped, so a later request wakes it.
+   */
+  async stopIf(id: string, reason: string, still: (sb: Sandbox) => boolean): Promise<boolean> {
+    return this.locks.run(id, async () => {
+      const sb = this.store.get(id);
+      if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
+      this.store.setDesired(id, 'stopped');
+      await this.stopContainer(sb, reason);
+      return true;
+    });
+  }
+
   /** Caller holds the lock. A container that is already gone is an outcome, not an error. */
   async stopContainer(sb: Sandbox, reason: string): Promise<void> {
     if (!sb.containerId) {
@@ -206,15 +231,17 @@ export class SandboxService {
 
   /** Starts a sandbox; concurrent calls for one id share one start. */
   async start(id: string): Promise<Sandbox> {
-    return this.wakes.run(id, () =>
-      this.locks.run(id, async () => {
+    return this.wakes.run(id, async () => {
+      const current = this.get(id);
+      if (current.observedState !== 'running') await this.admit(id);
+      return this.locks.run(id, async () => {
         const sb = this.get(id);
         this.store.setDesired(id, 'running');
         await this.startContainer(sb);
         this.activity.touch(id);
         return this.get(id);
-      }),
-    );
+      });
+    });
   }
 
   /** Returns the sandbox running, starting it when needed (exec, wake). */
