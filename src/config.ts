@@ -25,6 +25,8 @@ export interface Config {
   network: string;
   edge: EdgeMode;
   edgeHost: string;
+  /** Traefik mode: where the wake endpoint and forward-auth listen (Traefik's catch-all and middleware point here). */
+  edgeInternalPort: number;
   httpPort: number;
   previewDomain: string;
   previewEntrypoint: string;
@@ -214,6 +216,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     network: str(env, 'SANDBOXD_NETWORK', 'sandboxed-sandboxes'),
     edge: oneOf<EdgeMode>(env, 'SANDBOXED_EDGE', 'builtin', ['builtin', 'traefik', 'none']),
     edgeHost: str(env, 'SANDBOXED_EDGE_HOST', '0.0.0.0'),
+    edgeInternalPort: num(env, 'SANDBOXED_EDGE_INTERNAL_PORT', 8081, 0, 65535),
     httpPort: num(env, 'HTTP_PORT', 80, 0, 65535),
     previewDomain,
     previewEntrypoint: str(env, 'PREVIEW_ENTRYPOINT', 'web'),
@@ -235,7 +238,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     execDefaultTimeoutS,
     execMaxTimeoutS,
     execOutputLimitBytes: num(env, 'SANDBOXD_EXEC_OUTPUT_LIMIT_BYTES', 1 << 20, 1024, 1 << 30),
-    maxFileBytes: num(env, 'SANDBOXD_MAX_FILE_BYTES', 50 * 1024 * 1024, 1, 1 << 40),
+    maxFileBytes: num(env, 'SANDBOXD_MAX_FILE_BYTES', 50 * 1024 * 1024, 1, 2 ** 40),
     wakeTimeoutMs: num(env, 'SANDBOXD_WAKE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     extraCaCerts,
     memoryFloorMb: num(env, 'SANDBOXD_MEMORY_FLOOR_MB', 512, 0, 1 << 24),

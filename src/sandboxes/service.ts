@@ -275,6 +275,12 @@ export class SandboxService {
           services: spec.services,
           extraCaCerts: this.cfg.extraCaCerts,
         });
+        // The supervisor also polls its config; the signal makes the change immediate.
+        if (sb.observedState === 'running' && sb.containerId) {
+          await this.engine
+            .execDetached(sb.containerId, { cmd: ['/opt/sandboxed/bin/sandboxed-ctl', 'reload'], user: '1000:1000' })
+            .catch((err: unknown) => this.log.warn({ sandboxId: id, err }, 'service reload signal failed'));
+        }
       }
       return this.get(id);
     });
@@ -293,7 +299,10 @@ export class SandboxService {
     await this.locks.run(id, async () => {
       const sb = this.store.get(id);
       if (!sb || sb.desiredState === 'purged') throw new NotFoundError(`sandbox ${id} not found`);
-      await this.tombstone(sb, 'purged');
+      // The tenant's processes must be gone before its tree is walked: a running
+      // process could swap a directory for a symlink under the walk.
+      if (sb.containerId) await this.engine.remove(sb.containerId);
+      await this.tombstone({ ...sb, containerId: null }, 'purged');
       await removeWorkspace(this.cfg.dataDir, id);
       this.log.info({ sandboxId: id }, 'workspace removed');
     });
