@@ -88,6 +88,8 @@ export class DockerodeEngine implements ContainerEngine {
       const c = await this.docker.createContainer(toEngineCreateBody(spec) as Docker.ContainerCreateOptions);
       return c.id;
     } catch (err) {
+      // A 404 here is a missing image or network: the server's problem, not the caller's.
+      if (statusOf(err) === 404) throw new UpstreamError(`docker create: ${engineMessage(err)}`);
       throw wrap('create', err);
     }
   }

@@ -40,6 +40,7 @@ export function installAuth(app: FastifyInstance, tokens: readonly ApiToken[]): 
       return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'missing or invalid bearer token');
     }
     req.tokenName = name;
-    req.log = req.log.child({ token: name });
+    req.log = req.log.child({ tokenName: name });
+    reply.log = req.log;
   });
 }

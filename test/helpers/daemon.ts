@@ -38,6 +38,8 @@ export interface TestDaemon {
   /** Stop and remove everything this daemon's instance created. */
   dispose(): Promise<void>;
   log(): string;
+  /** Waits until the log (written through a pipe, so a little behind) matches. */
+  waitForLog(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
 }
 
 export async function freePort(): Promise<number> {
@@ -163,6 +165,15 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
       await cleanupInstance(instance);
     },
     log: () => readFileSync(logFile, 'utf8'),
+    async waitForLog(pattern, timeoutMs = 10_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const text = readFileSync(logFile, 'utf8');
+        if (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)) return text;
+        if (Date.now() > end) throw new Error(`log never matched ${String(pattern)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
   };
   return daemon;
 }

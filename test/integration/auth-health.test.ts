@@ -25,7 +25,7 @@ describe('auth', () => {
     expect((await d.api('POST', '/v1/admin/reconcile')).status).toBe(401);
     expect((await d.api('GET', '/v1/sandboxes', undefined, { authorization: `Bearer ${secret}` })).status).toBe(200);
     expect((await d.api('GET', '/v1/sandboxes', undefined, { authorization: 'Bearer other:with:colons' })).status).toBe(200);
-    expect(d.log()).toContain('"token":"backend"');
+    await d.waitForLog('"tokenName":"backend"');
     expect(d.log()).not.toContain(secret);
   });
 

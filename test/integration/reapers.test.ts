@@ -60,7 +60,7 @@ describe('idle reaper', () => {
     await until(async () => (await statusOf(d, busy)) === 'stopped', 'busy to stop after its exec');
     await until(async () => (await statusOf(d, kept)) === 'stopped', 'kept to stop after keepalives end');
     expect(await statusOf(d, always)).toBe('running');
-    expect(d.log()).toMatch(/"reason":"idle"/);
+    await d.waitForLog(/"reason":"idle"/);
   });
 
   it('switches a sandbox to always_on through the API', async () => {
@@ -116,6 +116,7 @@ describe('pressure reaper and wake admission', () => {
     setAvailable(500);
     await until(async () => (await statusOf(d, always)) === 'stopped', 'every sandbox to be stopped under pressure');
     setAvailable(4000);
+    await d.waitForLog(new RegExp(`pressure reaper stopped sandbox.*${always}|${always}.*pressure reaper stopped sandbox`));
     const order = d
       .log()
       .split('\n')

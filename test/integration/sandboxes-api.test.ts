@@ -109,7 +109,8 @@ describe('lifecycle through the original paths and /v1', () => {
     expect((await d.api('POST', `/sandbox/${id}/purge`)).status).toBe(404);
   });
 
-  it('never logs the injected env value', () => {
+  it('never logs the injected env value', async () => {
+    await d.waitForLog('sandbox deleted');
     expect(d.log()).not.toContain(secret);
     expect(d.log()).toContain('API_KEY');
   });
