@@ -26,6 +26,7 @@ export interface Config {
   edge: EdgeMode;
   edgeHost: string;
   /** Traefik mode: where the wake endpoint and forward-auth listen (Traefik's catch-all and middleware point here). */
+  edgeInternalHost: string;
   edgeInternalPort: number;
   httpPort: number;
   previewDomain: string;
@@ -51,6 +52,11 @@ export interface Config {
   maxFileBytes: number;
   wakeTimeoutMs: number;
   extraCaCerts: string;
+  networkIsolation: boolean;
+  egressMode: 'open' | 'allowlist';
+  egressAllow: string[];
+  egressDeny: string[];
+  egressAllowHostPorts: number[];
   memoryFloorMb: number;
   wakeReserveMb: number;
   pressureCheckIntervalMs: number;
@@ -120,6 +126,26 @@ function oneOf<T extends string>(env: Env, name: string, def: T, allowed: readon
     throw new ConfigError(name, `"${v}" must be one of ${allowed.join(', ')}`);
   }
   return v as T;
+}
+
+const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+function cidrs(env: Env, name: string): string[] {
+  const v = read(env, name);
+  if (v === undefined) return [];
+  const list = v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const c of list) if (!CIDR.test(c)) throw new ConfigError(name, `"${c}" is not an IPv4 CIDR like 203.0.113.0/24`);
+  return list;
+}
+
+function ports(env: Env, name: string): number[] {
+  const v = read(env, name);
+  if (v === undefined) return [];
+  return v.split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError(name, `"${x}" is not a TCP port`);
+    return n;
+  });
 }
 
 /** `name:secret,name2:secret2`, split on the first colon so secrets may hold `:` and `=`. */
@@ -216,6 +242,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     network: str(env, 'SANDBOXD_NETWORK', 'sandboxed-sandboxes'),
     edge: oneOf<EdgeMode>(env, 'SANDBOXED_EDGE', 'builtin', ['builtin', 'traefik', 'none']),
     edgeHost: str(env, 'SANDBOXED_EDGE_HOST', '0.0.0.0'),
+    edgeInternalHost: str(env, 'SANDBOXED_EDGE_INTERNAL_HOST', '127.0.0.1'),
     edgeInternalPort: num(env, 'SANDBOXED_EDGE_INTERNAL_PORT', 8081, 0, 65535),
     httpPort: num(env, 'HTTP_PORT', 80, 0, 65535),
     previewDomain,
@@ -241,6 +268,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxFileBytes: num(env, 'SANDBOXD_MAX_FILE_BYTES', 50 * 1024 * 1024, 1, 2 ** 40),
     wakeTimeoutMs: num(env, 'SANDBOXD_WAKE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     extraCaCerts,
+    networkIsolation: bool(env, 'SANDBOXD_NETWORK_ISOLATION', true),
+    egressMode: oneOf(env, 'SANDBOXD_EGRESS_MODE', 'open', ['open', 'allowlist'] as const),
+    egressAllow: cidrs(env, 'SANDBOXD_EGRESS_ALLOW'),
+    egressDeny: cidrs(env, 'SANDBOXD_EGRESS_DENY'),
+    egressAllowHostPorts: ports(env, 'SANDBOXD_EGRESS_ALLOW_HOST_PORTS'),
     memoryFloorMb: num(env, 'SANDBOXD_MEMORY_FLOOR_MB', 512, 0, 1 << 24),
     wakeReserveMb: num(env, 'SANDBOXD_WAKE_RESERVE_MB', 256, 0, 1 << 24),
     pressureCheckIntervalMs: num(env, 'SANDBOXD_PRESSURE_CHECK_INTERVAL_SECONDS', 5, 1, 3600) * 1000,

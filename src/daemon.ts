@@ -10,10 +10,13 @@ import type { Config } from './config.js';
 import { DockerodeEngine } from './docker/dockerode-engine.js';
 import type { ContainerEngine } from './docker/engine.js';
 import { LABEL_INSTANCE, LABEL_KIND, LABEL_MANAGED } from './docker/labels.js';
+import { createEdge, labelsForEdge, type Edge } from './edge/index.js';
+import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
 import { createLogger } from './log.js';
 import { startLoop, type Loop } from './loops/loop.js';
 import { IdleReaper } from './loops/idle.js';
+import { applyIsolation, readResolvers } from './network/isolation.js';
 import { readMemory } from './loops/memory.js';
 import { PressureReaper } from './loops/pressure.js';
 import { Reconciler } from './loops/reconciler.js';
@@ -21,6 +24,7 @@ import { ActivityTracker } from './sandboxes/activity.js';
 import { ExecService } from './sandboxes/exec.js';
 import { SandboxService } from './sandboxes/service.js';
 import { openDb, type Db } from './store/db.js';
+import { PreviewEpochStore } from './store/preview.js';
 import { SandboxStore } from './store/sandboxes.js';
 import { FilesService } from './workspaces/files.js';
 import { stateDir, workspacesDir } from './workspaces/paths.js';
@@ -37,8 +41,9 @@ export interface Daemon {
   engine: ContainerEngine;
   sandboxes: SandboxService;
   reconciler: Reconciler;
-  /** Reconcile once, then listen and start the loops. Returns the API address. */
-  start(): Promise<{ apiUrl: string }>;
+  edge: Edge;
+  /** Reconcile once, then listen and start the loops. Returns the API and edge addresses. */
+  start(): Promise<{ apiUrl: string; edgeUrl: string | null }>;
   stop(): Promise<void>;
 }
 
@@ -50,7 +55,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const store = new SandboxStore(db);
   const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
   const activity = new ActivityTracker((id, at) => store.touch(id, at));
-  const sandboxes = new SandboxService(config, store, engine, activity, log.child({ component: 'sandboxes' }));
+  const sandboxes = new SandboxService(config, store, engine, activity, log.child({ component: 'sandboxes' }), labelsForEdge(config));
   const exec = new ExecService(config, sandboxes, store, engine, log.child({ component: 'exec' }));
   const files = new FilesService({ dataDir: config.dataDir, maxFileBytes: config.maxFileBytes });
 
@@ -61,6 +66,15 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       icc: false,
     });
     if (outcome === 'created') log.info({ network: config.network }, 'sandbox network created');
+    if (!config.networkIsolation) return;
+    const net = await engine.inspectNetwork(config.network);
+    await applyIsolation(net.id, net.bridge, {
+      mode: config.egressMode,
+      allow: config.egressAllow,
+      deny: config.egressDeny,
+      allowHostPorts: config.egressAllowHostPorts,
+      resolvers: readResolvers(),
+    });
   };
   const reconciler = new Reconciler(config.instance, store, engine, sandboxes, log.child({ component: 'reconciler' }), ensureNetwork);
 
@@ -84,7 +98,9 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     });
   };
 
-  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady }, log);
+  const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
+  const edge = createEdge({ config, sandboxes, engine, tokens: previews, log: log.child({ component: 'edge' }) });
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews }, log);
   const loops: Loop[] = [];
 
   return {
@@ -94,6 +110,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     engine,
     sandboxes,
     reconciler,
+    edge,
     async start() {
       // Docker may be down at boot: say so, serve /readyz as 503, and let the loop retry.
       try {
@@ -115,9 +132,11 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       loops.push(startLoop({ name: 'pressure-reaper', intervalMs: config.pressureCheckIntervalMs, tick: () => pressure.reapOnce(), log }));
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');
-      return { apiUrl };
+      const edgeUrl = await edge.listen();
+      return { apiUrl, edgeUrl };
     },
     async stop() {
+      await edge.close();
       await api.close();
       await Promise.all(loops.map((l) => l.stop()));
       db.close();

@@ -17,6 +17,11 @@ export async function setup(project: TestProject): Promise<void> {
   const runId = `t${ulid().toLowerCase().slice(-10)}`;
   process.env.SANDBOXED_TEST_RUN = runId;
   project.provide('testRun', runId);
+  // Behind a TLS-inspecting proxy the CA that this Node trusts is what image
+  // builds and sandboxes need too (the supported SANDBOXED_EXTRA_CA_CERTS setting).
+  if (!process.env.SANDBOXED_EXTRA_CA_CERTS && process.env.NODE_EXTRA_CA_CERTS) {
+    process.env.SANDBOXED_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
+  }
   // `npm run test:unit` needs no engine and no image.
   if (process.env.SANDBOXED_UNIT_ONLY === '1') return;
   const image = process.env.SANDBOXD_IMAGE || 'sandboxed/sandbox:latest';

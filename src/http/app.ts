@@ -10,7 +10,9 @@ import type { HttpDeps } from './deps.js';
 import { installErrorHandler } from './error-handler.js';
 import { execRoutes } from './exec.js';
 import { filesRoutes } from './files.js';
+import { previewRoutes } from './previews.js';
 import { sandboxRoutes } from './sandboxes.js';
+import { servicesRoutes } from './services.js';
 import { systemRoutes } from './system.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -19,7 +21,6 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT,
-    disableRequestLogging: false,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -43,5 +44,7 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(sandboxRoutes, deps);
   await app.register(execRoutes, deps);
   await app.register(filesRoutes, deps);
+  await app.register(servicesRoutes, deps);
+  await app.register(previewRoutes, deps);
   return app;
 }

@@ -1,5 +1,6 @@
 /** What the HTTP layer may call. Routes never touch SQL or dockerode. */
 import type { Config } from '../config.js';
+import type { PreviewTokens } from '../edge/tokens.js';
 import type { Reconciler } from '../loops/reconciler.js';
 import type { ExecService } from '../sandboxes/exec.js';
 import type { SandboxService } from '../sandboxes/service.js';
@@ -11,6 +12,7 @@ export interface HttpDeps {
   exec: ExecService;
   files: FilesService;
   reconciler: Reconciler;
+  previews: PreviewTokens;
   /** Readiness: resolves when SQLite and the engine both answer, rejects with the reason. */
   checkReady: () => Promise<void>;
 }

@@ -11,7 +11,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
   const present = (sb: Parameters<typeof presentSandbox>[0]) => presentSandbox(sb, config);
 
   for (const path of ['/sandbox', '/v1/sandboxes']) {
-    app.post(path, { schema: { body: createSandboxBody } }, async (req, reply) => {
+    app.post(path, { schema: { body: createSandboxBody.nullish() } }, async (req, reply) => {
       const b = req.body ?? {};
       const sb = await sandboxes.create({
         id: b.id,

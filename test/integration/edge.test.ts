@@ -8,7 +8,7 @@ import Docker from 'dockerode';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { freePort, startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
 
 const docker = new Docker();
 let d: TestDaemon;
@@ -136,9 +136,10 @@ async function stop(id: string): Promise<void> {
   expect(r.body.status).toBe('stopped');
 }
 
-async function startEvents(containerId: string, since: number): Promise<number> {
+/** Docker `start` events for one container since a time in ms (the engine takes fractional seconds). */
+async function startEvents(containerId: string, sinceMs: number): Promise<number> {
   const stream = (await docker.getEvents({
-    since,
+    since: (sinceMs / 1000).toFixed(3) as unknown as number,
     until: Math.ceil(Date.now() / 1000) + 1,
     filters: { container: [containerId], event: ['start'] },
   })) as unknown as NodeJS.ReadableStream;
@@ -174,11 +175,11 @@ describe('a public preview', () => {
   it('keeps Host, sets X-Forwarded-*, and counts as activity', async () => {
     const before = (await d.api('GET', `/v1/sandboxes/${id}`)).body.last_active_at;
     await new Promise((r) => setTimeout(r, 5200)); // the activity tracker writes at most every 5 s
-    const r = await preview(id, 3001, { path: '/x?y=1', headers: { 'x-forwarded-for': '6.6.6.6', 'x-forwarded-host': 'evil.example' } });
+    const r = await preview(id, 3001, { path: '/x?y=1&token=the-apps-own', headers: { 'x-forwarded-for': '6.6.6.6', 'x-forwarded-host': 'evil.example' } });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({
       method: 'GET',
-      url: '/x?y=1',
+      url: '/x?y=1&token=the-apps-own',
       headers: {
         host: `s-${id}-3001.preview.localhost:${d.edgePort}`,
         'x-forwarded-for': '127.0.0.1',
@@ -232,11 +233,18 @@ describe('a public preview', () => {
 
   it('200 concurrent requests to a stopped sandbox start it once and all get the app', async () => {
     await stop(id);
-    const since = Math.floor(Date.now() / 1000) - 1;
+    const since = Date.now();
+    const logBefore = d.log().length;
     const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => preview(id, 3001, { path: `/n/${i}` })));
     expect(replies.map((r) => r.status)).toEqual(Array(200).fill(200));
     expect(replies.map((r) => r.json.url)).toEqual(Array.from({ length: 200 }, (_, i) => `/n/${i}`));
     expect(await startEvents(containerId, since)).toBe(1);
+    const started = d
+      .log()
+      .slice(logBefore)
+      .split('\n')
+      .filter((l) => l.includes(`"sandboxId":"${id}"`) && l.includes('"msg":"container started"'));
+    expect(started).toHaveLength(1);
   });
 
   it('a page load of a stopped sandbox gets the warming page (503, not cached), then the app', async () => {
@@ -288,6 +296,9 @@ describe('a private preview', () => {
     expect(r.status).toBe(200);
     expect(r.json.headers['x-sandboxed-preview-token']).toBeUndefined();
     expect(r.json.headers.cookie).toBe('app=1');
+    const post = await preview(id, 3001, { method: 'POST', path: `/submit?token=${encodeURIComponent(t.body.token)}&x=1`, body: 'hi' });
+    expect(post.status).toBe(200);
+    expect(post.json).toMatchObject({ method: 'POST', url: '/submit?x=1', bodyBytes: 2 });
   });
 
   it('turns ?token= into a host-only cookie and redirects to the URL without it', async () => {
@@ -371,5 +382,94 @@ describe('hosts without an app', () => {
     expect(page.text).not.toContain('location.reload');
     // The failure is reported once; the next page load tries again.
     expect((await preview(id, 3000, { headers: { accept: 'text/html' } })).status).toBe(503);
+  });
+});
+
+describe('Traefik mode: labels, forward-auth and the wake endpoint', () => {
+  let t: TestDaemon;
+  let internal: number;
+  const pub = uniqueId('tpub');
+  const priv = uniqueId('tpriv');
+
+  beforeAll(async () => {
+    internal = await freePort();
+    t = await startTestDaemon({ env: { SANDBOXED_EDGE: 'traefik', SANDBOXED_EDGE_INTERNAL_PORT: String(internal), SANDBOXD_WAKE_TIMEOUT_SECONDS: '30' } });
+  });
+
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  function ask(headers: Record<string, string>, p = '/_sandboxed/forward-auth'): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: internal, path: p, headers: { host: `127.0.0.1:${internal}`, ...headers }, agent: false }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            let json: unknown;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), text, json });
+          });
+        })
+        .on('error', reject);
+    });
+  }
+
+  it('labels the container with one router per port and links each to its service', async () => {
+    const r = await t.api('POST', '/v1/sandboxes', { id: pub, ports: [3000, 3001], services: [{ name: 'web', command: 'python3 -m http.server 3000', port: 3000 }] });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const labels = (await docker.getContainer(r.body.container_id).inspect()).Config.Labels;
+    const name = (port: number) => `sandboxed-${t.instance.replace(/[^a-z0-9-]/g, '-')}-${pub}-${port}`;
+    expect(labels).toMatchObject({
+      'sandboxed.managed': 'true',
+      'traefik.enable': 'true',
+      [`traefik.http.routers.${name(3000)}.service`]: name(3000),
+      [`traefik.http.routers.${name(3001)}.service`]: name(3001),
+      [`traefik.http.routers.${name(3000)}.middlewares`]: 'sandboxed-preview-auth@file',
+      [`traefik.http.services.${name(3001)}.loadbalancer.server.port`]: '3001',
+    });
+    // The built-in proxy is off in this mode.
+    await expect(fetch(t.edgeUrl)).rejects.toThrow();
+  });
+
+  it('forward-auth lets public previews through at once, keeping the app cookies but not ours', async () => {
+    const r = await ask({ 'x-forwarded-host': `s-${pub}-3000.preview.localhost`, 'x-forwarded-uri': '/', cookie: 'a=1; sandboxed_preview=x' });
+    expect(r.status).toBe(200);
+    expect(r.headers.cookie).toBe('a=1');
+  });
+
+  it('forward-auth checks private tokens (header, ?token= → cookie + absolute redirect) without waking anything', async () => {
+    const c = await t.api('POST', '/v1/sandboxes', { id: priv, ports: [3000], visibility: 'private' });
+    expect(c.status).toBe(201);
+    await t.api('POST', `/v1/sandboxes/${priv}/stop`);
+    const host = `s-${priv}-3000.preview.localhost:8088`;
+    expect((await ask({ 'x-forwarded-host': host, 'x-forwarded-uri': '/' })).status).toBe(401);
+    const token = (await t.api('POST', `/v1/sandboxes/${priv}/preview-token`)).body.token;
+    const ok = await ask({ 'x-forwarded-host': host, 'x-forwarded-uri': '/', 'x-sandboxed-preview-token': token });
+    expect(ok.status).toBe(200);
+    const redirect = await ask({ 'x-forwarded-host': host, 'x-forwarded-proto': 'http', 'x-forwarded-uri': `/a?token=${encodeURIComponent(token)}&b=1` });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.location).toBe(`http://${host}/a?b=1`);
+    expect(redirect.headers['set-cookie']![0]).toMatch(/^sandboxed_preview=/);
+    expect((await docker.getContainer(c.body.container_id).inspect()).State.Running).toBe(false);
+  });
+
+  it('the wake endpoint starts a stopped sandbox, holds the request until the app listens, then says retry (Traefik proxies)', async () => {
+    await t.api('POST', `/v1/sandboxes/${pub}/stop`);
+    const r = await ask({}, '/');
+    expect(r.status).toBe(404); // no preview host: not ours
+    const woke = await ask({ host: `s-${pub}-3000.preview.localhost` }, '/');
+    expect(woke.status).toBe(503);
+    expect(woke.headers['retry-after']).toBe('1');
+    expect((await t.api('GET', `/v1/sandboxes/${pub}`)).body.status).toBe('running');
+    const page = await ask({ host: `s-${pub}-3000.preview.localhost`, accept: 'text/html' }, '/');
+    expect(page.status).toBe(503);
+    expect(page.text).toContain('Starting sandbox');
   });
 });

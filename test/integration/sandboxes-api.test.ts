@@ -118,8 +118,11 @@ describe('lifecycle through the original paths and /v1', () => {
 
 describe('create', () => {
   it('generates a lowercase ULID id when none is given, and refuses a duplicate with 409', async () => {
-    const r = await d.api('POST', '/v1/sandboxes', {});
+    const r = await d.api('POST', '/v1/sandboxes');
     expect(r.status).toBe(201);
+    const empty = await d.api('POST', '/v1/sandboxes', '', { 'content-type': 'application/json' });
+    expect(empty.status).toBe(201);
+    await d.api('POST', `/v1/sandboxes/${empty.body.id}/purge`);
     expect(r.body.id).toMatch(/^[0-9a-z]{26}$/);
     const dup = await d.api('POST', '/v1/sandboxes', { id: r.body.id });
     expect(dup.status).toBe(409);

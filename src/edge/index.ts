@@ -1,0 +1,61 @@
+/**
+ * The edge, built from the config: `builtin` proxies preview hosts on
+ * HTTP_PORT; `traefik` serves only the wake endpoint and forward-auth on
+ * SANDBOXED_EDGE_INTERNAL_PORT (Traefik proxies, routed by container labels);
+ * `none` serves nothing.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { ContainerEngine } from '../docker/engine.js';
+import type { LabelsFor, SandboxService } from '../sandboxes/service.js';
+import { createEdgeServer } from './builtin.js';
+import type { PreviewTokens } from './tokens.js';
+import { traefikLabels } from './traefik-labels.js';
+import { tcpProbe, Upstreams, Waker } from './wake.js';
+
+export interface EdgeDeps {
+  config: Readonly<Config>;
+  sandboxes: SandboxService;
+  engine: ContainerEngine;
+  tokens: PreviewTokens;
+  log: Logger;
+}
+
+export interface Edge {
+  /** Resolves with the address listened on, or null when the edge is off. */
+  listen(): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** Labels for SandboxService: Traefik routers in traefik mode; the spec adds our managed labels in every mode. */
+export function labelsForEdge(config: Readonly<Config>): LabelsFor {
+  return config.edge === 'traefik' ? (sb) => traefikLabels(sb, config) : () => ({});
+}
+
+export function createEdge(deps: EdgeDeps): Edge {
+  const { config, sandboxes, engine, tokens, log } = deps;
+  if (config.edge === 'none') return { listen: async () => null, close: async () => undefined };
+  const mode = config.edge === 'builtin' ? 'proxy' : 'wake-only';
+  // Both modes probe the container's IP, the path Traefik takes too (it shares the host's network):
+  // an app listening on localhost only is "not up", and the failure page says why.
+  const upstreams = new Upstreams(engine, tcpProbe());
+  const waker = new Waker({ start: (id) => sandboxes.start(id), upstreams, timeoutMs: config.wakeTimeoutMs, log });
+  const { server, close } = createEdgeServer({ mode, config, sandboxes, tokens, upstreams, waker, log });
+  const [host, port] = mode === 'proxy' ? [config.edgeHost, config.httpPort] : [config.edgeInternalHost, config.edgeInternalPort];
+
+  return {
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const addr = server.address() as AddressInfo;
+          const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+          log.info({ url, mode }, 'edge listening');
+          resolve(url);
+        });
+      }),
+    close: () => (server.listening ? close() : Promise.resolve()),
+  };
+}
