@@ -1,7 +1,7 @@
 /** The only importer of dockerode. Maps Engine API outcomes into our words. */
 import Docker from 'dockerode';
 import { ConflictError, DomainError, NotFoundError, UpstreamError } from '../errors.js';
-import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, NetworkOptions } from './engine.js';
+import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, NetworkInfo, NetworkOptions } from './engine.js';
 import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
 import { runExec } from './exec-stream.js';
 import { toEngineCreateBody, type ContainerSpec } from './spec.js';
@@ -80,6 +80,22 @@ export class DockerodeEngine implements ContainerEngine {
     } catch (err) {
       if (statusOf(err) === 404) return 'already-removed';
       throw wrap('network remove', err);
+    }
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo> {
+    try {
+      const n = await this.docker.getNetwork(name).inspect();
+      const ipam = (n.IPAM?.Config ?? [])[0] as { Subnet?: string; Gateway?: string } | undefined;
+      return {
+        id: n.Id,
+        name: n.Name,
+        bridge: n.Options?.['com.docker.network.bridge.name'] ?? `br-${String(n.Id).slice(0, 12)}`,
+        subnet: ipam?.Subnet ?? null,
+        gateway: ipam?.Gateway ?? null,
+      };
+    } catch (err) {
+      throw wrap('network inspect', err);
     }
   }
 

@@ -45,10 +45,21 @@ export interface NetworkOptions {
   icc: boolean;
 }
 
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  /** The host-side bridge interface (br-<id12> unless the network names one). */
+  bridge: string;
+  subnet: string | null;
+  gateway: string | null;
+}
+
 export interface ContainerEngine {
   ping(): Promise<void>;
   ensureNetwork(opts: NetworkOptions): Promise<'created' | 'exists'>;
   removeNetwork(name: string): Promise<'removed' | 'already-removed'>;
+  /** Throws NotFoundError when the network does not exist. */
+  inspectNetwork(name: string): Promise<NetworkInfo>;
   create(spec: ContainerSpec): Promise<string>;
   start(ref: string): Promise<'started' | 'already-running'>;
   stop(ref: string, graceS: number): Promise<'stopped' | 'already-stopped'>;
