@@ -58,7 +58,8 @@ export function caEnv(extraCaCerts: string): string[] {
  * so `docker inspect` never shows them.
  */
 export function buildContainerSpec(sb: Pick<Sandbox, 'id' | 'spec'>, cfg: SpecConfig, extraLabels: Record<string, string> = {}): ContainerSpec {
-  const tmpOpts = `rw,nosuid,nodev,mode=1777,size=${cfg.tmpfsMb}m`;
+  // exec: npm lifecycle scripts and build tools run binaries from /tmp; HOME is writable and executable anyway.
+  const tmpOpts = `rw,exec,nosuid,nodev,mode=1777,size=${cfg.tmpfsMb}m`;
   return {
     name: containerName(sb.id),
     image: cfg.image,

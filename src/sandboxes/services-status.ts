@@ -36,9 +36,12 @@ export async function readServiceStatuses(files: FilesService, sb: Sandbox): Pro
     } catch {
       raw = { state: 'unknown' };
     }
+    // The supervisor cannot update its files when the container is killed: a
+    // stopped sandbox runs nothing, whatever the last file says.
+    const running = sb.observedState === 'running';
     out.push({
       name,
-      state: typeof raw.state === 'string' ? raw.state : 'unknown',
+      state: !running ? 'stopped' : typeof raw.state === 'string' ? raw.state : 'unknown',
       pid: typeof raw.pid === 'number' ? raw.pid : null,
       restarts: typeof raw.restarts === 'number' ? raw.restarts : 0,
       last_exit_code: typeof raw.last_exit_code === 'number' ? raw.last_exit_code : null,
