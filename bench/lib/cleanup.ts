@@ -1,0 +1,32 @@
+/**
+ * Removes every container and network whose instance label starts with this
+ * bench run's prefix (`bench-<random>` and `bench-<random>-raw`). Never
+ * touches anything else on the engine.
+ */
+import type Docker from 'dockerode';
+import { LABEL_INSTANCE } from '../../src/docker/labels.js';
+
+function ours(labels: Record<string, string> | undefined, prefix: string): boolean {
+  return (labels?.[LABEL_INSTANCE] ?? '').startsWith(prefix);
+}
+
+export async function removeLabelled(docker: Docker, prefix: string): Promise<{ containers: number; networks: number }> {
+  let containers = 0;
+  let networks = 0;
+  const list = await docker.listContainers({ all: true, filters: { label: [LABEL_INSTANCE] } });
+  await Promise.all(
+    list
+      .filter((c) => ours(c.Labels, prefix))
+      .map(async (c) => {
+        await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+        containers++;
+      }),
+  );
+  const nets = await docker.listNetworks({ filters: { label: [LABEL_INSTANCE] } });
+  for (const n of nets) {
+    if (!ours(n.Labels, prefix)) continue;
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    networks++;
+  }
+  return { containers, networks };
+}
