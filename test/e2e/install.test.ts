@@ -1,0 +1,240 @@
+/**
+ * install.sh and uninstall.sh for real: the offline path with the built-in
+ * edge, as an operator without a registry would run it, on a settings file,
+ * data dir, ports, instance and compose project of the test's own (the
+ * developer's .env and stack are never touched). Then the README quick start
+ * with the equivalent requests, a second install that must keep everything,
+ * and both uninstall levels. The first run builds the sandboxd image: minutes.
+ */
+import Docker from 'dockerode';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupInstance } from '../helpers/cleanup.js';
+import { freePort, testRunId, uniqueId } from '../helpers/daemon.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const MINUTE = 60_000;
+const docker = new Docker();
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'sandboxed-install-'));
+const instance = `${testRunId()}-${uniqueId('inst')}`;
+const envFile = path.join(tmp, 'sandboxed.env');
+const dataDir = path.join(tmp, 'data');
+let apiUrl = '';
+let httpPort = 0;
+let scriptEnv: Record<string, string> = {};
+let runs = 0;
+
+/** Runs one of the repo's scripts; its output also goes to a log file in the temp dir. */
+function runScript(script: string, args: string[] = []): Promise<Run> {
+  const log = path.join(tmp, `${++runs}-${script}.log`);
+  const out = createWriteStream(log);
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path.join(ROOT, script), ...args], { cwd: tmp, env: scriptEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      out.write(chunk);
+      output = (output + chunk.toString('utf8')).slice(-20_000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (code) => out.end(() => resolve({ code, output })));
+  });
+}
+
+function expectSuccess(run: Run): void {
+  expect(run.code, `script failed; its last output:\n${run.output.slice(-6000)}`).toBe(0);
+}
+
+async function api(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${apiUrl}${p}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  try {
+    return { status: r.status, body: JSON.parse(text) };
+  } catch {
+    return { status: r.status, body: text };
+  }
+}
+
+/** A GET to the built-in edge with a preview Host header (fetch cannot set Host). */
+function previewGet(host: string, timeoutMs = 120_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: httpPort, path: '/', headers: { host }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${host} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function eventually<T>(what: string, attempt: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await attempt();
+      if (ok(last as T)) return last as T;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what}: still not right after ${timeoutMs} ms; last: ${JSON.stringify(last) ?? String(last)}`);
+}
+
+async function leftovers(): Promise<{ containers: string[]; networks: string[] }> {
+  const filters = { label: [`sandboxed.instance=${instance}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  const networks = await docker.listNetworks({ filters });
+  return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
+}
+
+/** The sandboxd container(s) of this installation. */
+async function controlPlane(): Promise<string[]> {
+  const filters = { label: [`sandboxed.instance=${instance}`, 'sandboxed.kind=control-plane'] };
+  return (await docker.listContainers({ filters })).map((c) => c.Id);
+}
+
+function composeTool(): boolean {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return true;
+  return spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+beforeAll(async () => {
+  httpPort = await freePort();
+  const apiPort = await freePort();
+  const internalPort = await freePort();
+  apiUrl = `http://127.0.0.1:${apiPort}`;
+  // Settings of .env.example in this process's environment would seed the new
+  // settings file: only the ones that describe this machine pass through.
+  const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+  const settingNames = new Set([...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+  const inherited = Object.entries(process.env).filter(
+    ([k, v]) => v !== undefined && (!settingNames.has(k) || k === 'SANDBOXED_EXTRA_CA_CERTS' || k === 'SANDBOXD_IMAGE'),
+  ) as [string, string][];
+  scriptEnv = {
+    ...Object.fromEntries(inherited),
+    SANDBOXED_ENV_FILE: envFile,
+    COMPOSE_PROJECT_NAME: instance,
+    SANDBOXED_INSTANCE: instance,
+    SANDBOXED_DATA_DIR: dataDir,
+    SANDBOXD_NETWORK: `sbx-${instance}`.slice(0, 60),
+    SANDBOXED_API_BIND: `127.0.0.1:${apiPort}`,
+    SANDBOXED_EDGE_HOST: '127.0.0.1',
+    SANDBOXED_EDGE_INTERNAL_PORT: String(internalPort),
+    HTTP_PORT: String(httpPort),
+    PREVIEW_DOMAIN: 'localhost',
+    SANDBOXD_STOP_GRACE_SECONDS: '2',
+    SANDBOXD_DEFAULT_MEMORY_MB: '512',
+  };
+});
+
+afterAll(async () => {
+  // Whatever happened above: no stack, container, network or data left behind.
+  if (existsSync(envFile)) await runScript('uninstall.sh', ['--data', '--yes']).catch(() => undefined);
+  await cleanupInstance(instance);
+  rmSync(tmp, { recursive: true, force: true });
+}, 5 * MINUTE);
+
+describe('install.sh, offline, built-in edge', () => {
+  const id = uniqueId('demo');
+  const previewHost = (): string => `s-${id}-3000.preview.localhost:${httpPort}`;
+  const marker = `hello from ${id}`;
+  let containerId = '';
+
+  it('checks Docker and Compose, writes the settings file, builds, starts and waits for readiness', async () => {
+    expect(composeTool(), 'needs Docker Compose: the docker compose plugin or docker-compose (apt-get install docker-compose)').toBe(true);
+    const run = await runScript('install.sh', ['--offline']);
+    expectSuccess(run);
+    expect(run.output).toContain(`API        ${apiUrl}`);
+    expect(run.output).toContain(`http://s-<id>-<port>.preview.localhost:${httpPort}/`);
+
+    const settings = readFileSync(envFile, 'utf8');
+    // No registry: the built-in edge is chosen on first write.
+    expect(settings).toMatch(/^SANDBOXED_EDGE=builtin$/m);
+    expect(settings).toContain(`SANDBOXED_DATA_DIR=${dataDir}\n`);
+    expect(settings).toContain(`SANDBOXED_INSTANCE=${instance}\n`);
+    expect((await api('GET', '/readyz')).status).toBe(200);
+  }, 40 * MINUTE);
+
+  it('serves the README quick start: create, exec, preview', async () => {
+    const created = await api('POST', '/v1/sandboxes', {
+      id,
+      ports: [3000],
+      services: [{ name: 'web', command: 'python3 -m http.server 3000', port: 3000, cwd: '/home/sandbox/workspace/app' }],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.preview_urls['3000']).toBe(`http://s-${id}-3000.preview.localhost:${httpPort}/`);
+    containerId = created.body.container_id;
+
+    const hi = await api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['echo', 'hi'] });
+    expect(hi.body).toMatchObject({ exit_code: 0, stdout: 'hi\n' });
+    const write = await api('POST', `/v1/sandboxes/${id}/exec`, {
+      cmd: ['sh', '-c', `printf '%s\\n' '${marker}' > /home/sandbox/workspace/app/index.html`],
+    });
+    expect(write.body.exit_code).toBe(0);
+
+    const page = await eventually('the preview', () => previewGet(previewHost()), (r) => r.status === 200 && r.body.includes(marker));
+    expect(page.body).toContain(marker);
+  }, 5 * MINUTE);
+
+  it('stops, then wakes the sandbox on a request to its preview URL', async () => {
+    const stopped = await api('POST', `/v1/sandboxes/${id}/stop`);
+    expect(stopped.body.status).toBe('stopped');
+
+    // The edge holds the request while the sandbox starts and its app comes up.
+    const page = await eventually('the wake', () => previewGet(previewHost()), (r) => r.status === 200, 150_000);
+    expect(page.body).toContain(marker);
+    expect((await api('GET', `/v1/sandboxes/${id}`)).body.status).toBe('running');
+  }, 5 * MINUTE);
+
+  it('installs again after a settings change, restarting sandboxd without losing the sandbox, its workspace or its row', async () => {
+    const before = await controlPlane();
+    expect(before).toHaveLength(1);
+    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^LOG_LEVEL=.*$/m, 'LOG_LEVEL=debug'));
+    const run = await runScript('install.sh', ['--offline']);
+    expectSuccess(run);
+    expect(run.output).toContain(`using ${envFile} (kept as is)`);
+    const after = await controlPlane();
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(before[0]);
+
+    const again = await api('GET', `/v1/sandboxes/${id}`);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id, ports: [3000], status: 'running', container_id: containerId });
+    expect(readFileSync(path.join(dataDir, 'workspaces', id, 'workspace', 'app', 'index.html'), 'utf8')).toBe(`${marker}\n`);
+    const page = await eventually('the preview after reinstall', () => previewGet(previewHost()), (r) => r.status === 200);
+    expect(page.body).toContain(marker);
+  }, 20 * MINUTE);
+
+  it('uninstalls: no container or network of the instance is left, the data stays', async () => {
+    expectSuccess(await runScript('uninstall.sh'));
+    expect(await leftovers()).toEqual({ containers: [], networks: [] });
+    expect(readFileSync(path.join(dataDir, 'workspaces', id, 'workspace', 'app', 'index.html'), 'utf8')).toBe(`${marker}\n`);
+    expect(existsSync(path.join(dataDir, 'state', 'sandboxd.db'))).toBe(true);
+    expect(existsSync(envFile)).toBe(true);
+  }, 5 * MINUTE);
+
+  it('uninstall --data --yes deletes the data dir', async () => {
+    expectSuccess(await runScript('uninstall.sh', ['--data', '--yes']));
+    expect(existsSync(dataDir)).toBe(false);
+  }, 5 * MINUTE);
+});
