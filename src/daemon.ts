@@ -26,6 +26,8 @@ import { SandboxService } from './sandboxes/service.js';
 import { openDb, type Db } from './store/db.js';
 import { PreviewEpochStore } from './store/preview.js';
 import { SandboxStore } from './store/sandboxes.js';
+import { TaskStore } from './store/tasks.js';
+import { DEFAULT_TASK_CONFIG, TaskService } from './tasks/service.js';
 import { FilesService } from './workspaces/files.js';
 import { stateDir, workspacesDir } from './workspaces/paths.js';
 
@@ -58,6 +60,14 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const sandboxes = new SandboxService(config, store, engine, activity, log.child({ component: 'sandboxes' }), labelsForEdge(config));
   const exec = new ExecService(config, sandboxes, store, engine, log.child({ component: 'exec' }));
   const files = new FilesService({ dataDir: config.dataDir, maxFileBytes: config.maxFileBytes });
+  const tasks = new TaskService(
+    { ...DEFAULT_TASK_CONFIG, dataDir: config.dataDir },
+    new TaskStore(db),
+    store,
+    sandboxes,
+    engine,
+    log.child({ component: 'tasks' }),
+  );
 
   const ensureNetwork = async (): Promise<void> => {
     const outcome = await engine.ensureNetwork({
@@ -100,7 +110,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
 
   const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
   const edge = createEdge({ config, sandboxes, engine, tokens: previews, log: log.child({ component: 'edge' }) });
-  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews }, log);
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks }, log);
   const loops: Loop[] = [];
 
   return {
@@ -119,6 +129,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       } catch (err) {
         log.error({ err }, 'boot reconcile failed; retrying in the background');
       }
+      // After the reconcile: a task whose sandbox did not survive is failed, the others followed again.
+      await tasks.resume();
       loops.push(
         startLoop({
           name: 'reconciler',
@@ -139,6 +151,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       await edge.close();
       await api.close();
       await Promise.all(loops.map((l) => l.stop()));
+      await tasks.stop();
       db.close();
       log.info('stopped');
     },

@@ -14,6 +14,7 @@ import { previewRoutes } from './previews.js';
 import { sandboxRoutes } from './sandboxes.js';
 import { servicesRoutes } from './services.js';
 import { systemRoutes } from './system.js';
+import { taskRoutes } from './tasks.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
@@ -46,5 +47,6 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(filesRoutes, deps);
   await app.register(servicesRoutes, deps);
   await app.register(previewRoutes, deps);
+  await app.register(taskRoutes, deps);
   return app;
 }

@@ -4,6 +4,7 @@ import type { PreviewTokens } from '../edge/tokens.js';
 import type { Reconciler } from '../loops/reconciler.js';
 import type { ExecService } from '../sandboxes/exec.js';
 import type { SandboxService } from '../sandboxes/service.js';
+import type { TaskService } from '../tasks/service.js';
 import type { FilesService } from '../workspaces/files.js';
 
 export interface HttpDeps {
@@ -13,6 +14,7 @@ export interface HttpDeps {
   files: FilesService;
   reconciler: Reconciler;
   previews: PreviewTokens;
+  tasks: TaskService;
   /** Readiness: resolves when SQLite and the engine both answer, rejects with the reason. */
   checkReady: () => Promise<void>;
 }

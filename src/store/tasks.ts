@@ -1,0 +1,216 @@
+/**
+ * Rows ↔ domain for tasks and their events. Every change that consumes agent
+ * output (events, the out.jsonl offset, the normaliser state) is one
+ * transaction: after a crash, either all of it happened or none of it did.
+ */
+import type { AgentState } from '../tasks/agents/adapter.js';
+import type { AgentName, NewEvent, StopStatus, Task, TaskEvent, TaskResult, TaskStatus } from '../tasks/types.js';
+import type { Db } from './db.js';
+
+interface Row {
+  id: string;
+  sandbox_id: string;
+  agent: AgentName;
+  status: TaskStatus;
+  prompt: string;
+  model: string | null;
+  base_url: string | null;
+  env_names_json: string;
+  timeout_s: number;
+  continue_from: string | null;
+  session_id: string | null;
+  container_id: string | null;
+  result_json: string | null;
+  error: string | null;
+  stop_status: StopStatus | null;
+  stop_reason: string | null;
+  out_offset: number;
+  out_discarding: number;
+  next_seq: number;
+  agent_state_json: string;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+}
+
+interface EventRow {
+  seq: number;
+  ts: number;
+  body_json: string;
+}
+
+function toTask(r: Row): Task {
+  return {
+    id: r.id,
+    sandboxId: r.sandbox_id,
+    agent: r.agent,
+    status: r.status,
+    prompt: r.prompt,
+    model: r.model,
+    baseUrl: r.base_url,
+    envNames: JSON.parse(r.env_names_json) as string[],
+    timeoutS: r.timeout_s,
+    continueFrom: r.continue_from,
+    sessionId: r.session_id,
+    containerId: r.container_id,
+    result: r.result_json ? (JSON.parse(r.result_json) as TaskResult) : null,
+    error: r.error,
+    stopStatus: r.stop_status,
+    stopReason: r.stop_reason,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+  };
+}
+
+function toEvent(r: EventRow): TaskEvent {
+  return { seq: r.seq, ts: new Date(r.ts).toISOString(), ...(JSON.parse(r.body_json) as NewEvent) };
+}
+
+export interface NewTask {
+  id: string;
+  sandboxId: string;
+  agent: AgentName;
+  prompt: string;
+  model: string | null;
+  baseUrl: string | null;
+  envNames: string[];
+  timeoutS: number;
+  continueFrom: string | null;
+  sessionId: string | null;
+  state: AgentState;
+  now: number;
+}
+
+/** Where the tailer stands in out.jsonl, and the normaliser state that goes with it. */
+export interface TaskCursor {
+  offset: number;
+  discarding: boolean;
+  state: AgentState;
+}
+
+export interface Finish {
+  status: Exclude<TaskStatus, 'queued' | 'running'>;
+  result: TaskResult;
+  error: string | null;
+  event: NewEvent;
+  now: number;
+}
+
+export class TaskStore {
+  private readonly stmts;
+
+  constructor(private readonly db: Db) {
+    this.stmts = {
+      insert: db.prepare(
+        `INSERT INTO tasks (id, sandbox_id, agent, status, prompt, model, base_url, env_names_json, timeout_s, continue_from,
+           session_id, agent_state_json, created_at)
+         VALUES (@id, @sandboxId, @agent, 'queued', @prompt, @model, @baseUrl, @envNames, @timeoutS, @continueFrom,
+           @sessionId, @state, @now)`,
+      ),
+      get: db.prepare<[string], Row>('SELECT * FROM tasks WHERE id = ?'),
+      bySandbox: db.prepare<[string, number], Row>('SELECT * FROM tasks WHERE sandbox_id = ? AND created_at >= ? ORDER BY created_at, id'),
+      active: db.prepare<[string], Row>("SELECT * FROM tasks WHERE sandbox_id = ? AND status IN ('queued', 'running')"),
+      allActive: db.prepare<[], Row>("SELECT * FROM tasks WHERE status IN ('queued', 'running') ORDER BY created_at"),
+      nextSeq: db.prepare<[string], number>('SELECT next_seq FROM tasks WHERE id = ?').pluck(),
+      insertEvent: db.prepare('INSERT INTO task_events (task_id, seq, ts, type, body_json) VALUES (?, ?, ?, ?, ?)'),
+      setNextSeq: db.prepare('UPDATE tasks SET next_seq = ? WHERE id = ?'),
+      running: db.prepare("UPDATE tasks SET status = 'running', started_at = ?, container_id = ? WHERE id = ? AND status = 'queued'"),
+      cursor: db.prepare(
+        'UPDATE tasks SET out_offset = ?, out_discarding = ?, agent_state_json = ?, session_id = COALESCE(?, session_id) WHERE id = ?',
+      ),
+      finish: db.prepare(
+        "UPDATE tasks SET status = ?, result_json = ?, error = ?, ended_at = ? WHERE id = ? AND status IN ('queued', 'running')",
+      ),
+      stop: db.prepare(
+        "UPDATE tasks SET stop_status = ?, stop_reason = ? WHERE id = ? AND stop_status IS NULL AND status IN ('queued', 'running')",
+      ),
+      events: db.prepare<[string, number, number], EventRow>('SELECT seq, ts, body_json FROM task_events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    };
+  }
+
+  /** False when the sandbox already has a queued or running task. */
+  insert(t: NewTask): boolean {
+    try {
+      this.stmts.insert.run({
+        ...t,
+        envNames: JSON.stringify(t.envNames),
+        state: JSON.stringify(t.state),
+      });
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+      throw err;
+    }
+  }
+
+  get(id: string): Task | undefined {
+    const row = this.stmts.get.get(id);
+    return row ? toTask(row) : undefined;
+  }
+
+  /** Tasks of the sandbox's current life: an id re-created after purge starts with none. */
+  listBySandbox(sandboxId: string, since: number): Task[] {
+    return this.stmts.bySandbox.all(sandboxId, since).map(toTask);
+  }
+
+  activeFor(sandboxId: string): Task | undefined {
+    const row = this.stmts.active.get(sandboxId);
+    return row ? toTask(row) : undefined;
+  }
+
+  listActive(): Task[] {
+    return this.stmts.allActive.all().map(toTask);
+  }
+
+  cursor(id: string): TaskCursor {
+    const row = this.stmts.get.get(id)!;
+    return { offset: row.out_offset, discarding: row.out_discarding === 1, state: JSON.parse(row.agent_state_json) as AgentState };
+  }
+
+  /** Caller holds a transaction. */
+  private append(id: string, events: NewEvent[], now: number): TaskEvent[] {
+    let seq = this.stmts.nextSeq.get(id)!;
+    const out: TaskEvent[] = [];
+    for (const e of events) {
+      this.stmts.insertEvent.run(id, seq, now, e.type, JSON.stringify(e));
+      out.push({ seq, ts: new Date(now).toISOString(), ...e });
+      seq++;
+    }
+    this.stmts.setNextSeq.run(seq, id);
+    return out;
+  }
+
+  markRunning(id: string, containerId: string, event: NewEvent, now = Date.now()): TaskEvent[] {
+    return this.db.transaction(() => {
+      if (this.stmts.running.run(now, containerId, id).changes === 0) return [];
+      return this.append(id, [event], now);
+    })();
+  }
+
+  /** Consumed output: its events, the new offset and the normaliser state, all or nothing. */
+  advance(id: string, cursor: TaskCursor, events: NewEvent[], now = Date.now()): TaskEvent[] {
+    return this.db.transaction(() => {
+      this.stmts.cursor.run(cursor.offset, cursor.discarding ? 1 : 0, JSON.stringify(cursor.state), cursor.state.sessionId, id);
+      return this.append(id, events, now);
+    })();
+  }
+
+  /** Ends the task with its terminal event; returns [] when it had already ended. */
+  finish(id: string, f: Finish): TaskEvent[] {
+    return this.db.transaction(() => {
+      const changed = this.stmts.finish.run(f.status, JSON.stringify(f.result), f.error, f.now, id).changes;
+      if (changed === 0) return [];
+      return this.append(id, [f.event], f.now);
+    })();
+  }
+
+  /** Records why we are stopping a run; the first reason wins. */
+  requestStop(id: string, status: StopStatus, reason: string): boolean {
+    return this.stmts.stop.run(status, reason, id).changes === 1;
+  }
+
+  eventsAfter(id: string, afterSeq: number, limit: number): TaskEvent[] {
+    return this.stmts.events.all(id, afterSeq, limit).map(toEvent);
+  }
+}

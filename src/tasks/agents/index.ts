@@ -1,0 +1,10 @@
+/** The agents a task can run, by wire name. */
+import type { AgentName } from '../types.js';
+import type { AgentAdapter } from './adapter.js';
+import { claudeCodeAdapter } from './claude-code.js';
+import { opencodeAdapter } from './opencode.js';
+
+export const ADAPTERS: Record<AgentName, AgentAdapter> = {
+  opencode: opencodeAdapter,
+  'claude-code': claudeCodeAdapter,
+};

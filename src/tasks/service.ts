@@ -1,0 +1,258 @@
+/**
+ * Agent tasks: start one agent run per sandbox, follow it, cancel it, replay
+ * its events. The agent runs inside the sandbox (see wrapper.ts); this
+ * service only launches it and watches the files it leaves, so it survives a
+ * daemon restart. A running task holds the sandbox's activity: no reaper
+ * stops a sandbox for idleness while its agent works.
+ */
+import type { Logger } from 'pino';
+import { ulid } from 'ulid';
+import type { ContainerEngine } from '../docker/engine.js';
+import { ConflictError, InvalidError, NotFoundError } from '../errors.js';
+import type { SandboxService } from '../sandboxes/service.js';
+import type { Sandbox } from '../sandboxes/types.js';
+import type { SandboxStore } from '../store/sandboxes.js';
+import type { TaskStore } from '../store/tasks.js';
+import { SANDBOX_APP_DIR, SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID, workspaceDir } from '../workspaces/paths.js';
+import { SafeRoot } from '../workspaces/safe-fs.js';
+import { initialState } from './agents/adapter.js';
+import { ADAPTERS } from './agents/index.js';
+import { TaskFiles } from './files.js';
+import { TaskNotifier } from './notifier.js';
+import { resultOf } from './outcome.js';
+import { isTerminal, TERMINAL_EVENTS, type AgentName, type Task, type TaskEvent } from './types.js';
+import { TaskWatcher, type WatchTimings } from './watcher.js';
+import { PROMPT_ENV, runCommand } from './wrapper.js';
+
+export interface TaskConfig extends WatchTimings {
+  dataDir: string;
+  defaultTimeoutS: number;
+  maxTimeoutS: number;
+  /** How long a cancel request waits for the agent to be gone before answering. */
+  cancelWaitMs: number;
+}
+
+export const DEFAULT_TASK_CONFIG: Omit<TaskConfig, 'dataDir'> = {
+  defaultTimeoutS: 1800,
+  maxTimeoutS: 6 * 3600,
+  pollMs: 250,
+  containerCheckMs: 2000,
+  livenessCheckMs: 10_000,
+  stopGraceMs: 5000,
+  startupGraceMs: 30_000,
+  cancelWaitMs: 15_000,
+};
+
+/** Env values travel in the exec call only: the prompt is not a secret but can be large. */
+export const MAX_PROMPT_BYTES = 100 * 1024;
+
+export interface CreateTaskInput {
+  prompt: string;
+  agent: AgentName;
+  model?: string;
+  baseUrl?: string;
+  env?: Record<string, string>;
+  timeoutS?: number;
+  continueFrom?: string;
+}
+
+export interface EventPage {
+  events: TaskEvent[];
+  /** Nothing will follow these events: the task has ended and its terminal event was read. */
+  ended: boolean;
+}
+
+const USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
+
+export class TaskService {
+  readonly notifier = new TaskNotifier();
+  private readonly watchers = new Map<string, TaskWatcher>();
+
+  constructor(
+    private readonly cfg: TaskConfig,
+    private readonly store: TaskStore,
+    private readonly sandboxStore: SandboxStore,
+    private readonly sandboxes: SandboxService,
+    private readonly engine: ContainerEngine,
+    private readonly log: Logger,
+  ) {}
+
+  /** A task of the sandbox's current life; tasks of a purged namesake are not found. */
+  get(sandboxId: string, taskId: string): Task {
+    const sb = this.sandboxes.get(sandboxId);
+    const task = this.store.get(taskId);
+    if (!task || task.sandboxId !== sandboxId || task.createdAt < sb.createdAt) {
+      throw new NotFoundError(`task ${taskId} not found in sandbox ${sandboxId}`);
+    }
+    return task;
+  }
+
+  list(sandboxId: string): Task[] {
+    const sb = this.sandboxes.get(sandboxId);
+    return this.store.listBySandbox(sandboxId, sb.createdAt);
+  }
+
+  async create(sandboxId: string, input: CreateTaskInput): Promise<Task> {
+    const adapter = ADAPTERS[input.agent];
+    const timeoutS = input.timeoutS ?? this.cfg.defaultTimeoutS;
+    if (timeoutS > this.cfg.maxTimeoutS) throw new InvalidError(`timeout_s: at most ${this.cfg.maxTimeoutS}`);
+    if (Buffer.byteLength(input.prompt) > MAX_PROMPT_BYTES) throw new InvalidError(`prompt: at most ${MAX_PROMPT_BYTES} bytes`);
+    const sb = this.sandboxes.get(sandboxId);
+    const sessionId = input.continueFrom ? this.sessionToContinue(sb, input.continueFrom, input.agent) : null;
+    const taskEnv = input.env ?? {};
+    const env = { ...this.sandboxStore.env(sandboxId), ...taskEnv };
+    const model = input.model ?? null;
+    const baseUrl = input.baseUrl ?? null;
+    // Invalid input is refused before anything is written or woken.
+    const spec = adapter.launch({ prompt: input.prompt, model, baseUrl, sessionId, env });
+    this.refuseIfBusy(sandboxId);
+
+    const running = await this.sandboxes.ensureRunning(sandboxId);
+    const id = ulid().toLowerCase();
+    const inserted = this.store.insert({
+      id,
+      sandboxId,
+      agent: input.agent,
+      prompt: input.prompt,
+      model,
+      baseUrl,
+      envNames: Object.keys(taskEnv).sort(),
+      timeoutS,
+      continueFrom: input.continueFrom ?? null,
+      sessionId,
+      state: { ...initialState(), sessionId },
+      now: Date.now(),
+    });
+    if (!inserted) {
+      this.refuseIfBusy(sandboxId);
+      throw new ConflictError(`sandbox ${sandboxId} is busy with another task; retry`);
+    }
+
+    const containerId = running.containerId!;
+    const execEnv = { ...spec.defaults, ...env, ...spec.forced, [PROMPT_ENV]: input.prompt };
+    try {
+      await this.engine.execDetached(containerId, {
+        cmd: runCommand(id, SANDBOX_APP_DIR, timeoutS, spec.argv),
+        env: Object.entries(execEnv).map(([k, v]) => `${k}=${v}`),
+        cwd: SANDBOX_HOME,
+        user: USER,
+      });
+    } catch (err) {
+      this.failUnstarted(id, `could not start the agent: ${(err as Error).message}`);
+      throw err;
+    }
+    this.store.markRunning(id, containerId, { type: 'task.started', agent: input.agent, model, continue_from: input.continueFrom ?? null, raw: null });
+    this.log.info({ sandboxId, taskId: id, agent: input.agent, model, envNames: Object.keys(taskEnv) }, 'task started');
+    this.watch(this.store.get(id)!);
+    return this.store.get(id)!;
+  }
+
+  private refuseIfBusy(sandboxId: string): void {
+    const active = this.store.activeFor(sandboxId);
+    if (active) {
+      throw new ConflictError(`sandbox ${sandboxId} is already running task ${active.id}; cancel it or wait until it ends`);
+    }
+  }
+
+  private sessionToContinue(sb: Sandbox, previousId: string, agent: AgentName): string {
+    const prev = this.store.get(previousId);
+    if (!prev || prev.sandboxId !== sb.id || prev.createdAt < sb.createdAt) {
+      throw new InvalidError(`continue_from: no task ${previousId} in sandbox ${sb.id}`);
+    }
+    if (prev.agent !== agent) throw new InvalidError(`continue_from: task ${previousId} ran ${prev.agent}, not ${agent}`);
+    if (!isTerminal(prev.status)) throw new ConflictError(`continue_from: task ${previousId} has not ended yet`);
+    if (!prev.sessionId) throw new InvalidError(`continue_from: task ${previousId} has no agent session to continue`);
+    return prev.sessionId;
+  }
+
+  /** Stops the agent; answers once it is gone (or after cancelWaitMs). Cancelling an ended task changes nothing. */
+  async cancel(sandboxId: string, taskId: string): Promise<Task> {
+    const task = this.get(sandboxId, taskId);
+    if (isTerminal(task.status)) return task;
+    if (this.store.requestStop(taskId, 'cancelled', 'cancelled by request')) {
+      this.log.info({ sandboxId, taskId }, 'task cancel requested');
+    }
+    this.watchers.get(taskId)?.poke();
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), this.cfg.cancelWaitMs);
+    try {
+      while (!ac.signal.aborted) {
+        const next = this.notifier.next(taskId, ac.signal);
+        if (isTerminal(this.store.get(taskId)!.status)) break;
+        await next;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.store.get(taskId)!;
+  }
+
+  readEvents(taskId: string, afterSeq: number, limit = 500): EventPage {
+    const events = this.store.eventsAfter(taskId, afterSeq, limit);
+    const status = this.store.get(taskId)?.status ?? 'failed';
+    const ended = events.some((e) => TERMINAL_EVENTS.includes(e.type)) || (events.length === 0 && isTerminal(status));
+    return { events, ended };
+  }
+
+  waitForEvents(taskId: string, signal: AbortSignal): Promise<void> {
+    return this.notifier.next(taskId, signal);
+  }
+
+  /** Boot: follow every task that was running when the daemon stopped. Call after the boot reconcile. */
+  async resume(): Promise<void> {
+    for (const task of this.store.listActive()) {
+      if (task.status === 'queued' && !(await this.resumeQueued(task))) continue;
+      this.log.info({ sandboxId: task.sandboxId, taskId: task.id }, 'resuming task');
+      this.watch(this.store.get(task.id)!);
+    }
+  }
+
+  /** A task the daemon died launching: running if the agent got started, failed otherwise. */
+  private async resumeQueued(task: Task): Promise<boolean> {
+    const files = new TaskFiles(new SafeRoot(workspaceDir(this.cfg.dataDir, task.sandboxId)), task.id);
+    const launched = await files.launched().catch(() => false);
+    const containerId = this.sandboxStore.get(task.sandboxId)?.containerId;
+    if (launched && containerId) {
+      this.store.markRunning(task.id, containerId, { type: 'task.started', agent: task.agent, model: task.model, continue_from: task.continueFrom, raw: null });
+      return true;
+    }
+    this.failUnstarted(task.id, 'the daemon stopped before the agent was launched');
+    return false;
+  }
+
+  private failUnstarted(taskId: string, reason: string): void {
+    const result = resultOf(initialState());
+    const event = { type: 'task.failed', status: 'failed', reason, result, raw: null } as const;
+    this.store.finish(taskId, { status: 'failed', result, error: reason, event, now: Date.now() });
+    this.notifier.notify(taskId);
+  }
+
+  private watch(task: Task): void {
+    if (this.watchers.has(task.id)) return;
+    const end = this.sandboxes.activity.begin(task.sandboxId);
+    const watcher = new TaskWatcher(
+      task.id,
+      {
+        tasks: this.store,
+        sandboxes: this.sandboxStore,
+        engine: this.engine,
+        files: new TaskFiles(new SafeRoot(workspaceDir(this.cfg.dataDir, task.sandboxId)), task.id),
+        adapter: ADAPTERS[task.agent],
+        timings: this.cfg,
+        notify: (id) => this.notifier.notify(id),
+        log: this.log,
+      },
+      () => {
+        end();
+        this.watchers.delete(task.id);
+      },
+    );
+    this.watchers.set(task.id, watcher);
+    watcher.start();
+  }
+
+  /** Shutdown: stop following; running agents keep running and are resumed at the next start. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.watchers.values()].map((w) => w.stop()));
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Agent tasks as the daemon sees them, and the one event schema both agents
+ * are normalised into. Events are wire documents (snake_case): they are
+ * persisted as JSON and streamed as-is.
+ */
+export const AGENTS = ['opencode', 'claude-code'] as const;
+export type AgentName = (typeof AGENTS)[number];
+
+export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+/** How a task may end other than by the agent's own success. */
+export type StopStatus = 'failed' | 'cancelled' | 'timed_out';
+
+export const ACTIVE_STATUSES: readonly TaskStatus[] = ['queued', 'running'];
+
+export function isTerminal(status: TaskStatus): boolean {
+  return !ACTIVE_STATUSES.includes(status);
+}
+
+/** Task ids are lowercase ULIDs: safe as one path segment. */
+export const TASK_ID_PATTERN = /^[0-9a-z]{26}$/;
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export interface TaskResult {
+  text: string;
+  files_changed: string[];
+  usage: Usage;
+}
+
+export type ToolStatus = 'ok' | 'error';
+
+/** An event before the store numbers it; `raw` is the agent's own line (null for the daemon's). */
+export type EventBody =
+  | { type: 'task.started'; agent: AgentName; model: string | null; continue_from: string | null }
+  | { type: 'agent.message'; text: string }
+  | { type: 'tool.started'; tool_call_id: string; name: string; input: unknown }
+  | { type: 'tool.completed'; tool_call_id: string; name: string; input: unknown; output: string; status: ToolStatus }
+  | { type: 'file.changed'; path: string; tool: string }
+  | ({ type: 'usage' } & Usage)
+  | { type: 'task.completed'; status: 'succeeded'; result: TaskResult }
+  | { type: 'task.failed'; status: StopStatus; reason: string; result: TaskResult };
+
+export type EventType = EventBody['type'];
+export const TERMINAL_EVENTS: readonly EventType[] = ['task.completed', 'task.failed'];
+
+export type NewEvent = EventBody & { raw: unknown };
+
+/** As stored and streamed: every event has a per-task monotonic seq and a timestamp. */
+export type TaskEvent = NewEvent & { seq: number; ts: string };
+
+export interface Task {
+  id: string;
+  sandboxId: string;
+  agent: AgentName;
+  status: TaskStatus;
+  prompt: string;
+  model: string | null;
+  baseUrl: string | null;
+  /** Names only: task env values are never stored. */
+  envNames: string[];
+  timeoutS: number;
+  continueFrom: string | null;
+  sessionId: string | null;
+  containerId: string | null;
+  result: TaskResult | null;
+  error: string | null;
+  stopStatus: StopStatus | null;
+  stopReason: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
