@@ -16,10 +16,12 @@ import { randomBytes } from 'node:crypto';
 import { constants as C, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidError, NotFoundError, TooLargeError, UnavailableError } from '../errors.js';
+import { ConflictError, InvalidError, NotFoundError, TooLargeError } from '../errors.js';
+import { at, errno, explain, symlinkError } from './fs-errors.js';
+import { displayPath } from './user-path.js';
 
-export const MAX_PATH_BYTES = 4096;
-export const MAX_NAME_BYTES = 255;
+export { displayPath, MAX_NAME_BYTES, MAX_PATH_BYTES, resolveUserPath } from './user-path.js';
+
 /** Recursive delete holds one fd per level; deeper trees are refused part-way. */
 export const MAX_DELETE_DEPTH = 256;
 
@@ -28,8 +30,6 @@ const DIR_FLAGS = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW;
 const FILE_READ_FLAGS = C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK;
 const FILE_APPEND_FLAGS = C.O_WRONLY | C.O_APPEND | C.O_CREAT | C.O_NOFOLLOW | C.O_NONBLOCK;
 const FILE_NEW_FLAGS = C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW;
-// Percent escapes of ".", "/", "\" and NUL: a second decoding somewhere would turn them into an escape.
-const ENCODED_ESCAPE = /%(2e|2f|5c|00)/i;
 
 export type EntryType = 'file' | 'directory' | 'symlink' | 'other';
 
@@ -71,42 +71,6 @@ export interface Owner {
   gid: number;
 }
 
-/** "" → the root; segments joined for messages, never a host path. */
-export function displayPath(segments: readonly string[]): string {
-  return segments.length === 0 ? '.' : segments.join('/');
-}
-
-/** Validates a user path (relative, or absolute under `home`) and returns its segments. */
-export function resolveUserPath(input: string, home = '/home/sandbox'): string[] {
-  if (input.includes('\0')) throw new InvalidError('path must not contain NUL bytes');
-  if (Buffer.byteLength(input) > MAX_PATH_BYTES) throw new InvalidError(`path is longer than ${MAX_PATH_BYTES} bytes`);
-  if (ENCODED_ESCAPE.test(input)) throw new InvalidError('path must not contain percent-encoded ".", "/", "\\" or NUL');
-  let rel = input;
-  if (input.startsWith('/')) {
-    if (input !== home && !input.startsWith(`${home}/`)) throw new InvalidError(`absolute paths must be under ${home}`);
-    rel = input.slice(home.length);
-  }
-  const segments: string[] = [];
-  for (const seg of rel.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') throw new InvalidError('path must not contain ".."');
-    if (Buffer.byteLength(seg) > MAX_NAME_BYTES) throw new InvalidError(`a path segment is longer than ${MAX_NAME_BYTES} bytes`);
-    segments.push(seg);
-  }
-  return segments;
-}
-
-function at(dir: FileHandle, name: string): string {
-  return `/proc/self/fd/${dir.fd}/${name}`;
-}
-
-function errno(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException)?.code;
-}
-
-function symlinkError(segments: readonly string[]): InvalidError {
-  return new InvalidError(`${displayPath(segments)}: path crosses a symbolic link`);
-}
 
 function typeOf(st: Stats): EntryType {
   if (st.isFile()) return 'file';
@@ -121,42 +85,6 @@ function compareSegments(a: readonly string[], b: readonly string[]): number {
     if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
   }
   return a.length - b.length;
-}
-
-/**
- * Turns an errno into a DomainError naming the user's path (system messages
- * carry /proc paths). `dir`/`name` locate the failing component so ENOTDIR can
- * tell a symlink from a file; unknown errors pass through as 500s.
- */
-async function explain(err: unknown, segments: readonly string[], dir?: FileHandle, name?: string): Promise<unknown> {
-  const shown = displayPath(segments);
-  switch (errno(err)) {
-    case 'ELOOP':
-      return symlinkError(segments);
-    case 'ENOTDIR':
-      if (dir && name) {
-        const st = await lstat(at(dir, name)).catch(() => undefined);
-        if (st?.isSymbolicLink()) return symlinkError(segments);
-      }
-      return new InvalidError(`${shown}: not a directory`);
-    case 'ENOENT':
-      return new NotFoundError(`${shown}: no such file or directory`);
-    case 'EEXIST':
-      return new ConflictError(`${shown}: already exists`);
-    case 'ENOTEMPTY':
-      return new ConflictError(`${shown}: directory not empty (pass recursive=true)`);
-    case 'EISDIR':
-      return new InvalidError(`${shown}: is a directory`);
-    case 'ENXIO':
-      return new InvalidError(`${shown}: not a regular file`);
-    case 'ENAMETOOLONG':
-      return new InvalidError(`${shown}: name too long`);
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return new UnavailableError('no space left on the host for this workspace');
-    default:
-      return err;
-  }
 }
 
 async function closeQuietly(fh: FileHandle | undefined): Promise<void> {
