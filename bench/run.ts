@@ -26,6 +26,8 @@ import { listRows } from './ops/list.js';
 import { previewWakeBurst } from './ops/preview-wake-burst.js';
 import { previewWake } from './ops/preview-wake.js';
 import { stopStart } from './ops/stop-start.js';
+import { taskFirstEvent } from './ops/task-first-event.js';
+import { startModelServer, type ModelServer } from '../test/helpers/model-server.js';
 import { timeToInteractive } from './ops/time-to-interactive.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -40,11 +42,12 @@ const GROUPS: BenchGroup[] = [
   previewWakeBurst,
   edgeThroughput,
   idleOverhead,
+  taskFirstEvent,
   listRows,
 ];
 
 /** Measurements the issue asks for that have no bench/ops file yet, and the source dir of the feature each waits for. */
-const PENDING: { what: string; needs: string }[] = [{ what: 'agent task POST → first event', needs: 'src/tasks' }];
+const PENDING: { what: string; needs: string }[] = [];
 
 function hasSource(dir: string): boolean {
   const abs = path.join(ROOT, dir);
@@ -93,12 +96,14 @@ async function main(): Promise<number> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'sandboxed-bench-'));
   const progress = progressPrinter();
   let daemon: BenchDaemon | undefined;
+  let model: ModelServer | undefined;
   let raw: RawEngine | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
     (cleaning ??= (async () => {
       if (raw) raw.aborted = true;
       await daemon?.stop();
+      await model?.close();
       // A create still in flight when cleanup began may land after the first pass.
       const first = await removeLabelled(docker, instance);
       await sleep(1000);
@@ -123,11 +128,14 @@ async function main(): Promise<number> {
   try {
     const host = await hostInfo(docker, image, instance);
     process.stderr.write(`bench: instance ${instance}, data in ${tmp}\n`);
+    model = await startModelServer();
     daemon = await startBenchDaemon({
       dataDir: path.join(tmp, 'daemon'),
       instance,
       network: `sbx-${instance}`,
       stopGraceS: settings.stopGraceS,
+      // Sandboxes reach the scripted model server on the host only through an allowed port.
+      extraEnv: { SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port) },
     });
     raw = new RawEngine(docker, Object.freeze({ ...daemon.config, dataDir: path.join(tmp, 'raw'), instance: `${instance}-raw` }));
     await raw.init();
@@ -140,6 +148,7 @@ async function main(): Promise<number> {
       tag,
       execTimeoutS: daemon.config.execDefaultTimeoutS,
       progress,
+      model,
     };
 
     const startedAt = new Date();

@@ -1,3 +1,4 @@
+import type { ModelServer } from '../../test/helpers/model-server.js';
 /**
  * What every operation group gets, and what it must look like. A group is one
  * file in bench/ops/ that returns rows; run.ts lists the groups in order.
@@ -20,6 +21,8 @@ export interface BenchContext {
   /** Exec timeout our API applies by default; raw wraps its commands in the same `timeout`. */
   execTimeoutS: number;
   progress(msg: string): void;
+  /** The scripted model server agent tasks talk to (test/helpers/model-server.ts). */
+  model?: ModelServer;
 }
 
 export interface BenchGroup {

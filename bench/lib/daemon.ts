@@ -1,5 +1,7 @@
 /**
- * Boots the real daemon as a child process (`node --import tsx src/main.ts`)
+ * Boots the real daemon as a child process, compiled as in production
+ * (`npm run build`, then `node dist/main.js`: the TypeScript loader would add
+ * its own memory and start-up time to every figure),
  * on a temp data dir with random ports and a bench-only instance label, so
  * its reconciler sees only what this bench run created. The child's pid is
  * the daemon's own node process, which is what RSS is read from.
@@ -54,6 +56,8 @@ export interface DaemonOptions {
   instance: string;
   network: string;
   stopGraceS: number;
+  /** Settings on top of the bench's own (e.g. the model server's host port). */
+  extraEnv?: Record<string, string>;
 }
 
 export async function startBenchDaemon(opts: DaemonOptions): Promise<BenchDaemon> {
@@ -75,6 +79,7 @@ export async function startBenchDaemon(opts: DaemonOptions): Promise<BenchDaemon
     SANDBOXD_RECONCILE_INTERVAL_SECONDS: '3600',
     LOG_LEVEL: 'warn',
     ...pick(process.env, ['DOCKER_SOCKET', 'SANDBOXD_IMAGE', 'SANDBOXED_EXTRA_CA_CERTS']),
+    ...opts.extraEnv,
   };
   const config = loadConfig(env);
   const url = `http://127.0.0.1:${apiPort}`;
@@ -82,7 +87,7 @@ export async function startBenchDaemon(opts: DaemonOptions): Promise<BenchDaemon
 
   const boot = async (): Promise<void> => {
     const out = createWriteStream(logFile, { flags: 'a' });
-    const c = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+    const c = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

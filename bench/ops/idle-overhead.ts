@@ -87,8 +87,9 @@ async function measure(ctx: BenchContext, id: string): Promise<{ overhead: Proc[
   if (r.status !== 200 || r.body.exit_code !== 0) throw new Error(`probe exec failed: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
   const { procs, servicePids } = parse(r.body.stdout);
   if (servicePids.length === 0) throw new Error('no running service found in ~/.sandboxed/status');
-  const probe = procs.filter((p) => p.cmd.startsWith('timeout -k'));
-  const overhead = overheadProcesses(procs, servicePids).filter((p) => !probe.includes(p));
+  // Docker gives every exec its own session: whatever shares the probe's is the probe.
+  const probeSessions = new Set(procs.filter((p) => p.cmd.startsWith('timeout -k') || p.cmd.includes(MARK)).map((p) => p.session));
+  const overhead = overheadProcesses(procs, servicePids).filter((p) => !probeSessions.has(p.session));
   const services = procs.filter((p) => servicePids.includes(p.session));
   return { overhead, services };
 }
@@ -103,7 +104,7 @@ export const idleOverhead: BenchGroup = {
       await sleep(IDLE_MS);
       const { overhead, services } = await measure(ctx, pair.oursId);
       const kb = (ps: Proc[]): number => ps.reduce((s, p) => s + p.rssKb, 0);
-      const list = overhead.map((p) => `${p.comm} ${(p.rssKb / 1024).toFixed(1)} MiB`).join(', ');
+      const list = overhead.map((p) => `${p.comm} (${p.cmd.slice(0, 40)}) ${(p.rssKb / 1024).toFixed(1)} MiB`).join(', ');
       const rows: ResultRow[] = [
         {
           kind: 'value',
