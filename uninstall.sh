@@ -97,8 +97,27 @@ fi
 echo "==> removing the sandbox network of instance $instance"
 mapfile -t nets < <(docker network ls -q --filter label=sandboxed.managed=true --filter label=sandboxed.kind=sandbox-network \
   --filter "label=sandboxed.instance=$instance")
+# The isolation chains sandboxd installed for the network (src/network/isolation.ts):
+# SBX-F-<id12> jumped to from DOCKER-USER, SBX-I-<id12> from INPUT, both on its bridge.
+remove_isolation() { # full network id
+  command -v iptables >/dev/null 2>&1 || return 0
+  local id12=${1:0:12} bridge
+  bridge=$(docker network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' "$1" 2>/dev/null || true)
+  [ -n "$bridge" ] || bridge="br-$id12"
+  for pair in "DOCKER-USER SBX-F-$id12" "INPUT SBX-I-$id12"; do
+    set -- $pair
+    iptables -w 5 -D "$1" -i "$bridge" -j "$2" 2>/dev/null || true
+    iptables -w 5 -F "$2" 2>/dev/null || true
+    iptables -w 5 -X "$2" 2>/dev/null || true
+  done
+}
 for net in ${nets[@]+"${nets[@]}"}; do
-  docker network rm "$net" >/dev/null || echo "kept network $net (another daemon's containers still use it)"
+  full=$(docker network inspect -f '{{.Id}}' "$net")
+  if docker network rm "$net" >/dev/null; then
+    remove_isolation "$full"
+  else
+    echo "kept network $net (another daemon's containers still use it)"
+  fi
 done
 
 # --- images -------------------------------------------------------------------------

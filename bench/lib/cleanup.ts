@@ -3,6 +3,7 @@
  * bench run's prefix (`bench-<random>` and `bench-<random>-raw`). Never
  * touches anything else on the engine.
  */
+import { removeIsolation } from '../../src/network/isolation.js';
 import type Docker from 'dockerode';
 import { LABEL_INSTANCE } from '../../src/docker/labels.js';
 
@@ -25,6 +26,8 @@ export async function removeLabelled(docker: Docker, prefix: string): Promise<{ 
   const nets = await docker.listNetworks({ filters: { label: [LABEL_INSTANCE] } });
   for (const n of nets) {
     if (!ours(n.Labels, prefix)) continue;
+    const info = await docker.getNetwork(n.Id).inspect().catch(() => null);
+    if (info) await removeIsolation(info.Id, info.Options?.['com.docker.network.bridge.name'] ?? `br-${String(info.Id).slice(0, 12)}`);
     await docker.getNetwork(n.Id).remove().catch(() => undefined);
     networks++;
   }

@@ -226,8 +226,14 @@ describe('install.sh, offline, built-in edge', () => {
   }, 20 * MINUTE);
 
   it('uninstalls: no container or network of the instance is left, the data stays', async () => {
+    const net = await new Docker().getNetwork(`sbx-${instance}`.slice(0, 60)).inspect();
+    const chains = (): string[] =>
+      spawnSync('iptables', ['-S'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`SBX-F-${net.Id.slice(0, 12)}`));
+    expect(chains().length).toBeGreaterThan(0);
     expectSuccess(await runScript('uninstall.sh'));
     expect(await leftovers()).toEqual({ containers: [], networks: [] });
+    // The isolation chains sandboxd installed for the network go with it.
+    expect(chains()).toEqual([]);
     expect(readFileSync(path.join(dataDir, 'workspaces', id, 'workspace', 'app', 'index.html'), 'utf8')).toBe(`${marker}\n`);
     expect(existsSync(path.join(dataDir, 'state', 'sandboxd.db'))).toBe(true);
     expect(existsSync(envFile)).toBe(true);
