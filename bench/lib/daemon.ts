@@ -9,9 +9,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
+import { freePort } from '../../test/helpers/net.js';
+
+export { freePort };
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const BOOT_TIMEOUT_MS = 120_000;
@@ -41,15 +43,6 @@ export interface BenchDaemon {
   logTail(lines?: number): string;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 export interface DaemonOptions {
   dataDir: string;

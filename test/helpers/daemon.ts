@@ -5,11 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { cleanupInstance } from './cleanup.js';
+import { freePort } from './net.js';
+
+export { freePort };
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -42,15 +44,6 @@ export interface TestDaemon {
   waitForLog(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export function testRunId(): string {
   try {
