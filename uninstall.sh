@@ -40,16 +40,8 @@ done
 die() { printf 'uninstall.sh: %s\n' "$*" >&2; exit 1; }
 docker version >/dev/null 2>&1 || die "Docker does not answer; start it first (sudo systemctl start docker)"
 
-env_file="${env_opt:-${SANDBOXED_ENV_FILE:-$repo/.env}}"
-case "$env_file" in /*) ;; *) env_file="$PWD/$env_file" ;; esac
-setting() {
-  local line
-  [ -f "$env_file" ] || return 0
-  line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?$1=" "$env_file" | tail -n 1)" || return 0
-  line="${line#*=}"
-  line="${line%\"}"; line="${line#\"}"; line="${line%\'}"; line="${line#\'}"
-  printf '%s' "$line"
-}
+# shellcheck source=scripts/lib/settings.sh
+. "$repo/scripts/lib/settings.sh"
 [ -f "$env_file" ] || echo "no settings file at $env_file: using the defaults"
 instance="$(setting SANDBOXED_INSTANCE)"; instance="${instance:-default}"
 data_dir="$(setting SANDBOXED_DATA_DIR)"; data_dir="${data_dir:-/var/lib/sandboxed}"

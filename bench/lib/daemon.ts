@@ -71,7 +71,7 @@ export async function startBenchDaemon(opts: DaemonOptions): Promise<BenchDaemon
     SANDBOXD_STOP_GRACE_SECONDS: String(opts.stopGraceS),
     SANDBOXD_RECONCILE_INTERVAL_SECONDS: '3600',
     LOG_LEVEL: 'warn',
-    ...pick(process.env, ['DOCKER_SOCKET', 'SANDBOXD_IMAGE', 'SANDBOXED_EXTRA_CA_CERTS']),
+    ...pick(process.env, ['DOCKER_SOCKET', 'SANDBOXD_IMAGE', 'SANDBOXED_EXTRA_CA_CERTS', 'SANDBOXD_NETWORK_ISOLATION']),
     ...opts.extraEnv,
   };
   const config = loadConfig(env);
