@@ -14,6 +14,7 @@ import { hostNofileHardLimit } from '../../src/config.js';
 import { LABEL_INSTANCE, LABEL_MANAGED } from '../../src/docker/labels.js';
 import { buildContainerSpec, toEngineCreateBody, type SpecConfig } from '../../src/docker/spec.js';
 import type { ServiceSpec } from '../../src/sandboxes/types.js';
+import { until } from '../helpers/wait.js';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock' });
 const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
@@ -114,16 +115,6 @@ async function exec(box: Box, cmd: string[], env: string[] = []): Promise<{ code
   });
   const info = await e.inspect();
   return { code: info.ExitCode ?? -1, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
-}
-
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 function status(box: Box, name: string): Status | undefined {

@@ -6,18 +6,9 @@ import Docker from 'dockerode';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const docker = new Docker();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 let d: TestDaemon;
 beforeAll(async () => {

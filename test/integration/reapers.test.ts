@@ -7,20 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from '../helpers/wait.js';
 
 async function statusOf(d: TestDaemon, id: string): Promise<string> {
   return (await d.api('GET', `/v1/sandboxes/${id}`)).body.status;
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('idle reaper', () => {

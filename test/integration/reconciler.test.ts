@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { until } from '../helpers/wait.js';
 
 const docker = new Docker();
 let d: TestDaemon;
@@ -18,15 +19,6 @@ async function containerOf(id: string): Promise<Docker.ContainerInspectInfo | nu
   } catch {
     return null;
   }
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 beforeAll(async () => {
