@@ -50,6 +50,8 @@ export interface Config {
   execMaxTimeoutS: number;
   execOutputLimitBytes: number;
   maxFileBytes: number;
+  taskDefaultTimeoutS: number;
+  taskMaxTimeoutS: number;
   wakeTimeoutMs: number;
   extraCaCerts: string;
   networkIsolation: boolean;
@@ -222,6 +224,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (execDefaultTimeoutS > execMaxTimeoutS) {
     throw new ConfigError('SANDBOXD_EXEC_DEFAULT_TIMEOUT_SECONDS', 'is larger than SANDBOXD_EXEC_MAX_TIMEOUT_SECONDS');
   }
+  const taskDefaultTimeoutS = num(env, 'SANDBOXD_TASK_DEFAULT_TIMEOUT_SECONDS', 1800, 1, 7 * 86400);
+  const taskMaxTimeoutS = num(env, 'SANDBOXD_TASK_MAX_TIMEOUT_SECONDS', 6 * 3600, 1, 7 * 86400);
+  if (taskDefaultTimeoutS > taskMaxTimeoutS) {
+    throw new ConfigError('SANDBOXD_TASK_DEFAULT_TIMEOUT_SECONDS', 'is larger than SANDBOXD_TASK_MAX_TIMEOUT_SECONDS');
+  }
   const extraCaCerts = str(env, 'SANDBOXED_EXTRA_CA_CERTS', '');
   if (extraCaCerts !== '') {
     try {
@@ -266,6 +273,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     execMaxTimeoutS,
     execOutputLimitBytes: num(env, 'SANDBOXD_EXEC_OUTPUT_LIMIT_BYTES', 1 << 20, 1024, 1 << 30),
     maxFileBytes: num(env, 'SANDBOXD_MAX_FILE_BYTES', 50 * 1024 * 1024, 1, 2 ** 40),
+    taskDefaultTimeoutS,
+    taskMaxTimeoutS,
     wakeTimeoutMs: num(env, 'SANDBOXD_WAKE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     extraCaCerts,
     networkIsolation: bool(env, 'SANDBOXD_NETWORK_ISOLATION', true),

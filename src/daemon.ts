@@ -61,7 +61,12 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const exec = new ExecService(config, sandboxes, store, engine, log.child({ component: 'exec' }));
   const files = new FilesService({ dataDir: config.dataDir, maxFileBytes: config.maxFileBytes });
   const tasks = new TaskService(
-    { ...DEFAULT_TASK_CONFIG, dataDir: config.dataDir },
+    {
+      ...DEFAULT_TASK_CONFIG,
+      defaultTimeoutS: config.taskDefaultTimeoutS,
+      maxTimeoutS: config.taskMaxTimeoutS,
+      dataDir: config.dataDir,
+    },
     new TaskStore(db),
     store,
     sandboxes,
