@@ -16,7 +16,7 @@ import { buildApi } from './http/app.js';
 import { createLogger } from './log.js';
 import { startLoop, type Loop } from './loops/loop.js';
 import { IdleReaper } from './loops/idle.js';
-import { applyIsolation, readResolvers } from './network/isolation.js';
+import { applyIsolation, readResolvers, sweepIsolation } from './network/isolation.js';
 import { readMemory } from './loops/memory.js';
 import { PressureReaper } from './loops/pressure.js';
 import { Reconciler } from './loops/reconciler.js';
@@ -90,6 +90,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       allowHostPorts: config.egressAllowHostPorts,
       resolvers: readResolvers(),
     });
+    const swept = await sweepIsolation(() => engine.listNetworkIds());
+    if (swept.length > 0) log.info({ networks: swept }, 'removed isolation chains of networks that are gone');
   };
   const reconciler = new Reconciler(config.instance, store, engine, sandboxes, log.child({ component: 'reconciler' }), ensureNetwork);
 

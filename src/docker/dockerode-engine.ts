@@ -99,6 +99,14 @@ export class DockerodeEngine implements ContainerEngine {
     }
   }
 
+  async listNetworkIds(): Promise<string[]> {
+    try {
+      return (await this.docker.listNetworks()).map((n) => n.Id);
+    } catch (err) {
+      throw wrap('network list', err);
+    }
+  }
+
   async create(spec: ContainerSpec): Promise<string> {
     try {
       const c = await this.docker.createContainer(toEngineCreateBody(spec) as Docker.ContainerCreateOptions);

@@ -60,6 +60,8 @@ export interface ContainerEngine {
   removeNetwork(name: string): Promise<'removed' | 'already-removed'>;
   /** Throws NotFoundError when the network does not exist. */
   inspectNetwork(name: string): Promise<NetworkInfo>;
+  /** Ids of every network on the engine (anyone's), for sweeping rules of networks that are gone. */
+  listNetworkIds(): Promise<string[]>;
   create(spec: ContainerSpec): Promise<string>;
   start(ref: string): Promise<'started' | 'already-running'>;
   stop(ref: string, graceS: number): Promise<'stopped' | 'already-stopped'>;

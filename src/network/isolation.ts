@@ -102,6 +102,33 @@ export async function applyIsolation(networkId: string, bridge: string, policy: 
   await ensureJump('INPUT', bridge, chains.input);
 }
 
+/** Network id prefixes (12 hex) of our chains in an `iptables -S` listing. */
+export function chainNetworkIds(listing: string): string[] {
+  return [...new Set([...listing.matchAll(/^-N SBX-[FI]-([0-9a-f]{12})$/gm)].map((m) => m[1]))];
+}
+
+/**
+ * Removes the chains of networks that no longer exist (whoever created them):
+ * a network removed without uninstall.sh leaves rules that match nothing.
+ * The rules are listed before the networks: a chain is only ever added after
+ * its network exists, so one seen in the listing has its network in the list.
+ */
+export async function sweepIsolation(listNetworkIds: () => Promise<string[]>): Promise<string[]> {
+  const { stdout } = await run('iptables', ['-w', '5', '-S']);
+  const alive = new Set((await listNetworkIds()).map((id) => id.slice(0, 12)));
+  const dead = chainNetworkIds(stdout).filter((id) => !alive.has(id));
+  for (const id of dead) {
+    // The jumps as they stand (whatever the bridge was called), then the chains.
+    const jumps = stdout.split('\n').filter((l) => l.startsWith('-A ') && new RegExp(`-j SBX-[FI]-${id}$`).test(l));
+    for (const rule of jumps) await iptables(['-D', ...rule.slice(3).split(' ')]).catch(() => undefined);
+    for (const chain of [`SBX-F-${id}`, `SBX-I-${id}`]) {
+      await iptables(['-F', chain]).catch(() => undefined);
+      await iptables(['-X', chain]).catch(() => undefined);
+    }
+  }
+  return dead;
+}
+
 /** Removes the jumps and chains of one network (uninstall, tests). */
 export async function removeIsolation(networkId: string, bridge: string): Promise<void> {
   const chains = chainsFor(networkId);

@@ -139,4 +139,15 @@ describe('after restarts', () => {
     expect(Object.values(await forbiddenProbes()).every((v) => v === 'blocked')).toBe(true);
     expect(await preview(a, 3000)).toBe(200);
   });
+
+  it('chains left by a network that no longer exists are swept by the next reconcile', async () => {
+    const dead = 'deadbeef0000';
+    execFileSync('iptables', ['-N', `SBX-F-${dead}`]);
+    execFileSync('iptables', ['-I', 'DOCKER-USER', '-i', `br-${dead}`, '-j', `SBX-F-${dead}`]);
+    expect((await d.api('POST', '/v1/admin/reconcile')).body.errors).toEqual([]);
+    expect(execFileSync('iptables', ['-S']).toString()).not.toContain(dead);
+    // Our own network's chains are alive and stay.
+    const net = await docker.getNetwork(d.network).inspect();
+    expect(execFileSync('iptables', ['-S']).toString()).toContain(chainsFor(net.Id).forward);
+  });
 });
