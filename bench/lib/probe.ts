@@ -1,5 +1,5 @@
 /** Waiting for "ready": retry until a check passes, or TCP accepts. */
-import { connect } from 'node:net';
+import { tcpProbe } from '../../src/edge/wake.js';
 import { sleep } from './daemon.js';
 
 /** Calls check until it returns true; throws with the last reason after deadlineMs. */
@@ -17,15 +17,7 @@ export async function until(what: string, check: () => Promise<boolean>, deadlin
   }
 }
 
+/** The edge's own readiness check, so bench and daemon wait for the same thing. */
 export function tcpAccepts(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host, port });
-    const done = (ok: boolean): void => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
+  return tcpProbe(timeoutMs)({ containerId: '', ip: host }, port);
 }

@@ -67,20 +67,11 @@ function toEvent(r: EventRow): TaskEvent {
   return { seq: r.seq, ts: new Date(r.ts).toISOString(), ...(JSON.parse(r.body_json) as NewEvent) };
 }
 
-export interface NewTask {
-  id: string;
-  sandboxId: string;
-  agent: AgentName;
-  prompt: string;
-  model: string | null;
-  baseUrl: string | null;
-  envNames: string[];
-  timeoutS: number;
-  continueFrom: string | null;
-  sessionId: string | null;
-  state: AgentState;
-  now: number;
-}
+/** A task row as it is first written: the task's own fields, its normaliser's start state. */
+export type NewTask = Pick<
+  Task,
+  'id' | 'sandboxId' | 'agent' | 'prompt' | 'model' | 'baseUrl' | 'envNames' | 'timeoutS' | 'continueFrom' | 'sessionId'
+> & { state: AgentState; now: number };
 
 /** Where the tailer stands in out.jsonl, and the normaliser state that goes with it. */
 export interface TaskCursor {

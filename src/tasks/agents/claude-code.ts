@@ -12,7 +12,7 @@
  */
 import type { NewEvent } from '../types.js';
 import type { AgentAdapter, AgentState, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
-import { addFile, agentError, describeError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
+import { addFile, addUsage, agentError, describeError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
 
 const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 /** Retrying these never helps; Claude Code would retry them for minutes. */
@@ -111,11 +111,7 @@ export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutpu
         output_tokens: num(u.output_tokens),
         cost_usd: num(ev.total_cost_usd),
       };
-      state.usage = {
-        input_tokens: state.usage.input_tokens + usage.input_tokens,
-        output_tokens: state.usage.output_tokens + usage.output_tokens,
-        cost_usd: state.usage.cost_usd + usage.cost_usd,
-      };
+      state.usage = addUsage(state.usage, usage);
       events.push({ type: 'usage', ...usage, raw: line });
       const text = str(ev.result);
       if (ev.is_error === true) {

@@ -1,6 +1,7 @@
 /** Helpers both normalisers share: error classification, summaries, paths. */
 import { SANDBOX_APP_DIR } from '../../workspaces/paths.js';
 import type { AgentError, AgentErrorKind, AgentState } from './adapter.js';
+import type { Usage } from '../types.js';
 
 export const OUTPUT_SUMMARY_CHARS = 2000;
 const INPUT_STRING_CHARS = 2000;
@@ -82,4 +83,13 @@ export function num(v: unknown): number {
 
 export function obj(v: unknown): Record<string, any> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, any>) : null;
+}
+
+/** Adds one usage report to the task's running total (agents report increments). */
+export function addUsage(total: Usage, add: Usage): Usage {
+  return {
+    input_tokens: total.input_tokens + add.input_tokens,
+    output_tokens: total.output_tokens + add.output_tokens,
+    cost_usd: total.cost_usd + add.cost_usd,
+  };
 }

@@ -15,7 +15,7 @@
 import { InvalidError } from '../../errors.js';
 import type { NewEvent } from '../types.js';
 import type { AgentAdapter, AgentState, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
-import { addFile, agentError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
+import { addFile, addUsage, agentError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
 
 export const CUSTOM_PROVIDER = 'sandboxed';
 const FILE_TOOLS = new Set(['write', 'edit', 'multiedit', 'patch', 'apply_patch']);
@@ -139,11 +139,7 @@ export function normalizeOpencode(prev: AgentState, line: unknown): NormalizeOut
         output_tokens: num(t.output) + num(t.reasoning),
         cost_usd: num(part.cost),
       };
-      state.usage = {
-        input_tokens: state.usage.input_tokens + usage.input_tokens,
-        output_tokens: state.usage.output_tokens + usage.output_tokens,
-        cost_usd: state.usage.cost_usd + usage.cost_usd,
-      };
+      state.usage = addUsage(state.usage, usage);
       events.push({ type: 'usage', ...usage, raw: line });
       break;
     }
