@@ -120,7 +120,7 @@ async function main(): Promise<number> {
       process.exit(130);
     }
     process.stderr.write(`\nbench: ${signal}; cleaning up\n`);
-    cleanup().finally(() => process.exit(130));
+    void cleanup().finally(() => process.exit(130));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
@@ -177,9 +177,9 @@ async function main(): Promise<number> {
 
     const header =
       `sandboxed bench: ours = REST API of sandboxd, raw = Docker Engine API with the same container spec\n` +
-      `${host.cpus} CPUs, ${host.memory_gib} GiB, Docker ${host.docker}, Node ${host.node}, image ${image} (${String(host.image_id).slice(7, 19)})\n` +
+      `${String(host.cpus)} CPUs, ${String(host.memory_gib)} GiB, Docker ${String(host.docker)}, Node ${String(host.node)}, image ${image} (${String(host.image_id).slice(7, 19)})\n` +
       `N=${settings.n}, bursts ${settings.bursts}×${settings.burstSize}, exec N=${settings.execN}, stop/start cycles ${settings.cycles}, ` +
-      `stop grace ${settings.stopGraceS} s; ${host.other_running_containers} other containers were running on the engine at start\n` +
+      `stop grace ${settings.stopGraceS} s; ${String(host.other_running_containers)} other containers were running on the engine at start\n` +
       `percentiles are nearest-rank; ratio = ours / raw (above 1: ours is slower or larger)`;
     process.stdout.write(`\n${header}\n\n${renderTable(rows, notMeasured)}\n\n`);
 

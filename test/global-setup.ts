@@ -1,7 +1,9 @@
 /**
- * Runs once before the suite: makes sure the sandbox image exists (building it
+ * Runs before the suite: makes sure the sandbox image exists (building it
  * offline from a local Debian base when no registry answers), and after the
  * suite removes anything this run labelled that a failed test left behind.
+ * Every project (unit, integration, e2e) runs it; they share one run id, and
+ * only the last teardown cleans up.
  */
 import { execFileSync } from 'node:child_process';
 import { ulid } from 'ulid';
@@ -13,17 +15,19 @@ declare module 'vitest' {
   }
 }
 
+const shared = globalThis as { sandboxedSetups?: number };
+
 export async function setup(project: TestProject): Promise<void> {
-  const runId = `t${ulid().toLowerCase().slice(-10)}`;
-  process.env.SANDBOXED_TEST_RUN = runId;
-  project.provide('testRun', runId);
+  process.env.SANDBOXED_TEST_RUN ??= `t${ulid().toLowerCase().slice(-10)}`;
+  shared.sandboxedSetups = (shared.sandboxedSetups ?? 0) + 1;
+  project.provide('testRun', process.env.SANDBOXED_TEST_RUN);
   // Behind a TLS-inspecting proxy the CA that this Node trusts is what image
   // builds and sandboxes need too (the supported SANDBOXED_EXTRA_CA_CERTS setting).
   if (!process.env.SANDBOXED_EXTRA_CA_CERTS && process.env.NODE_EXTRA_CA_CERTS) {
     process.env.SANDBOXED_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
   }
   // `npm run test:unit` needs no engine and no image.
-  if (process.env.SANDBOXED_UNIT_ONLY === '1') return;
+  if (process.env.SANDBOXED_UNIT_ONLY === '1' || project.name === 'unit') return;
   const image = process.env.SANDBOXD_IMAGE || 'sandboxed/sandbox:latest';
   try {
     execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
@@ -33,8 +37,9 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  shared.sandboxedSetups = (shared.sandboxedSetups ?? 1) - 1;
   const runId = process.env.SANDBOXED_TEST_RUN;
-  if (!runId) return;
+  if (shared.sandboxedSetups > 0 || !runId) return;
   const { cleanupTestRun } = await import('./helpers/cleanup.js');
   await cleanupTestRun(runId);
 }

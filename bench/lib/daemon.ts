@@ -86,8 +86,8 @@ export async function startBenchDaemon(opts: DaemonOptions): Promise<BenchDaemon
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = c;
-    c.stdout!.pipe(out);
-    c.stderr!.pipe(out);
+    c.stdout.pipe(out);
+    c.stderr.pipe(out);
     let exitCode: number | null | undefined;
     c.once('exit', (code, signal) => (exitCode = code ?? (signal ? -1 : null)));
     const deadline = Date.now() + BOOT_TIMEOUT_MS;

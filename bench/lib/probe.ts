@@ -1,5 +1,5 @@
 /** Waiting for "ready": retry until a check passes, or TCP accepts. */
-import { tcpProbe } from '../../src/edge/wake.js';
+import { tcpProbe } from '../../src/edge/upstreams.js';
 import { sleep } from './daemon.js';
 
 /** Calls check until it returns true; throws with the last reason after deadlineMs. */

@@ -8,11 +8,10 @@
 import Docker from 'dockerode';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
 import type { Config } from '../../src/config.js';
 import { buildContainerSpec, toEngineCreateBody } from '../../src/docker/spec.js';
-import type { ServiceSpec } from '../../src/sandboxes/types.js';
-import { SANDBOX_APP_DIR, SANDBOX_GID, SANDBOX_UID } from '../../src/workspaces/paths.js';
+import type { ServiceSpec } from '../../src/domain/sandbox.js';
+import { SANDBOX_APP_DIR, SANDBOX_GID, SANDBOX_UID } from '../../src/domain/layout.js';
 import { ensureWorkspace, removeRuntime, removeWorkspace, writeRuntime } from '../../src/workspaces/workspace.js';
 
 /** exec-stream.ts wraps every command the same way; raw does too, for fairness. */
@@ -63,7 +62,7 @@ export class RawEngine {
       },
       this.cfg,
     );
-    return toEngineCreateBody({ ...spec, name: id }) as Docker.ContainerCreateOptions;
+    return toEngineCreateBody({ ...spec, name: id });
   }
 
   /** POST /containers/create + POST /containers/{id}/start. */
@@ -90,7 +89,7 @@ export class RawEngine {
       AttachStderr: true,
       Tty: false,
     });
-    const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+    const stream = (await exec.start({ hijack: true, stdin: false }));
     await new Promise<void>((resolve) => {
       const done = (): void => {
         stream.destroy();

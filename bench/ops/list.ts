@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { openDb } from '../../src/store/db.js';
 import { SandboxStore } from '../../src/store/sandboxes.js';
-import { stateDir } from '../../src/workspaces/paths.js';
+import { stateDir } from '../../src/domain/layout.js';
 import type { BenchContext, BenchGroup } from '../lib/context.js';
 import { sleep } from '../lib/daemon.js';
 import { Series, type ResultRow } from '../lib/result.js';

@@ -10,8 +10,8 @@ import { Series, type ResultRow } from '../lib/result.js';
 import { appAnswers, createWebPair, WEB_PORT } from '../lib/web.js';
 
 interface Side {
-  stop(): Promise<void>;
-  start(): Promise<Docker.Container>;
+  stop: () => Promise<void>;
+  start: () => Promise<Docker.Container>;
   stopS: Series;
   startS: Series;
   answerS: Series;

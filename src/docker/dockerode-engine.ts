@@ -109,7 +109,7 @@ export class DockerodeEngine implements ContainerEngine {
 
   async create(spec: ContainerSpec): Promise<string> {
     try {
-      const c = await this.docker.createContainer(toEngineCreateBody(spec) as Docker.ContainerCreateOptions);
+      const c = await this.docker.createContainer(toEngineCreateBody(spec));
       return c.id;
     } catch (err) {
       // A 404 here is a missing image or network: the server's problem, not the caller's.

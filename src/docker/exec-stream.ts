@@ -7,7 +7,6 @@
  * forever; we watch the exec's own state and stop reading once it has exited.
  */
 import type Docker from 'dockerode';
-import type { Duplex } from 'node:stream';
 import type { ExecOptions, ExecResult } from './engine.js';
 
 const KILL_AFTER_S = 2;
@@ -68,7 +67,7 @@ export async function runExec(container: Docker.Container, opts: ExecOptions): P
     AttachStderr: true,
     Tty: false,
   });
-  const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+  const stream = (await exec.start({ hijack: true, stdin: false }));
   const stdout = new CappedBuffer(opts.outputLimitBytes);
   const stderr = new CappedBuffer(opts.outputLimitBytes);
   const demux = new Demuxer((type, payload) => (type === 2 ? stderr : stdout).push(payload));
@@ -105,7 +104,7 @@ export async function runExec(container: Docker.Container, opts: ExecOptions): P
     }, POLL_MS);
   });
 
-  let exitCode: number | null = null;
+  let exitCode: number | null;
   try {
     const info = await exec.inspect();
     exitCode = info.Running ? null : info.ExitCode;

@@ -4,8 +4,8 @@
  * containers from it, and bench/ uses it for the raw-Engine comparison).
  */
 import type { Config } from '../config.js';
-import type { Sandbox } from '../sandboxes/types.js';
-import { RUNTIME_MOUNT, SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID, runtimeDir, workspaceDir } from '../workspaces/paths.js';
+import type { Sandbox } from '../domain/sandbox.js';
+import { RUNTIME_MOUNT, SANDBOX_HOME, SANDBOX_USER, runtimeDir, workspaceDir } from '../domain/layout.js';
 import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
 
 export type SpecConfig = Pick<
@@ -63,7 +63,7 @@ export function buildContainerSpec(sb: Pick<Sandbox, 'id' | 'spec'>, cfg: SpecCo
   return {
     name: containerName(sb.id),
     image: cfg.image,
-    user: `${SANDBOX_UID}:${SANDBOX_GID}`,
+    user: SANDBOX_USER,
     env: [
       `HOME=${SANDBOX_HOME}`,
       `SANDBOX_ID=${sb.id}`,

@@ -3,7 +3,7 @@
  * `s-<id>-<port>.preview.<domain>`. Ids are lowercase and never end in
  * `-<digits>` ambiguity because the port is always the last dash group.
  */
-import { isValidSandboxId } from '../sandboxes/types.js';
+import { isValidSandboxId } from '../domain/sandbox.js';
 
 export interface PreviewTarget {
   id: string;

@@ -8,15 +8,20 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine } from '../docker/engine.js';
+import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { LabelsFor, SandboxService } from '../sandboxes/service.js';
-import { createEdgeServer } from './builtin.js';
+import { AccessGate } from './access.js';
+import { AppProxy } from './app-proxy.js';
+import { PreviewServer } from './preview-server.js';
 import type { PreviewTokens } from './tokens.js';
 import { traefikLabels } from './traefik-labels.js';
-import { tcpProbe, Upstreams, Waker } from './wake.js';
+import { tcpProbe, Upstreams } from './upstreams.js';
+import { Waker } from './waker.js';
 
 export interface EdgeDeps {
   config: Readonly<Config>;
-  sandboxes: SandboxService;
+  sandboxes: Pick<SandboxService, 'getForEdge' | 'touch' | 'start'>;
+  activity: Pick<ActivityTracker, 'begin'>;
   engine: ContainerEngine;
   tokens: PreviewTokens;
   log: Logger;
@@ -34,14 +39,17 @@ export function labelsForEdge(config: Readonly<Config>): LabelsFor {
 }
 
 export function createEdge(deps: EdgeDeps): Edge {
-  const { config, sandboxes, engine, tokens, log } = deps;
+  const { config, sandboxes, activity, engine, tokens, log } = deps;
   if (config.edge === 'none') return { listen: async () => null, close: async () => undefined };
   const mode = config.edge === 'builtin' ? 'proxy' : 'wake-only';
   // Both modes probe the container's IP, the path Traefik takes too (it shares the host's network):
   // an app listening on localhost only is "not up", and the failure page says why.
   const upstreams = new Upstreams(engine, tcpProbe());
   const waker = new Waker({ start: (id) => sandboxes.start(id), upstreams, timeoutMs: config.wakeTimeoutMs, log });
-  const { server, close } = createEdgeServer({ mode, config, sandboxes, tokens, upstreams, waker, log });
+  const access = new AccessGate({ config, sandboxes, tokens });
+  const proxy = mode === 'proxy' ? new AppProxy({ previewTls: config.previewTls, activity, upstreams, log }) : null;
+  const preview = new PreviewServer({ config, sandboxes, access, upstreams, waker, proxy, log });
+  const server = preview.server;
   const [host, port] = mode === 'proxy' ? [config.edgeHost, config.httpPort] : [config.edgeInternalHost, config.edgeInternalPort];
 
   return {
@@ -56,6 +64,6 @@ export function createEdge(deps: EdgeDeps): Edge {
           resolve(url);
         });
       }),
-    close: () => (server.listening ? close() : Promise.resolve()),
+    close: () => (server.listening ? preview.close() : Promise.resolve()),
   };
 }

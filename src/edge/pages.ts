@@ -2,7 +2,8 @@
  * The small HTML pages the edge answers instead of the app. Every value is
  * escaped; none of them is cached (the caller sends Cache-Control: no-store).
  */
-import type { ServiceSpec } from '../sandboxes/types.js';
+import { LOG_DIR_REL } from '../domain/layout.js';
+import type { ServiceSpec } from '../domain/sandbox.js';
 
 function esc(s: string | number): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -49,7 +50,7 @@ export function failedPage(o: { id: string; port: number; reason: string; servic
     ? `<p>Look at the service log${o.services.length > 1 ? 's' : ''} inside the sandbox:</p><ul>${o.services
         .map(
           (s) =>
-            `<li><code>~/.sandboxed/logs/${esc(s.name)}.log</code> — via the API: <code>GET /v1/sandboxes/${esc(o.id)}/files/content?path=.sandboxed/logs/${esc(s.name)}.log</code></li>`,
+            `<li><code>~/${LOG_DIR_REL}/${esc(s.name)}.log</code> — via the API: <code>GET /v1/sandboxes/${esc(o.id)}/files/content?path=${LOG_DIR_REL}/${esc(s.name)}.log</code></li>`,
         )
         .join('')}</ul>`
     : `<p>No service is declared for this sandbox, so nothing starts an app on its own. Declare one

@@ -6,7 +6,7 @@
  * priority-1 catch-all in traefik/dynamic/ that wakes stopped sandboxes.
  */
 import type { Config } from '../config.js';
-import type { Sandbox } from '../sandboxes/types.js';
+import type { Sandbox } from '../domain/sandbox.js';
 import { previewHost } from './hosts.js';
 
 export type TraefikLabelConfig = Pick<

@@ -2,6 +2,7 @@
  * The control-plane API as a Fastify app, built from its dependencies.
  * main.ts/daemon.ts listen; tests may call app.inject().
  */
+import { fastifySSE as fastifySse } from '@fastify/sse';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { filesRoutes } from './files.js';
 import { previewRoutes } from './previews.js';
 import { sandboxRoutes } from './sandboxes.js';
 import { servicesRoutes } from './services.js';
+import { HEARTBEAT_MS } from './sse.js';
 import { systemRoutes } from './system.js';
 import { taskRoutes } from './tasks.js';
 
@@ -20,6 +22,8 @@ export const JSON_BODY_LIMIT = 1024 * 1024;
 
 export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInstance> {
   const app = Fastify({
+    // pino's Logger and Fastify's base logger differ only in generics; the app is typed with the base one.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
@@ -40,6 +44,7 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
     }
   });
   installErrorHandler(app);
+  await app.register(fastifySse, { heartbeatInterval: HEARTBEAT_MS });
   if (deps.config.authEnabled) installAuth(app, deps.config.tokens);
   await app.register(systemRoutes, deps);
   await app.register(sandboxRoutes, deps);

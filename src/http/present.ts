@@ -1,17 +1,7 @@
 /** Domain → wire JSON, in one place. Env values never leave; only their names. */
 import type { Config } from '../config.js';
 import { previewUrl } from '../edge/hosts.js';
-import type { Sandbox } from '../sandboxes/types.js';
-
-export type SandboxStatus = 'running' | 'starting' | 'stopping' | 'stopped' | 'error';
-
-export function statusOf(sb: Sandbox): SandboxStatus {
-  if (sb.desiredState === 'running') {
-    if (sb.observedState === 'running') return 'running';
-    return sb.lastError ? 'error' : 'starting';
-  }
-  return sb.observedState === 'running' ? 'stopping' : 'stopped';
-}
+import { statusOf, type Sandbox } from '../domain/sandbox.js';
 
 export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 'httpPort' | 'previewTls'>) {
   return {

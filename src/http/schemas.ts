@@ -1,6 +1,6 @@
 /** Shared zod schemas for the wire format (snake_case). */
 import { z } from 'zod';
-import { ENV_NAME_PATTERN, SANDBOX_ID_MAX, SANDBOX_ID_PATTERN } from '../sandboxes/types.js';
+import { ENV_NAME_PATTERN, SANDBOX_ID_MAX, SANDBOX_ID_PATTERN } from '../domain/sandbox.js';
 
 export const sandboxIdSchema = z
   .string()

@@ -1,13 +1,15 @@
 /**
- * The one Server-Sent Events helper: replays from a cursor (`Last-Event-ID`
- * or `?after=`), then follows live, with a heartbeat comment so proxies and
- * clients see the stream alive, and ends after the source's last item or
- * when the client leaves. The source is read from the store on every wake,
- * so a slow or reconnecting client never misses nor repeats an item.
+ * Replay-then-follow for Server-Sent Events over @fastify/sse (which owns the
+ * wire: headers, heartbeats, backpressure, the client's close). A stream
+ * replays from a cursor (`Last-Event-ID` or `?after=`), then follows live, and
+ * ends after the source's last item or when the client leaves. The source is
+ * read from the store on every wake, so a slow or reconnecting client never
+ * misses nor repeats an item. Routes register with `{ sse: 'only' }`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidError } from '../errors.js';
 
+/** Heartbeat comment interval (the plugin's option): proxies and clients see the stream alive. */
 export const HEARTBEAT_MS = 15_000;
 
 export interface SseItem {
@@ -32,6 +34,30 @@ export function sseCursor(req: FastifyRequest, after: number | undefined): numbe
   return n;
 }
 
+/** Items after `after`, then live ones as the source changes, until it ends or `signal` aborts. */
+async function* follow(source: SseSource, after: number, signal: AbortSignal): AsyncGenerator<{ id: string; data: unknown }> {
+  let cursor = after;
+  while (!signal.aborted) {
+    // Register for changes before reading, so a change in between still wakes us.
+    const round = new AbortController();
+    const stopRound = (): void => round.abort();
+    signal.addEventListener('abort', stopRound, { once: true });
+    try {
+      const changed = source.changed(round.signal);
+      const { items, ended } = source.read(cursor);
+      for (const item of items) {
+        yield { id: String(item.id), data: item.data };
+        cursor = item.id;
+      }
+      if (ended) return;
+      if (items.length === 0) await changed;
+    } finally {
+      round.abort();
+      signal.removeEventListener('abort', stopRound);
+    }
+  }
+}
+
 /** The open streams of one app: its close must end them, or it waits for them forever. */
 export class SseStreams {
   private readonly open = new Set<AbortController>();
@@ -40,73 +66,18 @@ export class SseStreams {
     for (const ac of this.open) ac.abort();
   }
 
-  async serve(reply: FastifyReply, source: SseSource, after: number, heartbeatMs = HEARTBEAT_MS): Promise<void> {
+  async serve(reply: FastifyReply, source: SseSource, after: number): Promise<void> {
     const ac = new AbortController();
     this.open.add(ac);
+    reply.sse.onClose(() => ac.abort());
     try {
-      await stream(reply, source, after, heartbeatMs, ac);
+      // Headers now (and the plugin's heartbeat with them), so a client sees the stream open at once.
+      reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache, no-transform');
+      reply.sse.sendHeaders();
+      reply.raw.write(': stream open\n\n');
+      await reply.sse.send(follow(source, after, ac.signal));
     } finally {
       this.open.delete(ac);
     }
-  }
-}
-
-async function stream(reply: FastifyReply, source: SseSource, after: number, heartbeatMs: number, ac: AbortController): Promise<void> {
-  const res = reply.raw;
-  // The response's close is the client leaving (the request's may come earlier, once it is read).
-  const onClose = (): void => ac.abort();
-  res.on('close', onClose);
-  reply.hijack();
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-
-  const write = async (chunk: string): Promise<void> => {
-    if (ac.signal.aborted) return;
-    if (!res.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          res.off('drain', done);
-          ac.signal.removeEventListener('abort', done);
-          resolve();
-        };
-        res.on('drain', done);
-        ac.signal.addEventListener('abort', done, { once: true });
-      });
-    }
-  };
-
-  let cursor = after;
-  try {
-    await write(': stream open\n\n');
-    while (!ac.signal.aborted) {
-      // Register for changes before reading, so a change in between still wakes us.
-      const round = new AbortController();
-      const stopRound = (): void => round.abort();
-      ac.signal.addEventListener('abort', stopRound, { once: true });
-      const changed = source.changed(round.signal);
-      const { items, ended } = source.read(cursor);
-      for (const item of items) {
-        await write(`id: ${item.id}\ndata: ${JSON.stringify(item.data)}\n\n`);
-        cursor = item.id;
-      }
-      if (ended || items.length > 0) {
-        round.abort();
-        ac.signal.removeEventListener('abort', stopRound);
-        if (ended) break;
-        continue;
-      }
-      const timer = setTimeout(() => round.abort(), heartbeatMs);
-      await changed;
-      clearTimeout(timer);
-      ac.signal.removeEventListener('abort', stopRound);
-      if (round.signal.aborted && !ac.signal.aborted) await write(': heartbeat\n\n');
-    }
-  } finally {
-    res.off('close', onClose);
-    if (!res.writableEnded) res.end();
   }
 }

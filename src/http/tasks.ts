@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AGENTS, TASK_ID_PATTERN, type Task } from '../tasks/types.js';
+import { AGENTS, TASK_ID_PATTERN, type Task } from '../domain/task.js';
 import type { HttpDeps } from './deps.js';
 import { envSchema, sandboxIdSchema } from './schemas.js';
 import { SseStreams, sseCursor } from './sse.js';
@@ -89,7 +89,7 @@ export async function taskRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
       presentTask(await tasks.cancel(req.params.id, req.params.taskId)),
     );
 
-    app.get(`${base}/:taskId/events`, { schema: { params: taskParams, querystring: eventsQuery } }, async (req, reply) => {
+    app.get(`${base}/:taskId/events`, { sse: 'only', schema: { params: taskParams, querystring: eventsQuery } }, async (req, reply) => {
       const task = tasks.get(req.params.id, req.params.taskId);
       const after = sseCursor(req, req.query.after);
       await streams.serve(reply, {

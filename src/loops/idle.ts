@@ -3,8 +3,9 @@
  * threshold, and nothing in flight (exec, WebSocket, task), are stopped.
  */
 import type { Logger } from 'pino';
+import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
-import type { Sandbox } from '../sandboxes/types.js';
+import type { Sandbox } from '../domain/sandbox.js';
 
 export interface IdleDecision {
   stop: string[];
@@ -32,7 +33,8 @@ export interface ReapResult {
 
 export class IdleReaper {
   constructor(
-    private readonly sandboxes: SandboxService,
+    private readonly sandboxes: Pick<SandboxService, 'list' | 'stopIf'>,
+    private readonly activity: Pick<ActivityTracker, 'busyCount'>,
     private readonly thresholdMs: number,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
@@ -40,7 +42,7 @@ export class IdleReaper {
 
   async reapOnce(): Promise<ReapResult> {
     const result: ReapResult = { stopped: [], skipped: [], errors: [] };
-    const busy = (id: string) => this.sandboxes.activity.busyCount(id);
+    const busy = (id: string) => this.activity.busyCount(id);
     const decision = decideIdle(this.sandboxes.list(), this.now(), this.thresholdMs, busy);
     result.skipped.push(...decision.busy);
     for (const id of decision.stop) {

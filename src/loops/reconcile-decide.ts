@@ -3,15 +3,8 @@
  * truth) and the managed containers Docker reports.
  */
 import type { ContainerInfo } from '../docker/engine.js';
-import type { Sandbox } from '../sandboxes/types.js';
-
-export type ReconcileAction =
-  | { type: 'create'; id: string }
-  | { type: 'start'; id: string; containerId: string }
-  | { type: 'stop'; id: string; containerId: string }
-  | { type: 'remove'; id: string; containerId: string }
-  | { type: 'remove-orphan'; containerId: string; sandboxId: string | null }
-  | { type: 'observe'; id: string; containerId: string | null; running: boolean };
+import { isDeleted, type Sandbox } from '../domain/sandbox.js';
+import type { ReconcileAction } from '../sandboxes/converge.js';
 
 export function decideReconcile(rows: Sandbox[], containers: ContainerInfo[]): ReconcileAction[] {
   const actions: ReconcileAction[] = [];
@@ -28,7 +21,7 @@ export function decideReconcile(rows: Sandbox[], containers: ContainerInfo[]): R
     for (const extra of mine) {
       if (extra !== keep) actions.push({ type: 'remove-orphan', containerId: extra.id, sandboxId: row.id });
     }
-    if (row.desiredState === 'destroyed' || row.desiredState === 'purged') {
+    if (isDeleted(row)) {
       if (keep) actions.push({ type: 'remove', id: row.id, containerId: keep.id });
       continue;
     }

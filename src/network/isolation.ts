@@ -90,7 +90,7 @@ async function ensureJump(parent: string, bridge: string, chain: string): Promis
 
 async function restore(rules: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = execFile('iptables-restore', ['-w', '5', '--noflush'], (err) => (err ? reject(err) : resolve()));
+    const child = execFile('iptables-restore', ['-w', '5', '--noflush'], (err: Error | null) => (err ? reject(err) : resolve()));
     child.stdin!.end(rules);
   });
 }

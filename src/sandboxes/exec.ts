@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ExecResult } from '../docker/engine.js';
 import { InvalidError } from '../errors.js';
-import type { SandboxStore } from '../store/sandboxes.js';
-import { SANDBOX_APP_DIR, SANDBOX_GID, SANDBOX_UID } from '../workspaces/paths.js';
+import { SANDBOX_APP_DIR, SANDBOX_LOG_DIR, SANDBOX_USER } from '../domain/layout.js';
+import type { ActivityTracker } from './activity.js';
 import type { SandboxService } from './service.js';
 
 export interface ExecInput {
@@ -26,8 +26,6 @@ export interface BackgroundExec {
 
 export type ExecConfig = Pick<Config, 'execDefaultTimeoutS' | 'execMaxTimeoutS' | 'execOutputLimitBytes'>;
 
-const USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
-
 function envList(...maps: Record<string, string>[]): string[] {
   return Object.entries(Object.assign({}, ...maps) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
 }
@@ -35,8 +33,8 @@ function envList(...maps: Record<string, string>[]): string[] {
 export class ExecService {
   constructor(
     private readonly cfg: ExecConfig,
-    private readonly sandboxes: SandboxService,
-    private readonly store: SandboxStore,
+    private readonly sandboxes: Pick<SandboxService, 'ensureRunning' | 'env' | 'touch'>,
+    private readonly activity: Pick<ActivityTracker, 'begin'>,
     private readonly engine: ContainerEngine,
     private readonly log: Logger,
   ) {}
@@ -50,13 +48,13 @@ export class ExecService {
   async run(id: string, input: ExecInput): Promise<ExecResult> {
     const timeoutS = this.timeout(input.timeoutS);
     const sb = await this.sandboxes.ensureRunning(id);
-    const end = this.sandboxes.activity.begin(id);
+    const end = this.activity.begin(id);
     try {
       const result = await this.engine.exec(sb.containerId!, {
         cmd: input.cmd,
-        env: envList(this.store.env(id), input.env ?? {}),
+        env: envList(this.sandboxes.env(id), input.env ?? {}),
         cwd: input.cwd ?? SANDBOX_APP_DIR,
-        user: USER,
+        user: SANDBOX_USER,
         timeoutS,
         outputLimitBytes: this.cfg.execOutputLimitBytes,
       });
@@ -74,12 +72,12 @@ export class ExecService {
   async background(id: string, input: ExecInput): Promise<BackgroundExec> {
     const sb = await this.sandboxes.ensureRunning(id);
     const execId = ulid().toLowerCase();
-    const logPath = `/home/sandbox/.sandboxed/logs/exec-${execId}.log`;
+    const logPath = `${SANDBOX_LOG_DIR}/exec-${execId}.log`;
     await this.engine.execDetached(sb.containerId!, {
       cmd: ['sh', '-c', 'mkdir -p "${SBX_LOG%/*}" && exec "$@" >>"$SBX_LOG" 2>&1 </dev/null', 'sh', ...input.cmd],
-      env: envList(this.store.env(id), input.env ?? {}, { SBX_LOG: logPath }),
+      env: envList(this.sandboxes.env(id), input.env ?? {}, { SBX_LOG: logPath }),
       cwd: input.cwd ?? SANDBOX_APP_DIR,
-      user: USER,
+      user: SANDBOX_USER,
     });
     this.sandboxes.touch(id);
     this.log.info({ sandboxId: id, execId }, 'background exec started');

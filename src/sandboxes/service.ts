@@ -1,21 +1,27 @@
 /**
- * Sandbox lifecycle: create, stop, start (wake), destroy, purge. Every
- * mutation of one sandbox runs under its lock and re-reads the row inside it;
- * SQLite records intent first, Docker follows, and the reconciler repairs
- * whatever a crash left between the two.
+ * Sandbox lifecycle: create, stop, start (wake), destroy, purge, and the
+ * reconciler's and reapers' actions. This service alone owns the per-id locks,
+ * the sandbox rows and their containers: every mutation of one sandbox runs
+ * under its lock and re-reads the row inside it; SQLite records intent first,
+ * Docker follows, and the reconciler repairs whatever a crash left between.
  */
 import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { Config } from '../config.js';
-import type { ContainerEngine } from '../docker/engine.js';
-import { buildContainerSpec } from '../docker/spec.js';
+import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
+import { SANDBOX_USER } from '../domain/layout.js';
+import { isDeleted, isUp, isValidSandboxId, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { ConflictError, DomainError, GoneError, InvalidError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
-import { ensureWorkspace, removeRuntime, removeWorkspace, writeRuntime } from '../workspaces/workspace.js';
-import { ActivityTracker } from './activity.js';
+import { ensureWorkspace, removeRuntime, removeWorkspace } from '../workspaces/workspace.js';
+import type { ActivityTracker } from './activity.js';
+import { Containers, type ContainersConfig, type LabelsFor } from './containers.js';
+import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } from './converge.js';
 import { KeyedLock, SharedFlight } from './locks.js';
-import type { IdlePolicy, Sandbox, ServiceSpec, Visibility } from './types.js';
-import { isValidSandboxId } from './types.js';
+import type { MemoryReading } from './memory.js';
+import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
+
+export type { LabelsFor };
 
 export interface CreateInput {
   id?: string;
@@ -34,40 +40,54 @@ export interface UpdateInput {
   services?: ServiceSpec[];
 }
 
-export type ServiceConfig = Pick<
-  Config,
-  | 'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts'
-  | 'stopGraceS' | 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus'
->;
+export type ServiceConfig = ContainersConfig &
+  PressureConfig &
+  Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus'>;
 
-/** Labels the edge wants on every container (Traefik routers); pure function of the sandbox. */
-export type LabelsFor = (sb: Sandbox) => Record<string, string>;
+export interface SandboxServiceDeps {
+  config: ServiceConfig;
+  store: SandboxStore;
+  engine: ContainerEngine;
+  activity: ActivityTracker;
+  /** Available memory, for wake admission and the pressure reaper. */
+  readMemory: () => MemoryReading;
+  log: Logger;
+  labelsFor?: LabelsFor;
+}
+
+/** The supervisor also polls its config; this signal makes a change immediate. */
+const RELOAD_SERVICES = ['/opt/sandboxed/bin/sandboxed-ctl', 'reload'];
 
 export class SandboxService {
-  readonly locks = new KeyedLock();
+  private readonly locks = new KeyedLock();
   private readonly wakes = new SharedFlight();
-  private admit: (id: string) => Promise<void> = async () => undefined;
+  private readonly cfg: ServiceConfig;
+  private readonly store: SandboxStore;
+  private readonly engine: ContainerEngine;
+  private readonly activity: ActivityTracker;
+  private readonly containers: Containers;
+  private readonly pressure: PressureRelief;
+  private readonly log: Logger;
 
-  constructor(
-    private readonly cfg: ServiceConfig,
-    private readonly store: SandboxStore,
-    private readonly engine: ContainerEngine,
-    readonly activity: ActivityTracker,
-    private readonly log: Logger,
-    private readonly labelsFor: LabelsFor = () => ({}),
-  ) {}
-
-  /** Wake admission (memory): called before a container is started for a user request. */
-  setAdmission(admit: (id: string) => Promise<void>): void {
-    this.admit = admit;
+  constructor(deps: SandboxServiceDeps) {
+    this.cfg = deps.config;
+    this.store = deps.store;
+    this.engine = deps.engine;
+    this.activity = deps.activity;
+    this.log = deps.log;
+    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.labelsFor ?? (() => ({})), deps.log);
+    this.pressure = new PressureRelief(
+      deps.config,
+      { list: () => this.list(), busyCount: (id) => this.activity.busyCount(id), stopIf: (id, r, still) => this.stopIf(id, r, still) },
+      deps.readMemory,
+      deps.log,
+    );
   }
 
   /** A live sandbox, or NotFoundError (tombstones are not found). */
   get(id: string): Sandbox {
     const sb = this.store.get(id);
-    if (!sb || sb.desiredState === 'destroyed' || sb.desiredState === 'purged') {
-      throw new NotFoundError(`sandbox ${id} not found`);
-    }
+    if (!sb || isDeleted(sb)) throw new NotFoundError(`sandbox ${id} not found`);
     return sb;
   }
 
@@ -75,12 +95,22 @@ export class SandboxService {
   getForEdge(id: string): Sandbox {
     const sb = this.store.get(id);
     if (!sb) throw new NotFoundError(`sandbox ${id} not found`);
-    if (sb.desiredState === 'destroyed' || sb.desiredState === 'purged') throw new GoneError(`sandbox ${id} was deleted`);
+    if (isDeleted(sb)) throw new GoneError(`sandbox ${id} was deleted`);
     return sb;
+  }
+
+  /** The row as it stands, tombstones included; undefined when the id never existed. */
+  lookup(id: string): Sandbox | undefined {
+    return this.store.get(id);
   }
 
   list(): Sandbox[] {
     return this.store.listLive();
+  }
+
+  /** The sandbox's injected env (values): for execs and agent runs, never for output. */
+  env(id: string): Record<string, string> {
+    return this.store.env(id);
   }
 
   touch(id: string): void {
@@ -105,17 +135,15 @@ export class SandboxService {
     const env = input.env ?? {};
 
     const existing = this.store.get(id);
-    if (existing && (existing.desiredState === 'running' || existing.desiredState === 'stopped')) {
-      throw new ConflictError(`sandbox ${id} already exists`);
-    }
-    await this.admit(id);
+    if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
+    await this.pressure.admit(id);
     return this.locks.run(id, async () => {
       if (!this.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
       this.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
       let freshWorkspace = false;
       try {
         freshWorkspace = await ensureWorkspace(this.cfg.dataDir, id);
-        await this.startContainer(this.store.get(id)!);
+        await this.containers.start(this.store.get(id)!);
       } catch (err) {
         this.log.warn({ sandboxId: id, err }, 'create failed; rolling back');
         await this.rollbackCreate(id, freshWorkspace);
@@ -133,67 +161,11 @@ export class SandboxService {
     this.store.remove(id);
   }
 
-  /**
-   * Makes the container exist and run, creating it from the stored spec when
-   * missing (also after an external `docker rm`). Caller holds the lock.
-   */
-  async startContainer(sb: Sandbox): Promise<'started' | 'already-running' | 'created'> {
-    let containerId = sb.containerId;
-    let created = false;
-    if (containerId) {
-      try {
-        const info = await this.engine.inspect(containerId);
-        if (info.running) {
-          this.store.setObserved(sb.id, 'running', containerId);
-          return 'already-running';
-        }
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-        containerId = null;
-      }
-    }
-    if (!containerId) {
-      containerId = await this.createContainer(sb);
-      created = true;
-    }
-    try {
-      await this.engine.start(containerId);
-    } catch (err) {
-      this.store.setObserved(sb.id, 'stopped', containerId, (err as Error).message);
-      throw err;
-    }
-    this.store.setObserved(sb.id, 'running', containerId);
-    this.log.info({ sandboxId: sb.id, containerId }, created ? 'container created and started' : 'container started');
-    return created ? 'created' : 'started';
-  }
-
-  private async createContainer(sb: Sandbox): Promise<string> {
-    await ensureWorkspace(this.cfg.dataDir, sb.id);
-    await writeRuntime(this.cfg.dataDir, {
-      id: sb.id,
-      ports: sb.spec.ports,
-      env: this.store.env(sb.id),
-      services: sb.spec.services,
-      extraCaCerts: this.cfg.extraCaCerts,
-    });
-    const spec = buildContainerSpec(sb, this.cfg, this.labelsFor(sb));
-    try {
-      return await this.engine.create(spec);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      // A leftover container of this very sandbox (same instance) holds the name: replace it.
-      const old = await this.engine.inspect(spec.name);
-      if (old.sandboxId !== sb.id || old.instance !== this.cfg.instance) throw err;
-      await this.engine.remove(old.id);
-      return this.engine.create(spec);
-    }
-  }
-
   async stop(id: string): Promise<Sandbox> {
     return this.locks.run(id, async () => {
       const sb = this.get(id);
       this.store.setDesired(id, 'stopped');
-      await this.stopContainer(sb, 'api');
+      await this.containers.stop(sb, 'api');
       return this.get(id);
     });
   }
@@ -207,54 +179,37 @@ export class SandboxService {
       const sb = this.store.get(id);
       if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
       this.store.setDesired(id, 'stopped');
-      await this.stopContainer(sb, reason);
+      await this.containers.stop(sb, reason);
       return true;
     });
-  }
-
-  /** Caller holds the lock. A container that is already gone is an outcome, not an error. */
-  async stopContainer(sb: Sandbox, reason: string): Promise<void> {
-    if (!sb.containerId) {
-      this.store.setObserved(sb.id, 'none', null);
-      return;
-    }
-    try {
-      const outcome = await this.engine.stop(sb.containerId, this.cfg.stopGraceS);
-      this.store.setObserved(sb.id, 'stopped', sb.containerId);
-      this.log.info({ sandboxId: sb.id, containerId: sb.containerId, reason, outcome }, 'container stopped');
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-      this.store.setObserved(sb.id, 'none', null);
-      this.log.info({ sandboxId: sb.id, reason }, 'container already gone');
-    }
   }
 
   /** Starts a sandbox; concurrent calls for one id share one start. */
   async start(id: string): Promise<Sandbox> {
     return this.wakes.run(id, async () => {
       const current = this.get(id);
-      if (current.observedState !== 'running') await this.admit(id);
+      if (current.observedState !== 'running') await this.pressure.admit(id);
       return this.locks.run(id, async () => {
         const sb = this.get(id);
         this.store.setDesired(id, 'running');
-        await this.startContainer(sb);
+        await this.containers.start(sb);
         this.activity.touch(id);
         return this.get(id);
       });
     });
   }
 
-  /** Returns the sandbox running, starting it when needed (exec, wake). */
+  /** Returns the sandbox running, starting it when needed (exec, wake, tasks). */
   async ensureRunning(id: string): Promise<Sandbox> {
     const sb = this.get(id);
-    if (sb.desiredState === 'running' && sb.observedState === 'running' && sb.containerId) return sb;
+    if (isUp(sb)) return sb;
     return this.start(id);
   }
 
   keepalive(id: string): Sandbox {
-    const sb = this.get(id);
+    this.get(id);
     this.store.touch(id, Date.now());
-    return this.get(sb.id);
+    return this.get(id);
   }
 
   async update(id: string, input: UpdateInput): Promise<Sandbox> {
@@ -267,22 +222,16 @@ export class SandboxService {
         ...(input.services ? { services: input.services } : {}),
       };
       this.store.setSpec(id, spec);
+      const updated = this.get(id);
       if (input.services) {
-        await writeRuntime(this.cfg.dataDir, {
-          id,
-          ports: spec.ports,
-          env: this.store.env(id),
-          services: spec.services,
-          extraCaCerts: this.cfg.extraCaCerts,
-        });
-        // The supervisor also polls its config; the signal makes the change immediate.
+        await this.containers.writeRuntime(updated);
         if (sb.observedState === 'running' && sb.containerId) {
           await this.engine
-            .execDetached(sb.containerId, { cmd: ['/opt/sandboxed/bin/sandboxed-ctl', 'reload'], user: '1000:1000' })
+            .execDetached(sb.containerId, { cmd: RELOAD_SERVICES, user: SANDBOX_USER })
             .catch((err: unknown) => this.log.warn({ sandboxId: id, err }, 'service reload signal failed'));
         }
       }
-      return this.get(id);
+      return updated;
     });
   }
 
@@ -321,5 +270,26 @@ export class SandboxService {
     this.store.setObserved(sb.id, 'none', null);
     await removeRuntime(this.cfg.dataDir, sb.id);
     this.log.info({ sandboxId: sb.id, containerId: sb.containerId, state }, 'sandbox deleted');
+  }
+
+  /** What the reconciler decides from: every row (tombstones too) and this instance's containers. */
+  async snapshot(): Promise<{ rows: Sandbox[]; containers: ContainerInfo[] }> {
+    const containers = await this.engine.listManaged(this.cfg.instance);
+    return { rows: this.store.listAll(), containers };
+  }
+
+  /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error. */
+  async converge(action: ReconcileAction): Promise<ConvergeOutcome> {
+    try {
+      return await this.locks.run(lockKeyOf(action), () => applyAction(action, this.store, this.containers, this.log));
+    } catch (err) {
+      if ('id' in action) this.store.setError(action.id, (err as Error).message);
+      throw err;
+    }
+  }
+
+  /** The pressure reaper's pass: stops sandboxes in pressure order until memory is above the floor. */
+  relieve(): Promise<PressureResult> {
+    return this.pressure.relieve();
   }
 }

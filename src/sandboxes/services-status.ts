@@ -3,9 +3,10 @@
  * service under ~/.sandboxed/status/, read from the host (so it also works
  * while the sandbox sleeps) through the confined files service.
  */
+import { serviceLogPath } from '../domain/layout.js';
 import { NotFoundError } from '../errors.js';
 import type { FilesService } from '../workspaces/files.js';
-import type { Sandbox } from './types.js';
+import type { Sandbox } from '../domain/sandbox.js';
 
 export interface ServiceStatus {
   name: string;
@@ -30,7 +31,7 @@ export async function readServiceStatuses(files: FilesService, sb: Sandbox): Pro
   for (const s of sb.spec.services) if (!names.includes(s.name)) names.push(s.name);
   const out: ServiceStatus[] = [];
   for (const name of names.sort()) {
-    let raw: Partial<ServiceStatus> = {};
+    let raw: Partial<ServiceStatus>;
     try {
       raw = JSON.parse((await files.read(sb.id, `${STATUS_DIR}/${name}.json`)).content.toString('utf8')) as Partial<ServiceStatus>;
     } catch {
@@ -46,7 +47,7 @@ export async function readServiceStatuses(files: FilesService, sb: Sandbox): Pro
       restarts: typeof raw.restarts === 'number' ? raw.restarts : 0,
       last_exit_code: typeof raw.last_exit_code === 'number' ? raw.last_exit_code : null,
       since: typeof raw.since === 'string' ? raw.since : null,
-      log_path: `/home/sandbox/.sandboxed/logs/${name}.log`,
+      log_path: serviceLogPath(name),
     });
   }
   return out;

@@ -21,6 +21,11 @@ export function openDb(file: string): Db {
   return db;
 }
 
+/** Readiness: throws with SQLite's own message when the database does not answer. */
+export function pingDb(db: Db): void {
+  db.prepare('SELECT 1').get();
+}
+
 /** Applies migrations/NNNN_name.sql in order, each in its own transaction, once. */
 export function migrate(db: Db): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');

@@ -1,5 +1,5 @@
 /** Rows ↔ domain for the sandboxes table. snake_case stays in here. */
-import type { DesiredState, ObservedState, Sandbox, SandboxSpec } from '../sandboxes/types.js';
+import type { DesiredState, ObservedState, Sandbox, SandboxSpec } from '../domain/sandbox.js';
 import type { Db } from './db.js';
 
 interface Row {

@@ -3,8 +3,7 @@
  * output (events, the out.jsonl offset, the normaliser state) is one
  * transaction: after a crash, either all of it happened or none of it did.
  */
-import type { AgentState } from '../tasks/agents/adapter.js';
-import type { AgentName, NewEvent, StopStatus, Task, TaskEvent, TaskResult, TaskStatus } from '../tasks/types.js';
+import type { AgentName, AgentState, NewEvent, StopStatus, Task, TaskEvent, TaskResult, TaskStatus } from '../domain/task.js';
 import type { Db } from './db.js';
 
 interface Row {

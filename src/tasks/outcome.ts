@@ -3,9 +3,8 @@
  * requested (cancel, abort, deadline), the wrapper's exit code, the agent's
  * own error events, and the tail of its stderr.
  */
-import type { AgentState } from './agents/adapter.js';
 import { describeError, truncate } from './agents/common.js';
-import type { StopStatus, TaskResult } from './types.js';
+import type { AgentState, StopStatus, TaskResult } from '../domain/task.js';
 
 /** coreutils `timeout`: the command ran out of time and exited on TERM. */
 export const EXIT_TIMED_OUT = 124;

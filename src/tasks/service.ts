@@ -9,32 +9,30 @@ import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { ContainerEngine } from '../docker/engine.js';
 import { ConflictError, InvalidError, NotFoundError } from '../errors.js';
+import type { Config } from '../config.js';
+import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
-import type { Sandbox } from '../sandboxes/types.js';
-import type { SandboxStore } from '../store/sandboxes.js';
+import type { Sandbox } from '../domain/sandbox.js';
 import type { TaskStore } from '../store/tasks.js';
-import { SANDBOX_APP_DIR, SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID, workspaceDir } from '../workspaces/paths.js';
+import { SANDBOX_APP_DIR, SANDBOX_HOME, SANDBOX_USER, workspaceDir } from '../domain/layout.js';
 import { SafeRoot } from '../workspaces/safe-fs.js';
-import { initialState } from './agents/adapter.js';
 import { ADAPTERS } from './agents/index.js';
 import { TaskFiles } from './files.js';
 import { TaskNotifier } from './notifier.js';
 import { resultOf } from './outcome.js';
-import { isTerminal, TERMINAL_EVENTS, type AgentName, type Task, type TaskEvent } from './types.js';
+import { initialState, isTerminal, TERMINAL_EVENTS, type AgentName, type Task, type TaskEvent } from '../domain/task.js';
 import { TaskWatcher, type WatchTimings } from './watcher.js';
 import { PROMPT_ENV, runCommand } from './wrapper.js';
 
-export interface TaskConfig extends WatchTimings {
-  dataDir: string;
-  defaultTimeoutS: number;
-  maxTimeoutS: number;
+export type TaskConfig = Pick<Config, 'dataDir' | 'taskDefaultTimeoutS' | 'taskMaxTimeoutS'>;
+
+/** How the follower paces itself; not settings, since nothing is gained by tuning them. */
+export interface TaskTimings extends WatchTimings {
   /** How long a cancel request waits for the agent to be gone before answering. */
   cancelWaitMs: number;
 }
 
-export const DEFAULT_TASK_CONFIG: Omit<TaskConfig, 'dataDir'> = {
-  defaultTimeoutS: 1800,
-  maxTimeoutS: 6 * 3600,
+export const TASK_TIMINGS: TaskTimings = {
   pollMs: 250,
   containerCheckMs: 2000,
   livenessCheckMs: 10_000,
@@ -62,8 +60,6 @@ export interface EventPage {
   ended: boolean;
 }
 
-const USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
-
 export class TaskService {
   readonly notifier = new TaskNotifier();
   private readonly watchers = new Map<string, TaskWatcher>();
@@ -71,10 +67,11 @@ export class TaskService {
   constructor(
     private readonly cfg: TaskConfig,
     private readonly store: TaskStore,
-    private readonly sandboxStore: SandboxStore,
-    private readonly sandboxes: SandboxService,
+    private readonly sandboxes: Pick<SandboxService, 'get' | 'ensureRunning' | 'env' | 'lookup'>,
+    private readonly activity: Pick<ActivityTracker, 'begin'>,
     private readonly engine: ContainerEngine,
     private readonly log: Logger,
+    private readonly timings: TaskTimings = TASK_TIMINGS,
   ) {}
 
   /** A task of the sandbox's current life; tasks of a purged namesake are not found. */
@@ -94,13 +91,13 @@ export class TaskService {
 
   async create(sandboxId: string, input: CreateTaskInput): Promise<Task> {
     const adapter = ADAPTERS[input.agent];
-    const timeoutS = input.timeoutS ?? this.cfg.defaultTimeoutS;
-    if (timeoutS > this.cfg.maxTimeoutS) throw new InvalidError(`timeout_s: at most ${this.cfg.maxTimeoutS}`);
+    const timeoutS = input.timeoutS ?? this.cfg.taskDefaultTimeoutS;
+    if (timeoutS > this.cfg.taskMaxTimeoutS) throw new InvalidError(`timeout_s: at most ${this.cfg.taskMaxTimeoutS}`);
     if (Buffer.byteLength(input.prompt) > MAX_PROMPT_BYTES) throw new InvalidError(`prompt: at most ${MAX_PROMPT_BYTES} bytes`);
     const sb = this.sandboxes.get(sandboxId);
     const sessionId = input.continueFrom ? this.sessionToContinue(sb, input.continueFrom, input.agent) : null;
     const taskEnv = input.env ?? {};
-    const env = { ...this.sandboxStore.env(sandboxId), ...taskEnv };
+    const env = { ...this.sandboxes.env(sandboxId), ...taskEnv };
     const model = input.model ?? null;
     const baseUrl = input.baseUrl ?? null;
     // Invalid input is refused before anything is written or woken.
@@ -135,7 +132,7 @@ export class TaskService {
         cmd: runCommand(id, SANDBOX_APP_DIR, timeoutS, spec.argv),
         env: Object.entries(execEnv).map(([k, v]) => `${k}=${v}`),
         cwd: SANDBOX_HOME,
-        user: USER,
+        user: SANDBOX_USER,
       });
     } catch (err) {
       this.failUnstarted(id, `could not start the agent: ${(err as Error).message}`);
@@ -174,7 +171,7 @@ export class TaskService {
     }
     this.watchers.get(taskId)?.poke();
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), this.cfg.cancelWaitMs);
+    const timer = setTimeout(() => ac.abort(), this.timings.cancelWaitMs);
     try {
       while (!ac.signal.aborted) {
         const next = this.notifier.next(taskId, ac.signal);
@@ -211,7 +208,7 @@ export class TaskService {
   private async resumeQueued(task: Task): Promise<boolean> {
     const files = new TaskFiles(new SafeRoot(workspaceDir(this.cfg.dataDir, task.sandboxId)), task.id);
     const launched = await files.launched().catch(() => false);
-    const containerId = this.sandboxStore.get(task.sandboxId)?.containerId;
+    const containerId = this.sandboxes.lookup(task.sandboxId)?.containerId;
     if (launched && containerId) {
       this.store.markRunning(task.id, containerId, { type: 'task.started', agent: task.agent, model: task.model, continue_from: task.continueFrom, raw: null });
       return true;
@@ -229,16 +226,16 @@ export class TaskService {
 
   private watch(task: Task): void {
     if (this.watchers.has(task.id)) return;
-    const end = this.sandboxes.activity.begin(task.sandboxId);
+    const end = this.activity.begin(task.sandboxId);
     const watcher = new TaskWatcher(
       task.id,
       {
         tasks: this.store,
-        sandboxes: this.sandboxStore,
+        sandboxes: this.sandboxes,
         engine: this.engine,
         files: new TaskFiles(new SafeRoot(workspaceDir(this.cfg.dataDir, task.sandboxId)), task.id),
         adapter: ADAPTERS[task.agent],
-        timings: this.cfg,
+        timings: this.timings,
         notify: (id) => this.notifier.notify(id),
         log: this.log,
       },

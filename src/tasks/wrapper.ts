@@ -16,7 +16,7 @@
  * `setsid` detaches the script from the exec's session; coreutils `timeout`
  * enforces timeout_s on the agent's whole process group (exit 124).
  */
-import { SANDBOX_HOME } from '../workspaces/paths.js';
+import { SANDBOX_HOME } from '../domain/layout.js';
 
 /** Seconds between timeout's TERM and its KILL. */
 export const KILL_AFTER_S = 10;

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidError, TooLargeError } from '../errors.js';
-import { SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID, workspaceDir } from './paths.js';
+import { SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID, workspaceDir } from '../domain/layout.js';
 import { SafeRoot, resolveUserPath, type EntryInfo, type EntryType } from './safe-fs.js';
 
 export const LIST_DEFAULT_LIMIT = 1000;

@@ -5,8 +5,8 @@
  */
 import { chown, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ServiceSpec } from '../sandboxes/types.js';
-import { SANDBOX_GID, SANDBOX_UID, runtimeDir, workspaceDir } from './paths.js';
+import type { ServiceSpec } from '../domain/sandbox.js';
+import { LOG_DIR_REL, SANDBOX_GID, SANDBOX_UID, runtimeDir, workspaceDir } from '../domain/layout.js';
 
 async function chownIfRoot(p: string): Promise<void> {
   if (process.getuid?.() === 0) await chown(p, SANDBOX_UID, SANDBOX_GID);
@@ -27,7 +27,7 @@ export async function ensureWorkspace(dataDir: string, id: string): Promise<bool
   const fresh = !(await exists(root));
   await mkdir(root, { recursive: true, mode: 0o755 });
   if (fresh) await chownIfRoot(root);
-  for (const rel of ['workspace', 'workspace/app', '.sandboxed', '.sandboxed/logs']) {
+  for (const rel of ['workspace', 'workspace/app', '.sandboxed', LOG_DIR_REL]) {
     const p = path.join(root, rel);
     if (await exists(p)) continue;
     await mkdir(p, { mode: 0o755 });

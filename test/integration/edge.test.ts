@@ -138,11 +138,11 @@ async function stop(id: string): Promise<void> {
 
 /** Docker `start` events for one container since a time in ms (the engine takes fractional seconds). */
 async function startEvents(containerId: string, sinceMs: number): Promise<number> {
-  const stream = (await docker.getEvents({
+  const stream = await docker.getEvents({
     since: (sinceMs / 1000).toFixed(3) as unknown as number,
     until: Math.ceil(Date.now() / 1000) + 1,
     filters: { container: [containerId], event: ['start'] },
-  })) as unknown as NodeJS.ReadableStream;
+  });
   let text = '';
   for await (const chunk of stream) text += chunk.toString();
   return text.split('\n').filter((l) => l.trim() !== '').length;
@@ -205,7 +205,7 @@ describe('a public preview', () => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    const echoed = new Promise<string>((resolve) => ws.once('message', (m) => resolve(m.toString())));
+    const echoed = new Promise<string>((resolve) => ws.once('message', (m: Buffer) => resolve(m.toString())));
     ws.send('ping through the edge');
     expect(await echoed).toBe('ping through the edge');
     ws.close();

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostNofileHardLimit } from '../../src/config.js';
 import { LABEL_INSTANCE, LABEL_MANAGED } from '../../src/docker/labels.js';
 import { buildContainerSpec, toEngineCreateBody, type SpecConfig } from '../../src/docker/spec.js';
-import type { ServiceSpec } from '../../src/sandboxes/types.js';
+import type { ServiceSpec } from '../../src/domain/sandbox.js';
 import { until } from '../helpers/wait.js';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock' });
@@ -87,7 +87,7 @@ async function createBox(
     },
     cfg,
   );
-  const container = await docker.createContainer(toEngineCreateBody(spec) as Docker.ContainerCreateOptions);
+  const container = await docker.createContainer(toEngineCreateBody(spec));
   created.push(container.id);
   await container.start();
   return { id, container, ws };

@@ -6,13 +6,15 @@
  * is refused, cancel kills the agent, a 401 fails readably, and a kill -9 of
  * the daemon mid-task loses and repeats nothing.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { fastifySSE as fastifySse } from '@fastify/sse';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SseStreams, type SseItem } from '../../src/http/sse.js';
 import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
+import { until } from '../helpers/wait.js';
 
 let d: TestDaemon;
 let model: ModelServer;
@@ -85,7 +87,7 @@ async function waitEvent(url: string, type: string, timeoutMs = 60_000): Promise
     const decoder = new TextDecoder();
     let text = '';
     for await (const chunk of r.body!) {
-      text += decoder.decode(chunk as Uint8Array, { stream: true });
+      text += decoder.decode(chunk, { stream: true });
       if (text.includes(`"type":"${type}"`)) return;
     }
     throw new Error(`stream ended without ${type}`);
@@ -233,7 +235,10 @@ describe.each(AGENTS)('%s task', (agent) => {
       await d.kill();
       if (finishWhileDown) {
         hold.release();
-        await sleep(2000);
+        // The agent really ends while no daemon watches: its exit code is on disk before the restart.
+        const exitFile = path.join(ws(), '.sandboxed/tasks', taskId, 'exit');
+        await until(async () => existsSync(exitFile), 'the agent to end while the daemon is down');
+        expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
       }
       await d.restart();
       if (!finishWhileDown) {
@@ -338,6 +343,20 @@ describe('task edge cases', () => {
 });
 
 describe('SSE helper', () => {
+  /** Reads a streamed body until `done(text)` holds (no fixed sleeps: the box may be slow). */
+  async function readUntil(body: ReadableStream<Uint8Array>, done: (text: string) => boolean): Promise<string> {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!done(text)) {
+      const { value, done: end } = await reader.read();
+      if (end) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    reader.releaseLock();
+    return text;
+  }
+
   it('sends a heartbeat while idle, follows live items, ends after the last, and lets the app close with a stream open', async () => {
     const items: SseItem[] = [];
     let ended = false;
@@ -350,33 +369,37 @@ describe('SSE helper', () => {
     };
     const streams = new SseStreams();
     const app = Fastify();
+    await app.register(fastifySse, { heartbeatInterval: 50 });
     app.addHook('preClose', async () => streams.closeAll());
-    app.get('/s', async (_req, reply) =>
+    app.get('/s', { sse: 'only' }, async (_req, reply) =>
       streams.serve(reply, {
         read: (after) => ({ items: items.filter((i) => i.id > after), ended }),
         changed: (signal) => new Promise<void>((resolve) => {
           waiters.add(resolve);
           signal.addEventListener('abort', () => resolve(), { once: true });
         }),
-      }, 0, 50),
+      }, 0),
     );
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
 
-    const body = fetch(`${url}/s`).then((r) => r.text());
-    await sleep(200);
+    const res = await fetch(`${url}/s`);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const body = res.body!;
+    // Idle: heartbeats arrive, however long the box takes to deliver two of them.
+    let text = await readUntil(body, (t) => (t.match(/: heartbeat/g) ?? []).length >= 2);
+    expect(text.match(/: heartbeat/g)!.length).toBeGreaterThanOrEqual(2);
     push({ id: 1, data: { n: 1 } });
-    await sleep(100);
+    text += await readUntil(body, (t) => t.includes('id: 1\n'));
     push({ id: 2, data: { n: 2 } });
     push();
-    const text = await body;
-    expect(text.match(/: heartbeat/g)!.length).toBeGreaterThanOrEqual(2);
+    text += await readUntil(body, () => false);
     expect(text).toContain('id: 1\ndata: {"n":1}\n\n');
     expect(text.indexOf('id: 2')).toBeGreaterThan(text.indexOf('id: 1'));
 
     ended = false;
-    const open = fetch(`${url}/s`).then((r) => r.text());
-    await sleep(100);
+    const open = await fetch(`${url}/s`);
+    const opened = readUntil(open.body!, () => false);
     await app.close();
-    expect(await open).toContain('id: 2');
+    expect(await opened).toContain('id: 2');
   });
 });

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decideIdle } from '../../src/loops/idle.js';
-import { cgroupRemainingMb, parseMeminfo, readMemory } from '../../src/loops/memory.js';
-import { decidePressureOrder } from '../../src/loops/pressure.js';
-import type { IdlePolicy, Sandbox } from '../../src/sandboxes/types.js';
+import { cgroupRemainingMb, parseMeminfo, readMemory } from '../../src/sandboxes/memory.js';
+import { decidePressureOrder } from '../../src/sandboxes/pressure.js';
+import type { IdlePolicy, Sandbox } from '../../src/domain/sandbox.js';
 
 function sb(id: string, lastActiveAt: number, idlePolicy: IdlePolicy = 'sleep', running = true): Sandbox {
   return {

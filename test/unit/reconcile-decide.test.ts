@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../../src/docker/engine.js';
 import { decideReconcile } from '../../src/loops/reconcile-decide.js';
-import type { DesiredState, ObservedState, Sandbox } from '../../src/sandboxes/types.js';
+import type { DesiredState, ObservedState, Sandbox } from '../../src/domain/sandbox.js';
 
 function row(id: string, desiredState: DesiredState, containerId: string | null, observedState: ObservedState = 'running'): Sandbox {
   return {
@@ -51,6 +51,6 @@ describe('decideReconcile', () => {
       [{ type: 'remove-orphan', containerId: 'c0', sandboxId: 'a' }],
     ],
   ])('%s', (_name, rows, containers, expected) => {
-    expect(decideReconcile(rows as Sandbox[], containers as ContainerInfo[])).toEqual(expected);
+    expect(decideReconcile(rows, containers as ContainerInfo[])).toEqual(expected);
   });
 });

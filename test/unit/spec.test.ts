@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildContainerSpec, toEngineCreateBody } from '../../src/docker/spec.js';
-import type { Sandbox } from '../../src/sandboxes/types.js';
+import type { Sandbox } from '../../src/domain/sandbox.js';
 
 const cfg = {
   dataDir: '/var/lib/sandboxed',

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { initialState, type AgentState } from '../../src/tasks/agents/adapter.js';
+import { initialState, type AgentState } from '../../src/domain/task.js';
 import { describeError } from '../../src/tasks/agents/common.js';
 import { opencodeAdapter, opencodeConfig } from '../../src/tasks/agents/opencode.js';
-import type { NewEvent } from '../../src/tasks/types.js';
+import type { NewEvent } from '../../src/domain/task.js';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/agents/opencode');
 

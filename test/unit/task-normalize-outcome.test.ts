@@ -1,6 +1,6 @@
 /** How a finished run ends: a table over stop requests, exit codes and agent errors. */
 import { describe, expect, it } from 'vitest';
-import { initialState, type AgentState } from '../../src/tasks/agents/adapter.js';
+import { initialState, type AgentState } from '../../src/domain/task.js';
 import { agentError } from '../../src/tasks/agents/common.js';
 import { decideOutcome, type RunFacts } from '../../src/tasks/outcome.js';
 
@@ -22,6 +22,6 @@ describe('decideOutcome', () => {
     ['a crash by signal', { exitCode: 139 }, clean, { status: 'failed', reason: 'agent crashed (signal 11)' }],
     ['a missing CLI', { exitCode: 127, stderrTail: 'sh: 1: opencode: not found' }, clean, { status: 'failed', reason: 'agent CLI not found in the sandbox image (exit 127): sh: 1: opencode: not found' }],
   ] as const)('%s', (_name, facts, state, expected) => {
-    expect(decideOutcome({ ...base, ...facts } as RunFacts, state as AgentState)).toEqual(expected);
+    expect(decideOutcome({ ...base, ...facts }, state)).toEqual(expected);
   });
 });

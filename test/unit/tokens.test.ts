@@ -2,20 +2,11 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  clearTokenCookie,
-  loadPreviewKey,
-  parseCookies,
-  PreviewTokens,
-  signToken,
-  stripTokenCookie,
-  tokenCookie,
-  verifyToken,
-  withoutTokenParam,
-} from '../../src/edge/tokens.js';
+import { clearTokenCookie, parseCookies, stripTokenCookie, tokenCookie, withoutTokenParam } from '../../src/edge/credentials.js';
+import { loadPreviewKey, PreviewTokens, signToken, verifyToken } from '../../src/edge/tokens.js';
 import { openDb } from '../../src/store/db.js';
 import { PreviewEpochStore } from '../../src/store/preview.js';
-import type { Sandbox } from '../../src/sandboxes/types.js';
+import type { Sandbox } from '../../src/domain/sandbox.js';
 
 const key = Buffer.alloc(32, 7);
 const nowS = 1_700_000_000;

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildContainerSpec } from '../../src/docker/spec.js';
-import { FORWARD_AUTH_PATH } from '../../src/edge/builtin.js';
-import { TOKEN_HEADER } from '../../src/edge/tokens.js';
+import { FORWARD_AUTH_PATH } from '../../src/edge/forward-auth.js';
+import { TOKEN_HEADER } from '../../src/edge/credentials.js';
 import { traefikLabels, type TraefikLabelConfig } from '../../src/edge/traefik-labels.js';
-import type { Sandbox } from '../../src/sandboxes/types.js';
+import type { Sandbox } from '../../src/domain/sandbox.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', 'traefik');
 
@@ -146,7 +146,7 @@ describe('traefik/ YAML', () => {
   }
 
   it('the catch-all matches preview hosts and nothing else', () => {
-    const rule: string = dynamicFiles().flatMap((f) => Object.values(f.doc.http?.routers ?? {}) as any[])[0].rule;
+    const rule: string = dynamicFiles().flatMap((f) => Object.values<any>(f.doc.http?.routers ?? {}))[0].rule;
     const re = new RegExp(/HostRegexp\(`(.+)`\)/.exec(rule)![1]);
     expect(re.test('s-abc-3000.preview.example.com')).toBe(true);
     expect(re.test('s-my-app-2-5173.preview.localhost')).toBe(true);

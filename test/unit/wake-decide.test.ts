@@ -1,16 +1,10 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../src/sandboxes/types.js';
-import {
-  afterHold,
-  decideAccess,
-  decideWake,
-  isBrowserNavigation,
-  Upstreams,
-  Waker,
-  type AccessFacts,
-  type WakeFacts,
-} from '../../src/edge/wake.js';
+import type { Sandbox } from '../../src/domain/sandbox.js';
+import { decideAccess, type AccessFacts } from '../../src/edge/access-decide.js';
+import { Upstreams } from '../../src/edge/upstreams.js';
+import { afterHold, decideWake, isBrowserNavigation, type WakeFacts } from '../../src/edge/wake-decide.js';
+import { Waker } from '../../src/edge/waker.js';
 
 const ok = { ok: true as const, claims: { id: 'a', expiresS: 1, epoch: 0 } };
 const pub = { ports: [3000, 5173], visibility: 'public' as const };

@@ -1,31 +1,9 @@
 /**
  * What an agent adapter is: how to launch its CLI headlessly, and a pure
- * normaliser from its JSON lines to our event schema. The normaliser's state
- * is plain JSON and persisted with the byte offset, so a restarted daemon
- * continues exactly where it stopped.
+ * normaliser from its JSON lines to our event schema (its state is the
+ * domain's AgentState).
  */
-import type { AgentName, NewEvent, Usage } from '../types.js';
-
-export type AgentErrorKind = 'auth' | 'no_key' | 'unreachable' | 'api';
-
-export interface AgentError {
-  kind: AgentErrorKind;
-  message: string;
-  status: number | null;
-}
-
-export interface AgentState {
-  sessionId: string | null;
-  /** Text of the current assistant turn (OpenCode: the current step). */
-  turnText: string;
-  /** The latest non-empty assistant answer: the task's result text. */
-  finalText: string;
-  filesChanged: string[];
-  usage: Usage;
-  error: AgentError | null;
-  /** Tool calls started and not yet completed, by call id. */
-  tools: Record<string, { name: string; input: unknown }>;
-}
+import type { AgentName, AgentState, NewEvent } from '../../domain/task.js';
 
 export interface NormalizeOutput {
   state: AgentState;
@@ -56,16 +34,4 @@ export interface AgentAdapter {
   name: AgentName;
   launch(input: LaunchInput): LaunchSpec;
   normalize(state: AgentState, line: unknown): NormalizeOutput;
-}
-
-export function initialState(): AgentState {
-  return {
-    sessionId: null,
-    turnText: '',
-    finalText: '',
-    filesChanged: [],
-    usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
-    error: null,
-    tools: {},
-  };
 }

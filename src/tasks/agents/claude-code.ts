@@ -10,8 +10,9 @@
  * bypassed inside the sandbox, which runs it as uid 1000 (Claude refuses to
  * skip permissions as root).
  */
-import type { NewEvent } from '../types.js';
-import type { AgentAdapter, AgentState, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
+import type { NewEvent } from '../../domain/task.js';
+import type { AgentState } from '../../domain/task.js';
+import type { AgentAdapter, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
 import { addFile, addUsage, agentError, describeError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
 
 const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
@@ -36,9 +37,9 @@ function launch(input: LaunchInput): LaunchSpec {
   };
 }
 
-function blocks(message: Record<string, any> | null): Record<string, any>[] {
+function blocks(message: Record<string, unknown> | null): Record<string, unknown>[] {
   const content = message?.content;
-  return Array.isArray(content) ? content.map(obj).filter((b): b is Record<string, any> => b !== null) : [];
+  return Array.isArray(content) ? content.map(obj).filter((b): b is Record<string, unknown> => b !== null) : [];
 }
 
 export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutput {
@@ -51,12 +52,14 @@ export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutpu
   if (sessionId) state.sessionId = sessionId;
 
   switch (ev.type) {
-    case 'system':
-      if (ev.subtype === 'api_retry' && FATAL_RETRY_STATUS.has(ev.error_status)) {
-        state.error = agentError(str(ev.error) ?? 'authentication failed', ev.error_status);
+    case 'system': {
+      const status = typeof ev.error_status === 'number' ? ev.error_status : null;
+      if (ev.subtype === 'api_retry' && status !== null && FATAL_RETRY_STATUS.has(status)) {
+        state.error = agentError(str(ev.error) ?? 'authentication failed', status);
         abort = describeError(state.error);
       }
       break;
+    }
     case 'assistant': {
       const message = obj(ev.message);
       if (ev.is_api_error_message || ev.error) {
@@ -66,9 +69,10 @@ export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutpu
         break;
       }
       for (const b of blocks(message)) {
-        if (b.type === 'text' && str(b.text)?.trim()) {
-          events.push({ type: 'agent.message', text: b.text, raw: line });
-          state.finalText = b.text;
+        const text = str(b.text);
+        if (b.type === 'text' && text?.trim()) {
+          events.push({ type: 'agent.message', text, raw: line });
+          state.finalText = text;
         } else if (b.type === 'tool_use') {
           const id = str(b.id) ?? '';
           const name = str(b.name) ?? 'unknown';

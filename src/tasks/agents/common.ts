@@ -1,7 +1,6 @@
 /** Helpers both normalisers share: error classification, summaries, paths. */
-import { SANDBOX_APP_DIR } from '../../workspaces/paths.js';
-import type { AgentError, AgentErrorKind, AgentState } from './adapter.js';
-import type { Usage } from '../types.js';
+import { SANDBOX_APP_DIR } from '../../domain/layout.js';
+import type { AgentError, AgentErrorKind, AgentState, Usage } from '../../domain/task.js';
 
 export const OUTPUT_SUMMARY_CHARS = 2000;
 const INPUT_STRING_CHARS = 2000;
@@ -81,8 +80,8 @@ export function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
 
-export function obj(v: unknown): Record<string, any> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, any>) : null;
+export function obj(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
 /** Adds one usage report to the task's running total (agents report increments). */

@@ -13,8 +13,9 @@
  * user's own OPENCODE_CONFIG_CONTENT is merged over it.
  */
 import { InvalidError } from '../../errors.js';
-import type { NewEvent } from '../types.js';
-import type { AgentAdapter, AgentState, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
+import type { NewEvent } from '../../domain/task.js';
+import type { AgentState } from '../../domain/task.js';
+import type { AgentAdapter, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
 import { addFile, addUsage, agentError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
 
 export const CUSTOM_PROVIDER = 'sandboxed';

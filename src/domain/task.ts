@@ -1,7 +1,7 @@
 /**
- * Agent tasks as the daemon sees them, and the one event schema both agents
+ * Agent tasks as every layer sees them, and the one event schema both agents
  * are normalised into. Events are wire documents (snake_case): they are
- * persisted as JSON and streamed as-is.
+ * persisted as JSON and streamed as-is. A leaf: imports nothing of ours.
  */
 export const AGENTS = ['opencode', 'claude-code'] as const;
 export type AgentName = (typeof AGENTS)[number];
@@ -73,4 +73,41 @@ export interface Task {
   createdAt: number;
   startedAt: number | null;
   endedAt: number | null;
+}
+
+export type AgentErrorKind = 'auth' | 'no_key' | 'unreachable' | 'api';
+
+export interface AgentError {
+  kind: AgentErrorKind;
+  message: string;
+  status: number | null;
+}
+
+/**
+ * A normaliser's state: plain JSON, persisted with the byte offset of the
+ * agent's output, so a restarted daemon continues exactly where it stopped.
+ */
+export interface AgentState {
+  sessionId: string | null;
+  /** Text of the current assistant turn (OpenCode: the current step). */
+  turnText: string;
+  /** The latest non-empty assistant answer: the task's result text. */
+  finalText: string;
+  filesChanged: string[];
+  usage: Usage;
+  error: AgentError | null;
+  /** Tool calls started and not yet completed, by call id. */
+  tools: Record<string, { name: string; input: unknown }>;
+}
+
+export function initialState(): AgentState {
+  return {
+    sessionId: null,
+    turnText: '',
+    finalText: '',
+    filesChanged: [],
+    usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+    error: null,
+    tools: {},
+  };
 }

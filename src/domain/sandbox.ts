@@ -1,4 +1,7 @@
-/** The sandbox as the rest of the daemon sees it (camelCase; the store maps rows). */
+/**
+ * The sandbox as every layer sees it (camelCase; the store maps rows), its id
+ * rules and the predicates on its state. A leaf: imports nothing of ours.
+ */
 export type IdlePolicy = 'sleep' | 'always_on';
 export type Visibility = 'public' | 'private';
 export type DesiredState = 'running' | 'stopped' | 'destroyed' | 'purged';
@@ -41,4 +44,27 @@ export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function isValidSandboxId(id: string): boolean {
   return id.length <= SANDBOX_ID_MAX && SANDBOX_ID_PATTERN.test(id);
+}
+
+/** Deleted sandboxes stay as tombstones (the edge answers 410, the reconciler removes leftovers). */
+export const DELETED_STATES: readonly DesiredState[] = ['destroyed', 'purged'];
+
+export function isDeleted(sb: Pick<Sandbox, 'desiredState'>): boolean {
+  return DELETED_STATES.includes(sb.desiredState);
+}
+
+/** Wanted running and Docker agrees, with a container to talk to. */
+export function isUp(sb: Pick<Sandbox, 'desiredState' | 'observedState' | 'containerId'>): boolean {
+  return sb.desiredState === 'running' && sb.observedState === 'running' && sb.containerId !== null;
+}
+
+export type SandboxStatus = 'running' | 'starting' | 'stopping' | 'stopped' | 'error';
+
+/** The one word the API shows for desired and observed state together. */
+export function statusOf(sb: Sandbox): SandboxStatus {
+  if (sb.desiredState === 'running') {
+    if (sb.observedState === 'running') return 'running';
+    return sb.lastError ? 'error' : 'starting';
+  }
+  return sb.observedState === 'running' ? 'stopping' : 'stopped';
 }

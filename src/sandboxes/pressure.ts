@@ -3,13 +3,13 @@
  * least recently active sandboxes until it is above again. Order of
  * sacrifice (documented in README): idle `sleep` sandboxes first, then `sleep`
  * ones with work in flight (a running task or exec) only when nothing else is
- * left, then `always_on` ones as the last resort. Wake admission refuses a
- * start that would push the host below the floor after this has had its chance.
+ * left, then `always_on` ones as the last resort. Wake admission runs the same
+ * pass, limited to idle sandboxes, and refuses a start that would still leave
+ * the host below the floor.
  */
 import type { Logger } from 'pino';
+import type { Sandbox } from '../domain/sandbox.js';
 import { UnavailableError } from '../errors.js';
-import type { SandboxService } from '../sandboxes/service.js';
-import type { Sandbox } from '../sandboxes/types.js';
 import type { MemoryReading } from './memory.js';
 
 export function tierOf(sb: Sandbox, busy: number): number {
@@ -27,7 +27,7 @@ export function decidePressureOrder(rows: Sandbox[], busyCount: (id: string) => 
 }
 
 export interface PressureConfig {
-  floorMb: number;
+  memoryFloorMb: number;
   wakeReserveMb: number;
 }
 
@@ -37,34 +37,42 @@ export interface PressureResult {
   errors: { sandbox_id: string; error: string }[];
 }
 
-export class PressureReaper {
+/** What the relief needs of the fleet: the rows, what is in flight, a stop re-checked under the lock. */
+export interface Fleet {
+  list(): Sandbox[];
+  busyCount(id: string): number;
+  stopIf(id: string, reason: string, still: (sb: Sandbox) => boolean): Promise<boolean>;
+}
+
+const LAST_RESORT = ['', ' (last resort: work in flight)', ' (last resort: always_on)', ' (last resort: always_on)'];
+
+export class PressureRelief {
   private running: Promise<PressureResult> | null = null;
 
   constructor(
     private readonly cfg: PressureConfig,
-    private readonly sandboxes: SandboxService,
+    private readonly fleet: Fleet,
     private readonly readMemory: () => MemoryReading,
     private readonly log: Logger,
   ) {}
 
-  /** One pass; concurrent callers (loop tick, admission) share it. */
-  reapOnce(needMb = 0, maxTier = 3): Promise<PressureResult> {
+  /** One pass up to `maxTier`; concurrent callers (loop tick, admission) share it. */
+  relieve(needMb = 0, maxTier = 3): Promise<PressureResult> {
     this.running ??= this.pass(needMb, maxTier).finally(() => (this.running = null));
     return this.running;
   }
 
   private async pass(needMb: number, maxTier: number): Promise<PressureResult> {
+    const floor = this.cfg.memoryFloorMb;
     const result: PressureResult = { available_mb: this.readMemory().availableMb, stopped: [], errors: [] };
-    if (result.available_mb >= this.cfg.floorMb + needMb) return result;
-    const busy = (id: string) => this.sandboxes.activity.busyCount(id);
-    for (const sb of decidePressureOrder(this.sandboxes.list(), busy)) {
+    if (result.available_mb >= floor + needMb) return result;
+    const busy = (id: string) => this.fleet.busyCount(id);
+    for (const sb of decidePressureOrder(this.fleet.list(), busy)) {
       const tier = tierOf(sb, busy(sb.id));
       if (tier > maxTier) break;
-      const reason = `memory pressure: ${result.available_mb} MiB available, floor ${this.cfg.floorMb} MiB` +
-        (tier === 0 ? '' : tier === 1 ? ' (last resort: work in flight)' : ' (last resort: always_on)');
+      const reason = `memory pressure: ${result.available_mb} MiB available, floor ${floor} MiB${LAST_RESORT[tier]}`;
       try {
-        const stopped = await this.sandboxes.stopIf(sb.id, reason, (cur) => cur.observedState === 'running');
-        if (stopped) {
+        if (await this.fleet.stopIf(sb.id, reason, (cur) => cur.observedState === 'running')) {
           result.stopped.push({ sandbox_id: sb.id, reason });
           this.log.warn({ sandboxId: sb.id, reason, tier }, 'pressure reaper stopped sandbox');
         }
@@ -73,23 +81,20 @@ export class PressureReaper {
         this.log.error({ sandboxId: sb.id, err }, 'pressure stop failed');
       }
       result.available_mb = this.readMemory().availableMb;
-      if (result.available_mb >= this.cfg.floorMb + needMb) break;
+      if (result.available_mb >= floor + needMb) break;
     }
     return result;
   }
 
   /** Throws 503 when starting one more sandbox would leave less than the floor. */
   async admit(id: string): Promise<void> {
-    const need = this.cfg.wakeReserveMb;
-    if (this.readMemory().availableMb >= this.cfg.floorMb + need) return;
+    const need = this.cfg.memoryFloorMb + this.cfg.wakeReserveMb;
+    if (this.readMemory().availableMb >= need) return;
     // A wake may push idle sandboxes out, never busy or always_on ones.
-    await this.reapOnce(need, 0);
+    await this.relieve(this.cfg.wakeReserveMb, 0);
     const available = this.readMemory().availableMb;
-    if (available >= this.cfg.floorMb + need) return;
-    this.log.warn({ sandboxId: id, availableMb: available, floorMb: this.cfg.floorMb }, 'start refused: memory');
-    throw new UnavailableError(
-      `not enough memory to start sandbox ${id}: ${available} MiB available, ${this.cfg.floorMb + need} MiB needed; retry later`,
-      30,
-    );
+    if (available >= need) return;
+    this.log.warn({ sandboxId: id, availableMb: available, floorMb: this.cfg.memoryFloorMb }, 'start refused: memory');
+    throw new UnavailableError(`not enough memory to start sandbox ${id}: ${available} MiB available, ${need} MiB needed; retry later`, 30);
   }
 }

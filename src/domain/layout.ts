@@ -1,0 +1,49 @@
+/**
+ * Where things are: inside the sandbox (its user, home, app and log dirs, the
+ * read-only runtime mount) and on the host (the data dir's layout). Host paths
+ * check the id again: an id is never trusted to be a single path segment.
+ */
+import path from 'node:path';
+import { isValidSandboxId } from './sandbox.js';
+
+export const SANDBOX_UID = 1000;
+export const SANDBOX_GID = 1000;
+/** The `User` of every container and exec: never root. */
+export const SANDBOX_USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
+export const SANDBOX_HOME = '/home/sandbox';
+export const SANDBOX_APP_DIR = `${SANDBOX_HOME}/workspace/app`;
+/** Service and background-exec logs, relative to the workspace root (the sandbox's HOME). */
+export const LOG_DIR_REL = '.sandboxed/logs';
+export const SANDBOX_LOG_DIR = `${SANDBOX_HOME}/${LOG_DIR_REL}`;
+/** Inside the container: read-only, holds env, services.json, sandbox.json, extra-ca.pem. */
+export const RUNTIME_MOUNT = '/etc/sandboxed';
+
+/** A service's log, as the sandbox user sees it. */
+export function serviceLogPath(name: string): string {
+  return `${SANDBOX_LOG_DIR}/${name}.log`;
+}
+
+function checked(id: string): string {
+  if (!isValidSandboxId(id)) throw new Error(`refusing a path for an invalid sandbox id`);
+  return id;
+}
+
+export function stateDir(dataDir: string): string {
+  return path.join(dataDir, 'state');
+}
+
+export function workspacesDir(dataDir: string): string {
+  return path.join(dataDir, 'workspaces');
+}
+
+export function runtimesDir(dataDir: string): string {
+  return path.join(dataDir, 'runtime');
+}
+
+export function workspaceDir(dataDir: string, id: string): string {
+  return path.join(workspacesDir(dataDir), checked(id));
+}
+
+export function runtimeDir(dataDir: string, id: string): string {
+  return path.join(runtimesDir(dataDir), checked(id));
+}

@@ -1,0 +1,87 @@
+/**
+ * Where a preview request is decided: the sandbox is looked up, a private
+ * one's token is found and checked, and decideAccess says what happens —
+ * before anything is revealed (its ports) or done (a wake).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Sandbox } from '../domain/sandbox.js';
+import { GoneError, NotFoundError } from '../errors.js';
+import { decideAccess, type AccessFacts } from './access-decide.js';
+import { gone, notFound, tokenAccepted, unauthorized, undeclaredPort, type Answer } from './answers.js';
+import { TOKEN_COOKIE, TOKEN_HEADER, clearTokenCookie, parseCookies, queryToken, tokenCookie, withoutTokenParam } from './credentials.js';
+import { previewUrl, type PreviewTarget, type PreviewUrlConfig } from './hosts.js';
+import type { PreviewTokens } from './tokens.js';
+
+export type Admitted = { sb: Sandbox; port: number } | { answer: Answer };
+
+export interface AccessDeps {
+  config: PreviewUrlConfig;
+  sandboxes: { getForEdge(id: string): Sandbox };
+  tokens: Pick<PreviewTokens, 'check' | 'secondsLeft'>;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export class AccessGate {
+  constructor(private readonly deps: AccessDeps) {}
+
+  private lookup(id: string): Sandbox | 'unknown' | 'gone' {
+    try {
+      return this.deps.sandboxes.getForEdge(id);
+    } catch (err) {
+      if (err instanceof NotFoundError) return 'unknown';
+      if (err instanceof GoneError) return 'gone';
+      throw err;
+    }
+  }
+
+  /** The first token offered (query, header, cookie), checked against this sandbox. */
+  private findToken(sb: Sandbox, url: string, req: IncomingMessage): AccessFacts['token'] {
+    const { tokens } = this.deps;
+    const fromQuery = queryToken(url);
+    if (fromQuery !== undefined) return { source: 'query', check: tokens.check(sb, fromQuery) };
+    const fromHeader = header(req, TOKEN_HEADER);
+    if (fromHeader) return { source: 'header', check: tokens.check(sb, fromHeader.trim()) };
+    const fromCookie = parseCookies(req.headers.cookie).get(TOKEN_COOKIE);
+    if (fromCookie) return { source: 'cookie', check: tokens.check(sb, fromCookie) };
+    return null;
+  }
+
+  /** Who may reach what. `absolute` builds redirects for Traefik's forward-auth (the URL it forwards is relative). */
+  admit(req: IncomingMessage, target: PreviewTarget, url: string, method: string, absolute?: string): Admitted {
+    const { config, tokens } = this.deps;
+    const found = this.lookup(target.id);
+    const sb = typeof found === 'string' ? null : found;
+    const token = sb && sb.spec.visibility === 'private' ? this.findToken(sb, url, req) : null;
+    const d = decideAccess({
+      sandbox: sb ? { ports: sb.spec.ports, visibility: sb.spec.visibility } : (found as 'unknown' | 'gone'),
+      port: target.port,
+      method,
+      token,
+    });
+    const id = target.id;
+    switch (d.kind) {
+      case 'not-found':
+        return { answer: notFound(id) };
+      case 'gone':
+        return { answer: gone(id) };
+      case 'unauthorized':
+        return { answer: unauthorized(id, d.reason, d.clearCookie ? { 'set-cookie': clearTokenCookie(config.previewTls) } : undefined) };
+      case 'undeclared-port': {
+        const urls = Object.fromEntries(sb!.spec.ports.map((p) => [String(p), previewUrl(sb!.id, p, config)]));
+        return { answer: undeclaredPort(id, target.port, d.ports, urls) };
+      }
+      case 'set-cookie-redirect': {
+        const check = token!.check;
+        const maxAge = check.ok ? tokens.secondsLeft(check.claims) : 0;
+        const cookie = tokenCookie(queryToken(url)!, maxAge, config.previewTls);
+        return { answer: tokenAccepted(`${absolute ?? ''}${withoutTokenParam(url)}`, cookie) };
+      }
+      case 'allow':
+        return { sb: sb!, port: target.port };
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Every answer the edge writes itself (instead of the app's): its status, a
+ * JSON body for API clients and a page for browsers, written to a response or,
+ * for an upgrade request, to the raw socket.
+ */
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { LOG_DIR_REL } from '../domain/layout.js';
+import type { Sandbox } from '../domain/sandbox.js';
+import { failedPage, gonePage, notFoundPage, undeclaredPortPage, unauthorizedPage, warmingPage } from './pages.js';
+
+/** Every answer the edge writes itself carries this header; the warming page's script relies on it. */
+export const EDGE_HEADER = 'x-sandboxed-edge';
+
+export interface Answer {
+  status: number;
+  kind: string;
+  json: Record<string, unknown>;
+  html?: string;
+  headers?: Record<string, string | string[]>;
+}
+
+export type Out = ServerResponse | Duplex;
+
+function wantsHtml(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? '').includes('text/html');
+}
+
+export function send(req: IncomingMessage, out: Out, a: Answer): void {
+  const html = a.html !== undefined && wantsHtml(req);
+  const body = html ? a.html! : JSON.stringify(a.json);
+  const headers: Record<string, string | string[]> = {
+    ...a.headers,
+    'content-type': html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+    [EDGE_HEADER]: a.kind,
+  };
+  if ('writeHead' in out) {
+    if (out.headersSent) return void out.destroy();
+    out.writeHead(a.status, headers);
+    out.end(body);
+    return;
+  }
+  // An upgrade request: there is no ServerResponse, only the raw socket.
+  const lines = Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}: ${x}\r\n`));
+  out.end(`HTTP/1.1 ${a.status} ${STATUS_CODES[a.status]}\r\n${lines.join('')}connection: close\r\n\r\n${body}`);
+}
+
+export function notPreview(previewDomain?: string): Answer {
+  const where = previewDomain ? `; previews live at s-<id>-<port>.preview.${previewDomain}` : '';
+  return { status: 404, kind: 'not-preview', json: { error: `not a preview host${where}` } };
+}
+
+export function notFound(id: string): Answer {
+  return { status: 404, kind: 'not-found', json: { error: `sandbox ${id} not found` }, html: notFoundPage(id) };
+}
+
+export function gone(id: string): Answer {
+  return { status: 410, kind: 'gone', json: { error: `sandbox ${id} was deleted` }, html: gonePage(id) };
+}
+
+export function unauthorized(id: string, reason: string, headers?: Record<string, string>): Answer {
+  return {
+    status: 401,
+    kind: 'unauthorized',
+    json: { error: `${reason}; get one from POST /v1/sandboxes/${id}/preview-token` },
+    html: unauthorizedPage({ id, reason }),
+    headers,
+  };
+}
+
+export function undeclaredPort(id: string, port: number, ports: number[], urls: Record<string, string>): Answer {
+  const hint = ports.length ? `declared ports: ${ports.join(', ')}` : 'this sandbox declares no ports';
+  return {
+    status: 404,
+    kind: 'undeclared-port',
+    json: { error: `port ${port} is not declared for sandbox ${id}; ${hint}`, ports, preview_urls: urls },
+    html: undeclaredPortPage({ id, port, urls }),
+  };
+}
+
+export function tokenAccepted(location: string, cookie: string): Answer {
+  return { status: 302, kind: 'token-accepted', json: { redirect: true }, headers: { location, 'set-cookie': cookie } };
+}
+
+/** The wake ended without the app answering: name the logs to read. */
+export function failed(sb: Sandbox, port: number, reason: string, timedOut: boolean): Answer {
+  const services = sb.spec.services.filter((s) => s.port === port);
+  const shown = services.length > 0 ? services : sb.spec.services;
+  return {
+    status: timedOut ? 504 : 502,
+    kind: 'failed',
+    json: { error: `sandbox ${sb.id}: ${reason}`, logs: shown.map((s) => `~/${LOG_DIR_REL}/${s.name}.log`) },
+    html: failedPage({ id: sb.id, port, reason, services: shown }),
+  };
+}
+
+export function retryLater(sb: Sandbox): Answer {
+  return {
+    status: 503,
+    kind: 'warming',
+    json: { error: `sandbox ${sb.id} is starting; retry shortly` },
+    headers: { 'retry-after': '1' },
+  };
+}
+
+export function warming(sb: Sandbox, port: number, timeoutMs: number): Answer {
+  return { ...retryLater(sb), html: warmingPage({ id: sb.id, port, timeoutMs }) };
+}
+
+export function upstreamError(sb: Sandbox, port: number, err: Error): Answer {
+  const code = (err as NodeJS.ErrnoException).code ?? err.message;
+  return {
+    status: 502,
+    kind: 'upstream-error',
+    json: { error: `could not reach the app on port ${port} of sandbox ${sb.id}` },
+    html: failedPage({ id: sb.id, port, reason: `the connection to the app failed (${code})`, services: sb.spec.services }),
+  };
+}
+
+export function internalError(): Answer {
+  return { status: 500, kind: 'error', json: { error: 'internal error; see the daemon log' } };
+}

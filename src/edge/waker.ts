@@ -1,0 +1,93 @@
+/**
+ * The wake: start the sandbox once however many requests arrive, then wait
+ * until the app's port accepts connections. A wake belongs to the sandbox,
+ * not to the request: a client that gives up never leaves a half state behind.
+ */
+import type { Logger } from 'pino';
+import type { Sandbox } from '../domain/sandbox.js';
+import type { Upstream, Upstreams } from './upstreams.js';
+import type { WakeState } from './wake-decide.js';
+
+export type WakeOutcome = { ok: true; upstream: Upstream } | { ok: false; reason: string; timedOut: boolean };
+
+export interface WakerDeps {
+  /** SandboxService.start: shares one in-flight start per id. */
+  start: (id: string) => Promise<Sandbox>;
+  upstreams: Upstreams;
+  timeoutMs: number;
+  log: Logger;
+  pollMs?: number;
+  now?: () => number;
+}
+
+/** How long a failed wake is remembered so the warming page can report it. */
+export const FAILURE_MEMORY_MS = 30_000;
+
+export class Waker {
+  private readonly inflight = new Map<string, Promise<WakeOutcome>>();
+  private readonly failures = new Map<string, { at: number; reason: string; timedOut: boolean }>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: WakerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  state(id: string, port: number): WakeState {
+    const key = `${id}:${port}`;
+    if (this.inflight.has(key)) return 'in-flight';
+    const f = this.failures.get(key);
+    if (f && this.now() - f.at < FAILURE_MEMORY_MS) return 'failed';
+    return 'none';
+  }
+
+  /** The last failure, forgotten once read: the next page load tries again. */
+  takeFailure(id: string, port: number): { reason: string; timedOut: boolean } | undefined {
+    const key = `${id}:${port}`;
+    const f = this.failures.get(key);
+    this.failures.delete(key);
+    return f;
+  }
+
+  wake(id: string, port: number): Promise<WakeOutcome> {
+    const key = `${id}:${port}`;
+    const existing = this.inflight.get(key);
+    if (existing) return existing;
+    const p = this.run(id, port).then((outcome) => {
+      if (outcome.ok) this.failures.delete(key);
+      else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut });
+      return outcome;
+    });
+    this.inflight.set(key, p);
+    void p.finally(() => this.inflight.delete(key));
+    return p;
+  }
+
+  private async run(id: string, port: number): Promise<WakeOutcome> {
+    const { start, upstreams, timeoutMs, log } = this.deps;
+    const began = this.now();
+    const deadline = began + timeoutMs;
+    log.info({ sandboxId: id, port }, 'waking sandbox for a preview request');
+    let sb: Sandbox;
+    try {
+      sb = await start(id);
+    } catch (err) {
+      const reason = `the sandbox could not start: ${(err as Error).message}`;
+      log.warn({ sandboxId: id, port, err }, 'wake failed');
+      return { ok: false, reason, timedOut: false };
+    }
+    upstreams.invalidate(id);
+    const pollMs = this.deps.pollMs ?? 250;
+    for (;;) {
+      const up = await upstreams.ready(sb, port);
+      if (up) {
+        log.info({ sandboxId: id, port, ms: this.now() - began }, 'preview app is up');
+        return { ok: true, upstream: up };
+      }
+      if (this.now() + pollMs >= deadline) break;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+    const reason = `nothing accepted connections on port ${port} within ${Math.round(timeoutMs / 1000)} s`;
+    log.warn({ sandboxId: id, port, timeoutMs }, 'preview app did not come up');
+    return { ok: false, reason, timedOut: true };
+  }
+}
