@@ -8,18 +8,21 @@
 import type { Logger } from 'pino';
 import type { ContainerEngine } from '../docker/engine.js';
 import { DomainError, NotFoundError } from '../errors.js';
-import type { SandboxStore } from '../store/sandboxes.js';
+import type { SandboxService } from '../sandboxes/service.js';
 import type { TaskCursor, TaskStore } from '../store/tasks.js';
-import { SANDBOX_GID, SANDBOX_UID } from '../workspaces/paths.js';
+import { SANDBOX_USER } from '../domain/layout.js';
+import { isDeleted } from '../domain/sandbox.js';
 import type { AgentAdapter } from './agents/adapter.js';
 import { TaskFiles, readLines } from './files.js';
 import { decideOutcome, resultOf, type Outcome } from './outcome.js';
-import type { NewEvent, Task } from './types.js';
+import type { NewEvent, Task } from '../domain/task.js';
 import { ALIVE_EXIT, KILL_AFTER_S, aliveCommand, signalCommand } from './wrapper.js';
 
 /** Events keep the agent's line under `raw`, up to this size; bigger ones keep a stub. */
 const RAW_MAX_BYTES = 64 * 1024;
 const ERROR_PAUSE_MS = 5000;
+/** A vanished agent is confirmed by a second liveness check this much later. */
+const DEAD_CONFIRM_MS = 2000;
 
 export interface WatchTimings {
   pollMs: number;
@@ -35,7 +38,7 @@ export interface WatchTimings {
 
 export interface WatcherDeps {
   tasks: TaskStore;
-  sandboxes: SandboxStore;
+  sandboxes: Pick<SandboxService, 'lookup'>;
   engine: ContainerEngine;
   files: TaskFiles;
   adapter: AgentAdapter;
@@ -43,8 +46,6 @@ export interface WatcherDeps {
   notify: (taskId: string) => void;
   log: Logger;
 }
-
-const USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
 
 function withRaw(events: NewEvent[], line: unknown, bytes: number): NewEvent[] {
   if (bytes <= RAW_MAX_BYTES) return events;
@@ -62,6 +63,8 @@ export class TaskWatcher {
   private killed = false;
   private lastContainerCheck = 0;
   private lastLiveness: number;
+  /** When a liveness check first found the agent gone without an exit code. */
+  private seenDeadAt: number | null = null;
 
   constructor(
     private readonly taskId: string,
@@ -220,8 +223,8 @@ export class TaskWatcher {
     const now = Date.now();
     if (now - this.lastContainerCheck < this.deps.timings.containerCheckMs) return null;
     this.lastContainerCheck = now;
-    const sb = this.deps.sandboxes.get(task.sandboxId);
-    if (!sb || sb.desiredState === 'destroyed' || sb.desiredState === 'purged') {
+    const sb = this.deps.sandboxes.lookup(task.sandboxId);
+    if (!sb || isDeleted(sb)) {
       return `sandbox ${task.sandboxId} was ${sb?.desiredState ?? 'deleted'} while the task ran`;
     }
     if (!task.containerId) return null;
@@ -241,8 +244,18 @@ export class TaskWatcher {
     if (now - this.lastLiveness < this.deps.timings.livenessCheckMs || !task.containerId) return null;
     this.lastLiveness = now;
     try {
-      const r = await this.deps.engine.exec(task.containerId, { cmd: aliveCommand(task.id), user: USER, timeoutS: 10, outputLimitBytes: 4096 });
-      if (r.exitCode === ALIVE_EXIT.dead) return 'the agent process disappeared without an exit code (was the sandbox restarted?)';
+      const r = await this.deps.engine.exec(task.containerId, { cmd: aliveCommand(task.id), user: SANDBOX_USER, timeoutS: 10, outputLimitBytes: 4096 });
+      if (r.exitCode === ALIVE_EXIT.dead) {
+        // The run script writes `exit` just after it reaps the agent: in between, the process is
+        // gone and the file not there yet. Only a second look, a moment later, may call it lost.
+        if (this.seenDeadAt === null || now - this.seenDeadAt < DEAD_CONFIRM_MS) {
+          this.seenDeadAt ??= now;
+          this.lastLiveness = now - this.deps.timings.livenessCheckMs + DEAD_CONFIRM_MS;
+          return null;
+        }
+        return 'the agent process disappeared without an exit code (was the sandbox restarted?)';
+      }
+      this.seenDeadAt = null;
       if (r.exitCode === ALIVE_EXIT.notStarted && now - (task.startedAt ?? now) > this.deps.timings.startupGraceMs) {
         const stderr = (await this.deps.files.stderrTail()).trim();
         return `the agent did not start${stderr ? `: ${stderr}` : ''}`;
@@ -264,7 +277,7 @@ export class TaskWatcher {
     else this.killed = true;
     this.deps.log.info({ taskId: task.id, signal: sig, reason: task.stopReason }, 'signalling the agent');
     try {
-      await this.deps.engine.exec(task.containerId, { cmd: signalCommand(task.id, sig), user: USER, timeoutS: 10, outputLimitBytes: 4096 });
+      await this.deps.engine.exec(task.containerId, { cmd: signalCommand(task.id, sig), user: SANDBOX_USER, timeoutS: 10, outputLimitBytes: 4096 });
     } catch (err) {
       this.deps.log.warn({ taskId: task.id, err }, 'signalling the agent failed');
     }

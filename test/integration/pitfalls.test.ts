@@ -42,19 +42,24 @@ describe('wake', () => {
     const services = [{ name: 'web', command: 'python3 -m http.server 3000' }];
     expect((await d.api('POST', '/v1/sandboxes', { id, ports: [3000], services, idle_policy: 'always_on' })).status).toBe(201);
     await d.api('POST', `/v1/sandboxes/${id}/stop`);
-    await new Promise<void>((resolve) => {
-      const req = http.get({
-        host: '127.0.0.1',
-        port: d.edgePort,
-        path: '/',
-        headers: { host: `s-${id}-3000.preview.localhost:${d.edgePort}`, accept: 'application/json' },
-      });
-      req.on('error', () => resolve());
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 50);
+    const wakesBefore = d.log().split('\n').filter((l) => l.includes(id) && l.includes('waking sandbox')).length;
+    // The client leaves once the wake has begun (seen in the daemon's log), not after a fixed delay.
+    const req = http.get({
+      host: '127.0.0.1',
+      port: d.edgePort,
+      path: '/',
+      headers: { host: `s-${id}-3000.preview.localhost:${d.edgePort}`, accept: 'application/json' },
     });
+    let answered = false;
+    req.on('response', () => (answered = true));
+    req.on('error', () => undefined);
+    await until(
+      async () => d.log().split('\n').filter((l) => l.includes(id) && l.includes('waking sandbox')).length > wakesBefore,
+      'the wake to begin',
+    );
+    req.destroy();
+    // It really left mid-wake: no answer had come yet.
+    expect(answered).toBe(false);
     await until(async () => (await d.api('GET', `/v1/sandboxes/${id}`)).body.status === 'running', 'the wake to finish');
     const row = (await d.api('GET', `/v1/sandboxes/${id}`)).body;
     expect((await docker.getContainer(row.container_id).inspect()).State.Running).toBe(true);
