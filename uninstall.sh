@@ -86,6 +86,22 @@ if [ ${#ids[@]} -gt 0 ]; then
   docker rm -f "${ids[@]}" >/dev/null
   echo "removed ${#ids[@]} container(s)"
 fi
+echo "==> releasing the workspace disks of instance $instance (their images stay in $data_dir/disks)"
+# Volumes: how each container got its disk (src/docker/spec.ts). Then the daemon's own
+# mounts (when it ran on the host) and the loop devices of the images (src/workspaces/disk.ts).
+mapfile -t vols < <(docker volume ls -q --filter label=sandboxed.managed=true --filter "label=sandboxed.instance=$instance")
+[ ${#vols[@]} -eq 0 ] || docker volume rm "${vols[@]}" >/dev/null || echo "kept some volumes (still in use?)"
+if [ -d "$data_dir/workspaces" ] && [ -r /proc/self/mountinfo ]; then
+  awk -v d="$data_dir/workspaces/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || echo "could not unmount $m"
+  done
+fi
+if command -v losetup >/dev/null 2>&1 && [ -d "$data_dir/disks" ]; then
+  for img in "$data_dir"/disks/*.ext4; do
+    [ -e "$img" ] || continue
+    for dev in $(losetup --associated "$img" --noheadings --output NAME 2>/dev/null); do losetup --detach "$dev" 2>/dev/null || true; done
+  done
+fi
 echo "==> removing the sandbox network of instance $instance"
 mapfile -t nets < <(docker network ls -q --filter label=sandboxed.managed=true --filter label=sandboxed.kind=sandbox-network \
   --filter "label=sandboxed.instance=$instance")

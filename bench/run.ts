@@ -27,6 +27,7 @@ import { previewWakeBurst } from './ops/preview-wake-burst.js';
 import { previewWake } from './ops/preview-wake.js';
 import { stopStart } from './ops/stop-start.js';
 import { taskFirstEvent } from './ops/task-first-event.js';
+import { releaseDisks } from '../test/helpers/disks.js';
 import { startModelServer, type ModelServer } from '../test/helpers/model-server.js';
 import { timeToInteractive } from './ops/time-to-interactive.js';
 
@@ -108,6 +109,8 @@ async function main(): Promise<number> {
       const first = await removeLabelled(docker, instance);
       await sleep(1000);
       const second = await removeLabelled(docker, instance);
+      // Workspace disks (mounts, loop devices) before the tree goes.
+      releaseDisks((p) => p === tmp || p.startsWith(`${tmp}/`));
       await rm(tmp, { recursive: true, force: true });
       process.stderr.write(
         `bench: removed ${first.containers + second.containers} containers, ${first.networks + second.networks} networks labelled ${instance}*\n`,

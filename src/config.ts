@@ -52,6 +52,15 @@ export interface Config {
   maxFileBytes: number;
   taskDefaultTimeoutS: number;
   taskMaxTimeoutS: number;
+  /** Workspaces on their own ext4 image (the disk quota); false: plain directories, no quota. */
+  diskQuota: boolean;
+  defaultDiskMb: number;
+  maxDiskMb: number;
+  /** Creates and starts are refused while the data disk has less free than this. */
+  diskReserveMb: number;
+  /** The uid and gid every sandbox process runs as (never a host admin's). */
+  sandboxUid: number;
+  sandboxGid: number;
   wakeTimeoutMs: number;
   extraCaCerts: string;
   networkIsolation: boolean;
@@ -229,6 +238,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (taskDefaultTimeoutS > taskMaxTimeoutS) {
     throw new ConfigError('SANDBOXD_TASK_DEFAULT_TIMEOUT_SECONDS', 'is larger than SANDBOXD_TASK_MAX_TIMEOUT_SECONDS');
   }
+  const defaultDiskMb = num(env, 'SANDBOXD_DEFAULT_DISK_MB', 5120, 64, 1 << 24);
+  const maxDiskMb = num(env, 'SANDBOXD_MAX_DISK_MB', 51200, 64, 1 << 24);
+  if (defaultDiskMb > maxDiskMb) throw new ConfigError('SANDBOXD_DEFAULT_DISK_MB', 'is larger than SANDBOXD_MAX_DISK_MB');
+  const sandboxUid = num(env, 'SANDBOXD_SANDBOX_UID', 1000, 1, 2 ** 31 - 2);
   const extraCaCerts = str(env, 'SANDBOXED_EXTRA_CA_CERTS', '');
   if (extraCaCerts !== '') {
     try {
@@ -275,6 +288,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxFileBytes: num(env, 'SANDBOXD_MAX_FILE_BYTES', 50 * 1024 * 1024, 1, 2 ** 40),
     taskDefaultTimeoutS,
     taskMaxTimeoutS,
+    diskQuota: bool(env, 'SANDBOXD_DISK_QUOTA', true),
+    defaultDiskMb,
+    maxDiskMb,
+    diskReserveMb: num(env, 'SANDBOXD_DISK_RESERVE_MB', 2048, 0, 1 << 24),
+    sandboxUid,
+    sandboxGid: num(env, 'SANDBOXD_SANDBOX_GID', sandboxUid, 1, 2 ** 31 - 2),
     wakeTimeoutMs: num(env, 'SANDBOXD_WAKE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     extraCaCerts,
     networkIsolation: bool(env, 'SANDBOXD_NETWORK_ISOLATION', true),

@@ -3,13 +3,13 @@
  * stops them in a fixed order. Tests pass overrides (a logger, an engine).
  */
 import type { FastifyInstance } from 'fastify';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { DockerodeEngine } from './docker/dockerode-engine.js';
 import type { ContainerEngine } from './docker/engine.js';
-import { runtimesDir, stateDir, workspacesDir } from './domain/layout.js';
+import { disksDir, runtimesDir, stateDir, workspacesDir } from './domain/layout.js';
 import { createEdge, labelsForEdge, type Edge } from './edge/index.js';
 import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
@@ -28,6 +28,7 @@ import { SandboxStore } from './store/sandboxes.js';
 import { TaskStore } from './store/tasks.js';
 import { TaskService } from './tasks/service.js';
 import { FilesService } from './workspaces/files.js';
+import { Workspaces } from './workspaces/workspaces.js';
 
 export interface DaemonOverrides {
   log?: Logger;
@@ -50,26 +51,34 @@ export interface Daemon {
 export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOverrides = {}): Promise<Daemon> {
   const log = overrides.log ?? createLogger(config.logLevel);
   const child = (component: string): Logger => log.child({ component });
-  mkdirSync(workspacesDir(config.dataDir), { recursive: true, mode: 0o755 });
-  mkdirSync(runtimesDir(config.dataDir), { recursive: true, mode: 0o711 });
+  // Only root walks the data dir: tenants' trees are reached through mounts Docker makes as root.
+  for (const dir of [workspacesDir(config.dataDir), runtimesDir(config.dataDir), disksDir(config.dataDir)]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
   const db = openDb(path.join(stateDir(config.dataDir), 'sandboxd.db'));
   const store = new SandboxStore(db);
   const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
   const activity = new ActivityTracker((id, at) => store.touch(id, at));
+  const workspaces = new Workspaces(config, child('workspaces'));
   const sandboxes = new SandboxService({
     config,
     store,
     engine,
     activity,
+    workspaces,
     readMemory: () => readMemory(config.meminfoPath, config.cgroupRoot),
     log: child('sandboxes'),
     labelsFor: labelsForEdge(config),
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
-  const files = new FilesService({ dataDir: config.dataDir, maxFileBytes: config.maxFileBytes });
+  const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
   const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, child('tasks'));
   const network = new SandboxNetwork(config, engine, log);
-  const reconciler = new Reconciler(sandboxes, child('reconciler'), () => network.ensure());
+  const reconciler = new Reconciler(sandboxes, child('reconciler'), async () => {
+    await network.ensure();
+    await sandboxes.remountWorkspaces();
+  });
   const idle = new IdleReaper(sandboxes, activity, config.idleThresholdMs, child('idle-reaper'));
 
   const checkReady = async (): Promise<void> => {
@@ -81,6 +90,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     await engine.ping().catch((err: Error) => {
       throw new Error(`docker: ${err.message}`, { cause: err });
     });
+    const disks = workspaces.failure();
+    if (disks) throw new Error(disks);
   };
 
   const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
@@ -97,6 +108,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     reconciler,
     edge,
     async start() {
+      await workspaces.selfTest();
       // Docker may be down at boot: say so, serve /readyz as 503, and let the loop retry.
       try {
         const boot = await reconciler.reconcileOnce();

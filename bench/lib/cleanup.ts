@@ -1,5 +1,5 @@
 /**
- * Removes every container and network whose instance label starts with this
+ * Removes every container, volume and network whose instance label starts with this
  * bench run's prefix (`bench-<random>` and `bench-<random>-raw`). Never
  * touches anything else on the engine.
  */
@@ -23,6 +23,8 @@ export async function removeLabelled(docker: Docker, prefix: string): Promise<{ 
         containers++;
       }),
   );
+  const { Volumes } = await docker.listVolumes({ filters: { label: [LABEL_INSTANCE] } });
+  for (const v of Volumes ?? []) if (ours(v.Labels, prefix)) await docker.getVolume(v.Name).remove().catch(() => undefined);
   const nets = await docker.listNetworks({ filters: { label: [LABEL_INSTANCE] } });
   for (const n of nets) {
     if (!ours(n.Labels, prefix)) continue;

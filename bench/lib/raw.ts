@@ -6,13 +6,13 @@
  * daemon's reconciler never sees them.
  */
 import Docker from 'dockerode';
-import { mkdir } from 'node:fs/promises';
+import { chown, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../src/config.js';
 import { buildContainerSpec, toEngineCreateBody } from '../../src/docker/spec.js';
 import type { ServiceSpec } from '../../src/domain/sandbox.js';
 import { SANDBOX_APP_DIR, SANDBOX_GID, SANDBOX_UID } from '../../src/domain/layout.js';
-import { ensureWorkspace, removeRuntime, removeWorkspace, writeRuntime } from '../../src/workspaces/workspace.js';
+import { removeRuntime, writeRuntime } from '../../src/workspaces/runtime-files.js';
 
 /** exec-stream.ts wraps every command the same way; raw does too, for fairness. */
 const KILL_AFTER_S = 2;
@@ -46,8 +46,11 @@ export class RawEngine {
   async prepare(id: string, input: RawSandboxInput = {}): Promise<Docker.ContainerCreateOptions> {
     const ports = input.ports ?? [];
     const services = input.services ?? [];
-    await ensureWorkspace(this.cfg.dataDir, id);
-    await writeRuntime(this.cfg.dataDir, { id, ports, env: {}, services, extraCaCerts: this.cfg.extraCaCerts });
+    // A plain directory: the Engine's floor. Ours also sets up the workspace's disk (the quota).
+    const ws = path.join(this.cfg.dataDir, 'workspaces', id);
+    await mkdir(ws, { recursive: true, mode: 0o755 });
+    await chown(ws, SANDBOX_UID, SANDBOX_GID);
+    await writeRuntime(this.cfg.dataDir, { id, ports, env: {}, services, extraCaCerts: this.cfg.extraCaCerts, owner: { uid: SANDBOX_UID, gid: SANDBOX_GID } });
     const spec = buildContainerSpec(
       {
         id,
@@ -119,6 +122,6 @@ export class RawEngine {
         if (err.statusCode !== 404) throw err;
       });
     await removeRuntime(this.cfg.dataDir, id);
-    await removeWorkspace(this.cfg.dataDir, id);
+    await rm(path.join(this.cfg.dataDir, 'workspaces', id), { recursive: true, force: true });
   }
 }

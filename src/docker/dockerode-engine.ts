@@ -2,6 +2,7 @@
 import Docker from 'dockerode';
 import { ConflictError, DomainError, NotFoundError, UpstreamError } from '../errors.js';
 import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, NetworkInfo, NetworkOptions } from './engine.js';
+import { SANDBOX_HOME } from '../domain/layout.js';
 import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
 import { runExec } from './exec-stream.js';
 import { toEngineCreateBody, type ContainerSpec } from './spec.js';
@@ -34,6 +35,11 @@ function wrap(action: string, err: unknown): Error {
 function firstIp(networks: Record<string, { IPAddress?: string }> | undefined): string | null {
   for (const n of Object.values(networks ?? {})) if (n.IPAddress) return n.IPAddress;
   return null;
+}
+
+function homeVolumeOf(mounts: { Type?: string; Name?: string; Destination?: string }[] | undefined): string | null {
+  const home = (mounts ?? []).find((m) => m.Destination === SANDBOX_HOME);
+  return home?.Type === 'volume' && home.Name ? home.Name : null;
 }
 
 export class DockerodeEngine implements ContainerEngine {
@@ -165,6 +171,7 @@ export class DockerodeEngine implements ContainerEngine {
         exitCode: i.State.Running ? null : i.State.ExitCode,
         oomKilled: i.State.OOMKilled,
         labels,
+        homeVolume: homeVolumeOf(i.Mounts),
       };
     } catch (err) {
       throw wrap('inspect', err);
@@ -190,6 +197,7 @@ export class DockerodeEngine implements ContainerEngine {
           exitCode: exited ? Number(exited[1]) : null,
           oomKilled: false,
           labels: c.Labels,
+          homeVolume: homeVolumeOf(c.Mounts),
         };
       });
     } catch (err) {
@@ -220,6 +228,26 @@ export class DockerodeEngine implements ContainerEngine {
       await exec.start({ Detach: true });
     } catch (err) {
       throw wrap('exec', err);
+    }
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<string[]> {
+    try {
+      const r = await this.docker.listVolumes({ filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) } });
+      return (r.Volumes ?? []).map((v) => v.Name);
+    } catch (err) {
+      throw wrap('volume list', err);
+    }
+  }
+
+  async removeVolume(name: string): Promise<'removed' | 'already-removed' | 'in-use'> {
+    try {
+      await this.docker.getVolume(name).remove();
+      return 'removed';
+    } catch (err) {
+      if (statusOf(err) === 404) return 'already-removed';
+      if (statusOf(err) === 409) return 'in-use';
+      throw wrap('volume remove', err);
     }
   }
 }

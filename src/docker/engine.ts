@@ -18,6 +18,8 @@ export interface ContainerInfo {
   exitCode: number | null;
   oomKilled: boolean;
   labels: Record<string, string>;
+  /** The named volume mounted at /home/sandbox (the sandbox's disk), or null (a directory, or unknown). */
+  homeVolume: string | null;
 }
 
 export interface ExecOptions {
@@ -70,6 +72,10 @@ export interface ContainerEngine {
   inspect(ref: string): Promise<ContainerInfo>;
   listManaged(instance: string): Promise<ContainerInfo[]>;
   exec(ref: string, opts: ExecOptions): Promise<ExecResult>;
+  /** Names of volumes carrying all these labels. */
+  listVolumes(labels: Record<string, string>): Promise<string[]>;
+  /** 'in-use' when a container (even a stopped one) still mounts it. */
+  removeVolume(name: string): Promise<'removed' | 'already-removed' | 'in-use'>;
   /** Starts a process and returns at once; it keeps running inside the container. */
   execDetached(ref: string, opts: Omit<ExecOptions, 'timeoutS' | 'outputLimitBytes'>): Promise<void>;
 }

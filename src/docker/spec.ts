@@ -6,7 +6,7 @@
 import type { Config } from '../config.js';
 import type { Sandbox } from '../domain/sandbox.js';
 import { RUNTIME_MOUNT, SANDBOX_HOME, SANDBOX_USER, runtimeDir, workspaceDir } from '../domain/layout.js';
-import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
+import { LABEL_ID, LABEL_INSTANCE, LABEL_KIND, LABEL_MANAGED } from './labels.js';
 
 export type SpecConfig = Pick<
   Config,
@@ -23,6 +23,8 @@ export interface ContainerSpec {
   workingDir: string;
   stopTimeoutS: number;
   network: string;
+  /** Where /home/sandbox comes from: its disk (a volume on the loop device) or, without quotas, a directory. */
+  home: HomeMount;
   binds: string[];
   tmpfs: Record<string, string>;
   memoryBytes: number;
@@ -35,6 +37,13 @@ export interface ContainerSpec {
 /** Runtime CA bundle the image's init builds (system roots + the extra CA). */
 export const CA_BUNDLE_PATH = '/run/sandboxed/ca-bundle.pem';
 export const EXTRA_CA_PATH = `${RUNTIME_MOUNT}/extra-ca.pem`;
+
+export type HomeMount = { kind: 'disk'; volume: string; device: string } | { kind: 'dir'; path: string };
+
+/** One volume per sandbox and loop device: a volume's options cannot change, so a new device is a new name. */
+export function homeVolumeName(instance: string, id: string, device: string): string {
+  return `sbx-${instance}-${id}-${device.replace(/^\/dev\//, '')}`;
+}
 
 export function containerName(id: string): string {
   return `s-${id}`;
@@ -57,7 +66,12 @@ export function caEnv(extraCaCerts: string): string[] {
  * read-only runtime mount (for services) and through exec's Env (for execs),
  * so `docker inspect` never shows them.
  */
-export function buildContainerSpec(sb: Pick<Sandbox, 'id' | 'spec'>, cfg: SpecConfig, extraLabels: Record<string, string> = {}): ContainerSpec {
+export function buildContainerSpec(
+  sb: Pick<Sandbox, 'id' | 'spec'>,
+  cfg: SpecConfig,
+  extraLabels: Record<string, string> = {},
+  home: HomeMount = { kind: 'dir', path: workspaceDir(cfg.dataDir, sb.id) },
+): ContainerSpec {
   // exec: npm lifecycle scripts and build tools run binaries from /tmp; HOME is writable and executable anyway.
   const tmpOpts = `rw,exec,nosuid,nodev,mode=1777,size=${cfg.tmpfsMb}m`;
   return {
@@ -80,10 +94,8 @@ export function buildContainerSpec(sb: Pick<Sandbox, 'id' | 'spec'>, cfg: SpecCo
     workingDir: SANDBOX_HOME,
     stopTimeoutS: cfg.stopGraceS,
     network: cfg.network,
-    binds: [
-      `${workspaceDir(cfg.dataDir, sb.id)}:${SANDBOX_HOME}:rw`,
-      `${runtimeDir(cfg.dataDir, sb.id)}:${RUNTIME_MOUNT}:ro`,
-    ],
+    home,
+    binds: [...(home.kind === 'dir' ? [`${home.path}:${SANDBOX_HOME}:rw`] : []), `${runtimeDir(cfg.dataDir, sb.id)}:${RUNTIME_MOUNT}:ro`],
     tmpfs: {
       '/tmp': tmpOpts,
       '/var/tmp': tmpOpts,
@@ -95,6 +107,11 @@ export function buildContainerSpec(sb: Pick<Sandbox, 'id' | 'spec'>, cfg: SpecCo
     nofile: cfg.nofile,
     extraHosts: ['host.docker.internal:host-gateway'],
   };
+}
+
+/** Our labels only (not the edge's router labels): what scopes a volume to its sandbox and instance. */
+function ownLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith('sandboxed.')));
 }
 
 /** The Docker Engine API body for a spec: hardening lives here and nowhere else. */
@@ -110,6 +127,22 @@ export function toEngineCreateBody(spec: ContainerSpec): Record<string, unknown>
     StopTimeout: spec.stopTimeoutS,
     HostConfig: {
       Binds: spec.binds,
+      // dockerd mounts the disk itself (the local driver on a block device): nosuid and nodev in the sandbox too.
+      ...(spec.home.kind === 'disk'
+        ? {
+            Mounts: [
+              {
+                Type: 'volume',
+                Source: spec.home.volume,
+                Target: SANDBOX_HOME,
+                VolumeOptions: {
+                  Labels: { ...ownLabels(spec.labels), [LABEL_KIND]: 'workspace' },
+                  DriverConfig: { Name: 'local', Options: { type: 'ext4', device: spec.home.device, o: 'nosuid,nodev' } },
+                },
+              },
+            ],
+          }
+        : {}),
       Tmpfs: spec.tmpfs,
       ReadonlyRootfs: true,
       CapDrop: ['ALL'],

@@ -36,6 +36,11 @@ export function workspacesDir(dataDir: string): string {
   return path.join(dataDir, 'workspaces');
 }
 
+/** Workspace disk images (quota'd ext4, one per sandbox). */
+export function disksDir(dataDir: string): string {
+  return path.join(dataDir, 'disks');
+}
+
 export function runtimesDir(dataDir: string): string {
   return path.join(dataDir, 'runtime');
 }

@@ -19,6 +19,8 @@ export interface SandboxSpec {
   ports: number[];
   memoryMb: number;
   cpus: number;
+  /** The workspace's disk quota; absent on rows from before quotas (the default applies). */
+  diskMb?: number;
   idlePolicy: IdlePolicy;
   visibility: Visibility;
   services: ServiceSpec[];

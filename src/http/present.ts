@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { previewUrl } from '../edge/hosts.js';
 import { statusOf, type Sandbox } from '../domain/sandbox.js';
 
-export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 'httpPort' | 'previewTls'>) {
+export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 'httpPort' | 'previewTls' | 'defaultDiskMb'>) {
   return {
     id: sb.id,
     status: statusOf(sb),
@@ -16,6 +16,7 @@ export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 
     visibility: sb.spec.visibility,
     memory_mb: sb.spec.memoryMb,
     cpus: sb.spec.cpus,
+    disk_mb: sb.spec.diskMb ?? cfg.defaultDiskMb,
     services: sb.spec.services,
     env_names: sb.envNames,
     last_error: sb.lastError,

@@ -18,6 +18,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
         ports: b.ports,
         env: b.env,
         memoryMb: b.memory_mb,
+        diskMb: b.disk_mb,
         cpus: b.cpus,
         idlePolicy: b.idle_policy,
         visibility: b.visibility,

@@ -40,6 +40,7 @@ export const createSandboxBody = z.strictObject({
     .optional(),
   env: envSchema.optional(),
   memory_mb: z.number().int().min(64).optional(),
+  disk_mb: z.number().int().min(64).optional(),
   cpus: z.number().min(0.1).max(1024).optional(),
   idle_policy: idlePolicySchema.optional(),
   visibility: visibilitySchema.optional(),

@@ -6,16 +6,24 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine } from '../docker/engine.js';
-import { buildContainerSpec } from '../docker/spec.js';
+import { LABEL_ID, LABEL_INSTANCE } from '../docker/labels.js';
+import { buildContainerSpec, homeVolumeName, type HomeMount } from '../docker/spec.js';
+import { workspaceDir } from '../domain/layout.js';
 import type { Sandbox } from '../domain/sandbox.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
-import { ensureWorkspace, writeRuntime } from '../workspaces/workspace.js';
+import { writeRuntime } from '../workspaces/runtime-files.js';
+import type { Workspaces } from '../workspaces/workspaces.js';
 
 export type ContainersConfig = Pick<
   Config,
-  'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS'
+  'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'defaultDiskMb' | 'sandboxUid' | 'sandboxGid'
 >;
+
+function notFoundAsNull(err: unknown): null {
+  if (err instanceof NotFoundError) return null;
+  throw err;
+}
 
 /** Labels the edge wants on every container (Traefik routers); pure function of the sandbox. */
 export type LabelsFor = (sb: Sandbox) => Record<string, string>;
@@ -27,28 +35,34 @@ export class Containers {
     private readonly cfg: ContainersConfig,
     private readonly store: SandboxStore,
     private readonly engine: ContainerEngine,
+    private readonly workspaces: Workspaces,
     private readonly labelsFor: LabelsFor,
     private readonly log: Logger,
   ) {}
 
-  /** Makes the container exist and run, creating it from the stored spec when missing (also after an external `docker rm`). */
+  /**
+   * Makes the container exist and run, creating it from the stored spec when
+   * missing (also after an external `docker rm`), with its workspace prepared
+   * first. A container whose home is not this workspace's current disk (one
+   * from before quotas, or a disk now on another loop device) is replaced.
+   */
   async start(sb: Sandbox): Promise<StartOutcome> {
-    let containerId = sb.containerId;
-    let created = false;
-    if (containerId) {
-      try {
-        const info = await this.engine.inspect(containerId);
-        if (info.running) {
-          this.store.setObserved(sb.id, 'running', containerId);
-          return 'already-running';
-        }
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-        containerId = null;
-      }
+    let info = sb.containerId ? await this.engine.inspect(sb.containerId).catch(notFoundAsNull) : null;
+    const home = await this.home(sb);
+    if (info && home.kind === 'disk' && info.homeVolume !== home.volume) {
+      this.log.info({ sandboxId: sb.id, containerId: info.id, had: info.homeVolume, wants: home.volume }, 'replacing a container whose home is not its disk');
+      await this.engine.remove(info.id);
+      await this.removeVolumes(sb.id, home.volume);
+      info = null;
     }
+    if (info?.running) {
+      this.store.setObserved(sb.id, 'running', info.id);
+      return 'already-running';
+    }
+    let containerId = info?.id ?? null;
+    let created = false;
     if (!containerId) {
-      containerId = await this.create(sb);
+      containerId = await this.create(sb, home);
       created = true;
     }
     try {
@@ -70,13 +84,31 @@ export class Containers {
       env: this.store.env(sb.id),
       services: sb.spec.services,
       extraCaCerts: this.cfg.extraCaCerts,
+      owner: { uid: this.cfg.sandboxUid, gid: this.cfg.sandboxGid },
     });
   }
 
-  private async create(sb: Sandbox): Promise<string> {
-    await ensureWorkspace(this.cfg.dataDir, sb.id);
+  /** Prepares the workspace (mounted and seeded) and says how the container gets it. */
+  private async home(sb: Sandbox): Promise<HomeMount> {
+    await this.workspaces.admit();
+    const prepared = await this.workspaces.prepare(sb.id, sb.spec.diskMb ?? this.cfg.defaultDiskMb);
+    if (!prepared.device) return { kind: 'dir', path: workspaceDir(this.cfg.dataDir, sb.id) };
+    return { kind: 'disk', volume: homeVolumeName(this.cfg.instance, sb.id, prepared.device), device: prepared.device };
+  }
+
+  /** This sandbox's volumes (its disk on an earlier loop device), except `keep`. Best effort: a leftover is swept later. */
+  async removeVolumes(id: string, keep?: string): Promise<void> {
+    const names = await this.engine.listVolumes({ [LABEL_INSTANCE]: this.cfg.instance, [LABEL_ID]: id });
+    for (const name of names) {
+      if (name === keep) continue;
+      const outcome = await this.engine.removeVolume(name);
+      if (outcome === 'in-use') this.log.warn({ sandboxId: id, volume: name }, 'volume still in use; left for the sweep');
+    }
+  }
+
+  private async create(sb: Sandbox, home: HomeMount): Promise<string> {
     await this.writeRuntime(sb);
-    const spec = buildContainerSpec(sb, this.cfg, this.labelsFor(sb));
+    const spec = buildContainerSpec(sb, this.cfg, this.labelsFor(sb), home);
     try {
       return await this.engine.create(spec);
     } catch (err) {

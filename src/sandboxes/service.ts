@@ -13,7 +13,8 @@ import { SANDBOX_USER } from '../domain/layout.js';
 import { isDeleted, isUp, isValidSandboxId, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { ConflictError, DomainError, GoneError, InvalidError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
-import { ensureWorkspace, removeRuntime, removeWorkspace } from '../workspaces/workspace.js';
+import { removeRuntime } from '../workspaces/runtime-files.js';
+import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
 import { Containers, type ContainersConfig, type LabelsFor } from './containers.js';
 import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } from './converge.js';
@@ -29,6 +30,7 @@ export interface CreateInput {
   env?: Record<string, string>;
   memoryMb?: number;
   cpus?: number;
+  diskMb?: number;
   idlePolicy?: IdlePolicy;
   visibility?: Visibility;
   services?: ServiceSpec[];
@@ -42,13 +44,14 @@ export interface UpdateInput {
 
 export type ServiceConfig = ContainersConfig &
   PressureConfig &
-  Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus'>;
+  Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'maxDiskMb'>;
 
 export interface SandboxServiceDeps {
   config: ServiceConfig;
   store: SandboxStore;
   engine: ContainerEngine;
   activity: ActivityTracker;
+  workspaces: Workspaces;
   /** Available memory, for wake admission and the pressure reaper. */
   readMemory: () => MemoryReading;
   log: Logger;
@@ -66,6 +69,7 @@ export class SandboxService {
   private readonly engine: ContainerEngine;
   private readonly activity: ActivityTracker;
   private readonly containers: Containers;
+  private readonly workspaces: Workspaces;
   private readonly pressure: PressureRelief;
   private readonly log: Logger;
 
@@ -75,7 +79,8 @@ export class SandboxService {
     this.engine = deps.engine;
     this.activity = deps.activity;
     this.log = deps.log;
-    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.labelsFor ?? (() => ({})), deps.log);
+    this.workspaces = deps.workspaces;
+    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.labelsFor ?? (() => ({})), deps.log);
     this.pressure = new PressureRelief(
       deps.config,
       { list: () => this.list(), busyCount: (id) => this.activity.busyCount(id), stopIf: (id, r, still) => this.stopIf(id, r, still) },
@@ -124,10 +129,13 @@ export class SandboxService {
     if (memoryMb > this.cfg.maxMemoryMb) throw new InvalidError(`memory_mb: at most ${this.cfg.maxMemoryMb}`);
     const cpus = input.cpus ?? this.cfg.defaultCpus;
     if (cpus > this.cfg.maxCpus) throw new InvalidError(`cpus: at most ${this.cfg.maxCpus}`);
+    const diskMb = input.diskMb ?? this.cfg.defaultDiskMb;
+    if (diskMb > this.cfg.maxDiskMb) throw new InvalidError(`disk_mb: at most ${this.cfg.maxDiskMb}`);
     const spec = {
       ports: input.ports ?? [],
       memoryMb,
       cpus,
+      diskMb,
       idlePolicy: input.idlePolicy ?? 'sleep',
       visibility: input.visibility ?? 'public',
       services: input.services ?? [],
@@ -140,13 +148,12 @@ export class SandboxService {
     return this.locks.run(id, async () => {
       if (!this.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
       this.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
-      let freshWorkspace = false;
+      const workspaceExisted = await this.workspaces.exists(id);
       try {
-        freshWorkspace = await ensureWorkspace(this.cfg.dataDir, id);
         await this.containers.start(this.store.get(id)!);
       } catch (err) {
         this.log.warn({ sandboxId: id, err }, 'create failed; rolling back');
-        await this.rollbackCreate(id, freshWorkspace);
+        await this.rollbackCreate(id, !workspaceExisted);
         throw err;
       }
       return this.store.get(id)!;
@@ -156,8 +163,10 @@ export class SandboxService {
   private async rollbackCreate(id: string, freshWorkspace: boolean): Promise<void> {
     const sb = this.store.get(id);
     if (sb?.containerId) await this.engine.remove(sb.containerId).catch(() => undefined);
+    await this.containers.removeVolumes(id).catch(() => undefined);
     await removeRuntime(this.cfg.dataDir, id).catch(() => undefined);
-    if (freshWorkspace) await removeWorkspace(this.cfg.dataDir, id).catch(() => undefined);
+    if (freshWorkspace) await this.workspaces.remove(id).catch(() => undefined);
+    else await this.workspaces.release(id).catch(() => undefined);
     this.store.remove(id);
   }
 
@@ -252,7 +261,7 @@ export class SandboxService {
       // process could swap a directory for a symlink under the walk.
       if (sb.containerId) await this.engine.remove(sb.containerId);
       await this.tombstone({ ...sb, containerId: null }, 'purged');
-      await removeWorkspace(this.cfg.dataDir, id);
+      await this.workspaces.remove(id);
       this.log.info({ sandboxId: id }, 'workspace removed');
     });
   }
@@ -268,8 +277,22 @@ export class SandboxService {
       });
     }
     this.store.setObserved(sb.id, 'none', null);
+    await this.containers.removeVolumes(sb.id).catch((err: unknown) => this.log.warn({ sandboxId: sb.id, err }, 'volume removal failed; the sweep retries'));
+    // Destroy keeps the workspace: its image stays, only the daemon's mount and the loop device go.
+    await this.workspaces.release(sb.id);
     await removeRuntime(this.cfg.dataDir, sb.id);
     this.log.info({ sandboxId: sb.id, containerId: sb.containerId, state }, 'sandbox deleted');
+  }
+
+  /** Reconcile and boot: the daemon's own mounts of live workspaces (lost when its container restarts). */
+  async remountWorkspaces(): Promise<void> {
+    for (const id of await this.workspaces.unmounted(this.list().map((sb) => sb.id))) {
+      await this.locks.run(id, async () => {
+        if (this.store.get(id) && !isDeleted(this.store.get(id)!) && (await this.workspaces.remount(id))) {
+          this.log.info({ sandboxId: id }, 'workspace disk mounted again');
+        }
+      });
+    }
   }
 
   /** What the reconciler decides from: every row (tombstones too) and this instance's containers. */

@@ -8,8 +8,8 @@ import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidError, TooLargeError } from '../errors.js';
-import { SANDBOX_GID, SANDBOX_HOME, SANDBOX_UID, workspaceDir } from '../domain/layout.js';
-import { SafeRoot, resolveUserPath, type EntryInfo, type EntryType } from './safe-fs.js';
+import { SANDBOX_HOME } from '../domain/layout.js';
+import { resolveUserPath, type EntryInfo, type EntryType, type SafeRoot } from './safe-fs.js';
 
 export const LIST_DEFAULT_LIMIT = 1000;
 export const LIST_MAX_LIMIT = 10_000;
@@ -160,16 +160,16 @@ function decodeCursor(cursor: string): string[] {
 
 export class FilesService {
   readonly maxFileBytes: number;
-  private readonly dataDir: string;
 
-  constructor(opts: { dataDir: string; maxFileBytes: number }) {
-    this.dataDir = opts.dataDir;
+  constructor(
+    private readonly workspaces: { root(id: string): SafeRoot },
+    opts: { maxFileBytes: number },
+  ) {
     this.maxFileBytes = opts.maxFileBytes;
   }
 
   private root(id: string): SafeRoot {
-    const owner = process.getuid?.() === 0 ? { uid: SANDBOX_UID, gid: SANDBOX_GID } : undefined;
-    return new SafeRoot(workspaceDir(this.dataDir, id), owner);
+    return this.workspaces.root(id);
   }
 
   async stat(id: string, userPath: string): Promise<FileEntry> {

@@ -1,6 +1,6 @@
 /** errno → DomainError for the confined file access in safe-fs.ts. */
 import { lstat, type FileHandle } from 'node:fs/promises';
-import { ConflictError, InvalidError, NotFoundError, UnavailableError } from '../errors.js';
+import { ConflictError, InvalidError, NotFoundError, TooLargeError } from '../errors.js';
 import { displayPath } from './user-path.js';
 
 /** A name inside a directory we hold open: the kernel resolves only that one component. */
@@ -46,7 +46,8 @@ export async function explain(err: unknown, segments: readonly string[], dir?: F
       return new InvalidError(`${shown}: name too long`);
     case 'ENOSPC':
     case 'EDQUOT':
-      return new UnavailableError('no space left on the host for this workspace');
+      // With quotas, the workspace's own disk is full: the request asked for more than it may have.
+      return new TooLargeError(`${shown}: no space left in the workspace (its disk_mb quota is full)`);
     default:
       return err;
   }

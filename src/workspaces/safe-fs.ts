@@ -13,9 +13,10 @@
  * refused; links are listed, deleted and overwritten as links, never followed.
  */
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { ConflictError, InvalidError, NotFoundError, TooLargeError } from '../errors.js';
+import { ConflictError, InvalidError, NotFoundError, TooLargeError, UnavailableError } from '../errors.js';
 import {
   appendAt,
   closeQuietly,
@@ -42,15 +43,23 @@ export class SafeRoot {
   constructor(
     private readonly root: string,
     private readonly owner?: Owner,
+    /** The root must be a mount point (a quota'd workspace): never write to the disk under it. */
+    private readonly requireMount = false,
   ) {}
 
   private async openRoot(): Promise<FileHandle> {
+    let fh: FileHandle;
     try {
-      return await open(this.root, DIR_FLAGS);
+      fh = await open(this.root, DIR_FLAGS);
     } catch (err) {
       if (errno(err) === 'ENOENT') throw new NotFoundError('the workspace directory does not exist');
       throw err;
     }
+    if (this.requireMount && (await fh.stat()).dev === (await stat(path.dirname(this.root))).dev) {
+      await closeQuietly(fh);
+      throw new UnavailableError('the workspace disk is not mounted; retry shortly', 5);
+    }
+    return fh;
   }
 
   /** Opens `segments` as a directory, one component at a time; creates missing ones when asked. */

@@ -5,10 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
-import { cleanupInstance } from './cleanup.js';
+import { cleanupInstance, testDataPrefix } from './cleanup.js';
 import { freePort } from './net.js';
 
 export { freePort };
@@ -59,7 +58,7 @@ export function uniqueId(prefix = 't'): string {
 
 export async function startTestDaemon(opts: { env?: Record<string, string>; dataDir?: string } = {}): Promise<TestDaemon> {
   const instance = `${testRunId()}-${uniqueId('d')}`;
-  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'sandboxed-test-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(testDataPrefix(testRunId()));
   const apiPort = await freePort();
   const edgePort = await freePort();
   const network = `sbx-${instance}`.slice(0, 60);
@@ -155,7 +154,7 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
     },
     async dispose() {
       await waitExit('SIGTERM');
-      await cleanupInstance(instance);
+      await cleanupInstance(instance, dataDir);
     },
     log: () => readFileSync(logFile, 'utf8'),
     async waitForLog(pattern, timeoutMs = 10_000) {

@@ -97,15 +97,19 @@ describe('lifecycle through the original paths and /v1', () => {
 
   it('deletes (workspace kept), 404 the second time, and purges the workspace', async () => {
     const ws = path.join(d.dataDir, 'workspaces', id);
+    const disk = path.join(d.dataDir, 'disks', `${id}.ext4`);
     const containerId = (await d.api('GET', `/v1/sandboxes/${id}`)).body.container_id;
     const del = await d.api('DELETE', `/sandbox/${id}`);
     expect(del.status).toBe(200);
     await expect(docker.getContainer(containerId).inspect()).rejects.toMatchObject({ statusCode: 404 });
-    expect(existsSync(path.join(ws, 'workspace', 'app'))).toBe(true);
+    // The workspace is kept on its disk (unmounted while no sandbox has the id), and its volume is gone.
+    expect(existsSync(disk)).toBe(true);
+    expect(await docker.listVolumes({ filters: { label: [`sandboxed.id=${id}`] } })).toMatchObject({ Volumes: [] });
     expect((await d.api('DELETE', `/sandbox/${id}`)).status).toBe(404);
     expect((await d.api('GET', `/sandbox/${id}`)).status).toBe(404);
     expect((await d.api('POST', `/sandbox/${id}/purge`)).status).toBe(200);
     expect(existsSync(ws)).toBe(false);
+    expect(existsSync(disk)).toBe(false);
     expect((await d.api('POST', `/sandbox/${id}/purge`)).status).toBe(404);
   });
 

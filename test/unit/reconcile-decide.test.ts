@@ -19,7 +19,7 @@ function row(id: string, desiredState: DesiredState, containerId: string | null,
 }
 
 function ctr(id: string, sandboxId: string | null, running: boolean): ContainerInfo {
-  return { id, name: `s-${sandboxId}`, sandboxId, instance: 'default', running, status: running ? 'running' : 'exited', ip: null, exitCode: null, oomKilled: false, labels: {} };
+  return { id, name: `s-${sandboxId}`, sandboxId, instance: 'default', running, status: running ? 'running' : 'exited', ip: null, exitCode: null, oomKilled: false, labels: {}, homeVolume: null };
 }
 
 describe('decideReconcile', () => {

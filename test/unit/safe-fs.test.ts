@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/errors.js';
 import { FilesService, parseMode } from '../../src/workspaces/files.js';
-import { resolveUserPath } from '../../src/workspaces/safe-fs.js';
+import { resolveUserPath, SafeRoot } from '../../src/workspaces/safe-fs.js';
 
 const MAX = 64 * 1024;
 const ID = 'alpha';
@@ -60,7 +60,9 @@ beforeAll(() => {
   peerWs = path.join(dataDir, 'workspaces', PEER);
   fs.mkdirSync(peerWs, { recursive: true });
   fs.writeFileSync(path.join(peerWs, 'secret.txt'), 'PEER-SECRET');
-  files = new FilesService({ dataDir, maxFileBytes: MAX });
+  // The files service over plain directories (quotas are the integration tests' business).
+  const owner = isRoot ? { uid: 1000, gid: 1000 } : undefined;
+  files = new FilesService({ root: (id) => new SafeRoot(path.join(dataDir, 'workspaces', id), owner) }, { maxFileBytes: MAX });
 });
 
 beforeEach(() => {

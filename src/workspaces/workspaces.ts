@@ -1,0 +1,236 @@
+/**
+ * Every sandbox's workspace on the host: its disk (a quota'd ext4 image, see
+ * disk.ts) or, with SANDBOXD_DISK_QUOTA=false, a plain directory; its seeding;
+ * and the confined root that the files API and the task follower read through.
+ * Every path operation inside a workspace goes through SafeRoot (fd-relative,
+ * never following a link), because the tenant owns everything in it.
+ */
+import { chown, lstat, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { LOG_DIR_REL, disksDir, workspaceDir, workspacesDir } from '../domain/layout.js';
+import { DomainError, UnavailableError } from '../errors.js';
+import { DiskToolError, attach, createImage, detach, findLoop, freeBytes, mountAt, mountPoints, unmount } from './disk.js';
+import { migrateTree } from './migrate.js';
+import { SafeRoot, type Owner } from './safe-fs.js';
+
+export type WorkspacesConfig = Pick<Config, 'dataDir' | 'diskQuota' | 'diskReserveMb' | 'sandboxUid' | 'sandboxGid'>;
+
+export interface Prepared {
+  /** The workspace did not exist before. */
+  fresh: boolean;
+  /** The loop device the container mounts (null without quotas: it binds the directory). */
+  device: string | null;
+}
+
+const SEED_DIRS = [['workspace'], ['workspace', 'app'], ['.sandboxed'], LOG_DIR_REL.split('/')];
+
+export class Workspaces {
+  /** Why quotas cannot be applied right now (fail closed: nothing starts), or null. */
+  private problem: string | null = null;
+  /** Loop device per mounted workspace, so a start does not ask losetup again. */
+  private readonly devices = new Map<string, string>();
+
+  constructor(
+    private readonly cfg: WorkspacesConfig,
+    private readonly log: Logger,
+  ) {}
+
+  private get owner(): Owner | undefined {
+    return process.getuid?.() === 0 ? { uid: this.cfg.sandboxUid, gid: this.cfg.sandboxGid } : undefined;
+  }
+
+  image(id: string): string {
+    return path.join(disksDir(this.cfg.dataDir), `${id}.ext4`);
+  }
+
+  /** The tenant's tree, confined; with quotas, refused unless the disk is mounted. */
+  root(id: string): SafeRoot {
+    return new SafeRoot(workspaceDir(this.cfg.dataDir, id), this.owner, this.cfg.diskQuota);
+  }
+
+  /** Whether this id has a workspace (a disk image or a directory), e.g. kept from a deleted sandbox. */
+  async exists(id: string): Promise<boolean> {
+    return (await exists(this.image(id))) || (await exists(workspaceDir(this.cfg.dataDir, id)));
+  }
+
+  /** Readiness: null when workspaces can be prepared. */
+  failure(): string | null {
+    return this.problem;
+  }
+
+  /**
+   * At boot: proves that an image can be made, attached and mounted here (root,
+   * loop devices, ext4), so a host that cannot is reported by /readyz before
+   * the first create fails.
+   */
+  async selfTest(): Promise<void> {
+    if (!this.cfg.diskQuota) return;
+    const image = path.join(disksDir(this.cfg.dataDir), '.self-test.ext4');
+    const dir = path.join(workspacesDir(this.cfg.dataDir), '.self-test');
+    try {
+      await mkdir(disksDir(this.cfg.dataDir), { recursive: true, mode: 0o700 });
+      await mkdir(workspacesDir(this.cfg.dataDir), { recursive: true, mode: 0o700 });
+      await unmount(dir);
+      await rm(image, { force: true });
+      await createImage(image, 16, { uid: 0, gid: 0 });
+      const dev = await attach(image);
+      try {
+        await mountAt(dev, dir);
+        await unmount(dir);
+      } finally {
+        await detach(dev);
+      }
+      this.problem = null;
+    } catch (err) {
+      this.problem = `workspace disks cannot be set up (SANDBOXD_DISK_QUOTA=true needs root, loop devices, mkfs.ext4 and mount): ${(err as Error).message}`;
+      this.log.error({ err }, 'workspace disk self-test failed');
+    } finally {
+      await rm(image, { force: true }).catch(() => undefined);
+      await rmdir(dir).catch(() => undefined);
+    }
+  }
+
+  /** Refuses new work when the data disk (where SQLite lives too) is nearly full. */
+  async admit(): Promise<void> {
+    const freeMb = Math.floor((await freeBytes(this.cfg.dataDir)) / (1024 * 1024));
+    if (freeMb < this.cfg.diskReserveMb) {
+      throw new UnavailableError(`the data disk has ${freeMb} MiB free, below SANDBOXD_DISK_RESERVE_MB (${this.cfg.diskReserveMb}); free space first`, 60);
+    }
+  }
+
+  /**
+   * Makes the workspace exist, mounted (with quotas) and seeded. Caller holds the
+   * sandbox's lock. A failure of the quota mechanism is a 503 naming it.
+   */
+  async prepare(id: string, diskMb: number): Promise<Prepared> {
+    if (this.problem && this.cfg.diskQuota) await this.selfTest();
+    if (this.problem) throw new UnavailableError(`${this.problem}; no sandbox starts until they can`, 30);
+    try {
+      const prepared = this.cfg.diskQuota ? await this.prepareDisk(id, diskMb) : await this.prepareDir(id);
+      await this.seed(id);
+      this.problem = null;
+      return prepared;
+    } catch (err) {
+      if (!(err instanceof DiskToolError)) throw err;
+      this.problem = `workspace disks cannot be set up: ${err.message}`;
+      this.log.error({ sandboxId: id, err }, 'workspace disk failed');
+      throw new UnavailableError(`${this.problem}; no sandbox starts until they can`, 30);
+    }
+  }
+
+  private async prepareDir(id: string): Promise<Prepared> {
+    const dir = workspaceDir(this.cfg.dataDir, id);
+    const fresh = !(await exists(dir));
+    await mkdir(workspacesDir(this.cfg.dataDir), { recursive: true, mode: 0o700 });
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    // The directory is ours (workspaces/ is 0700 root): chowning it by path follows nothing the tenant made.
+    if (fresh && this.owner) await chown(dir, this.owner.uid, this.owner.gid);
+    return { fresh, device: null };
+  }
+
+  private async prepareDisk(id: string, diskMb: number): Promise<Prepared> {
+    const image = this.image(id);
+    const dir = workspaceDir(this.cfg.dataDir, id);
+    const known = this.devices.get(id);
+    if (known && (await mountPoints()).has(dir)) return { fresh: false, device: known };
+    await mkdir(disksDir(this.cfg.dataDir), { recursive: true, mode: 0o700 });
+    await mkdir(workspacesDir(this.cfg.dataDir), { recursive: true, mode: 0o700 });
+    let fresh = false;
+    if (!(await exists(image))) {
+      const legacy = (await exists(dir)) && !(await mountPoints()).has(dir);
+      await createImage(image, diskMb, { uid: this.cfg.sandboxUid, gid: this.cfg.sandboxGid });
+      fresh = !legacy;
+      if (legacy) await this.migrateLegacy(id, image);
+    }
+    const device = await attach(image);
+    this.devices.set(id, device);
+    if (!(await mountPoints()).has(dir)) await mountAt(device, dir);
+    if (fresh) await rmdir(path.join(dir, 'lost+found')).catch(() => undefined);
+    return { fresh, device };
+  }
+
+  /** A workspace from before quotas (a plain directory) moves into its new disk once. */
+  private async migrateLegacy(id: string, image: string): Promise<void> {
+    const dir = workspaceDir(this.cfg.dataDir, id);
+    const staging = path.join(workspacesDir(this.cfg.dataDir), `.migrating-${id}`);
+    const device = await attach(image);
+    await mountAt(device, staging);
+    try {
+      await rmdir(path.join(staging, 'lost+found')).catch(() => undefined);
+      await migrateTree(dir, staging, this.owner);
+    } finally {
+      await unmount(staging);
+      await rmdir(staging).catch(() => undefined);
+    }
+    const old = path.join(workspacesDir(this.cfg.dataDir), `.pre-quota-${id}`);
+    await rename(dir, old);
+    await rm(old, { recursive: true, force: true });
+    this.log.info({ sandboxId: id }, 'workspace moved into its own disk');
+  }
+
+  /**
+   * The dirs every workspace has. The tenant may have replaced one with a link
+   * or a file: SafeRoot refuses to follow it, and the sandbox starts anyway with
+   * the layout its owner chose (nothing outside the workspace is touched).
+   */
+  private async seed(id: string): Promise<void> {
+    const root = this.root(id);
+    for (const segments of SEED_DIRS) {
+      try {
+        await root.mkdir(segments, { parents: true });
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.code === 'unavailable') throw err;
+        this.log.warn({ sandboxId: id, path: segments.join('/'), reason: err.message }, 'workspace seeding skipped');
+      }
+    }
+  }
+
+  /** Unmounts and detaches the disk (the image stays): a destroyed sandbox keeps its workspace. */
+  async release(id: string): Promise<void> {
+    if (!this.cfg.diskQuota) return;
+    this.devices.delete(id);
+    await unmount(workspaceDir(this.cfg.dataDir, id));
+    const dev = await findLoop(this.image(id)).catch(() => null);
+    if (dev) await detach(dev);
+  }
+
+  /** Removes the workspace for good: disk, image and mount point. The container must be gone. */
+  async remove(id: string): Promise<void> {
+    await this.release(id);
+    await rm(this.image(id), { force: true });
+    // fs.rm never follows symlinks: a planted link is unlinked, not traversed.
+    await rm(workspaceDir(this.cfg.dataDir, id), { recursive: true, force: true });
+  }
+
+  /** Of these ids, those with a disk that the daemon has not mounted (one read of mountinfo). */
+  async unmounted(ids: string[]): Promise<string[]> {
+    if (!this.cfg.diskQuota) return [];
+    const mounted = await mountPoints();
+    return ids.filter((id) => !mounted.has(workspaceDir(this.cfg.dataDir, id)));
+  }
+
+  /** Mounts a workspace's existing disk again (boot, reconcile). Caller holds the sandbox's lock. */
+  async remount(id: string): Promise<boolean> {
+    const dir = workspaceDir(this.cfg.dataDir, id);
+    if (!(await exists(this.image(id))) || (await mountPoints()).has(dir)) return false;
+    const dev = await attach(this.image(id));
+    this.devices.set(id, dev);
+    await mountAt(dev, dir);
+    return true;
+  }
+
+  /** Images whose sandbox no longer exists (for the sweep); ids only. */
+  async imageIds(): Promise<string[]> {
+    const names = await readdir(disksDir(this.cfg.dataDir)).catch(() => [] as string[]);
+    return names.filter((n) => n.endsWith('.ext4')).map((n) => n.slice(0, -5));
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
