@@ -17,7 +17,7 @@ import type { Workspaces } from '../workspaces/workspaces.js';
 
 export type ContainersConfig = Pick<
   Config,
-  'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'defaultDiskMb' | 'sandboxUid' | 'sandboxGid'
+  'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'defaultDiskMb' | 'diskQuota' | 'sandboxUid' | 'sandboxGid'
 >;
 
 function notFoundAsNull(err: unknown): null {
@@ -48,6 +48,12 @@ export class Containers {
    */
   async start(sb: Sandbox): Promise<StartOutcome> {
     let info = sb.containerId ? await this.engine.inspect(sb.containerId).catch(notFoundAsNull) : null;
+    if (info && this.cfg.diskQuota && info.homeVolume === null) {
+      // From before quotas (its home a directory): gone before the workspace moves into its disk, so nothing writes meanwhile.
+      this.log.info({ sandboxId: sb.id, containerId: info.id }, 'replacing a container from before disk quotas');
+      await this.engine.remove(info.id);
+      info = null;
+    }
     const home = await this.home(sb);
     if (info && home.kind === 'disk' && info.homeVolume !== home.volume) {
       this.log.info({ sandboxId: sb.id, containerId: info.id, had: info.homeVolume, wants: home.volume }, 'replacing a container whose home is not its disk');

@@ -143,3 +143,30 @@ describe('the data dir on the host', () => {
     expect((await docker.listVolumes({ filters: { label: [`sandboxed.id=${id}`] } })).Volumes).toEqual([]);
   });
 });
+
+describe('a workspace from before quotas', () => {
+  it('moves into its own disk at its next start, files and all, and its old container is replaced', async () => {
+    const old = await startTestDaemon({ env: { SANDBOXD_DISK_QUOTA: 'false' } });
+    try {
+      const id = uniqueId('legacy');
+      expect((await old.api('POST', '/v1/sandboxes', { id })).status).toBe(201);
+      const wrote = await old.api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['sh', '-c', 'echo from-before > $HOME/workspace/app/old.txt && ln -s /etc/passwd $HOME/link'] });
+      expect(wrote.body.exit_code).toBe(0);
+      const before = (await old.api('GET', `/v1/sandboxes/${id}`)).body.container_id;
+      expect((await docker.getContainer(before).inspect()).Mounts.find((m) => m.Destination === '/home/sandbox')?.Type).toBe('bind');
+
+      await old.restart({ SANDBOXD_DISK_QUOTA: 'true' });
+      const started = await old.api('POST', `/v1/sandboxes/${id}/start`);
+      expect(started.status).toBe(200);
+      const info = await docker.getContainer(started.body.container_id).inspect();
+      expect(info.Mounts.find((m) => m.Destination === '/home/sandbox')?.Type).toBe('volume');
+      const read = await old.api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['sh', '-c', 'cat $HOME/workspace/app/old.txt; readlink $HOME/link; df -m $HOME | tail -1'] });
+      expect(read.body.stdout).toMatch(/^from-before\n\/etc\/passwd\n\/dev\/loop\d+/);
+      expect(fs.existsSync(path.join(old.dataDir, 'disks', `${id}.ext4`))).toBe(true);
+      expect(mountOptions(path.join(old.dataDir, 'workspaces', id))).toContain('noexec');
+    } finally {
+      await old.dispose();
+    }
+  });
+});
+
