@@ -8,7 +8,7 @@
  */
 import Docker from 'dockerode';
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -150,7 +150,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Whatever happened above: no stack, container, network or data left behind.
   if (existsSync(envFile)) await runScript('uninstall.sh', ['--data', '--yes']).catch(() => undefined);
-  await cleanupInstance(instance);
+  await cleanupInstance(instance, dataDir);
   rmSync(tmp, { recursive: true, force: true });
 }, 5 * MINUTE);
 
@@ -220,7 +220,9 @@ describe('install.sh, offline, built-in edge', () => {
     const again = await api('GET', `/v1/sandboxes/${id}`);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id, ports: [3000], status: 'running', container_id: containerId });
-    expect(readFileSync(path.join(dataDir, 'workspaces', id, 'workspace', 'app', 'index.html'), 'utf8')).toBe(`${marker}\n`);
+    // The new sandboxd (a new mount namespace) mounted the workspace's disk again: the files API reads it.
+    const file = await api('GET', `/v1/sandboxes/${id}/files/content?path=workspace/app/index.html`);
+    expect(file.body).toBe(`${marker}\n`);
     const page = await eventually('the preview after reinstall', () => previewGet(previewHost()), (r) => r.status === 200);
     expect(page.body).toContain(marker);
   }, 20 * MINUTE);
@@ -234,7 +236,18 @@ describe('install.sh, offline, built-in edge', () => {
     expect(await leftovers()).toEqual({ containers: [], networks: [] });
     // The isolation chains sandboxd installed for the network go with it.
     expect(chains()).toEqual([]);
-    expect(readFileSync(path.join(dataDir, 'workspaces', id, 'workspace', 'app', 'index.html'), 'utf8')).toBe(`${marker}\n`);
+    // The workspace stays on its disk image, released: no loop device, no volume; its files are intact.
+    const image = path.join(dataDir, 'disks', `${id}.ext4`);
+    expect(spawnSync('losetup', ['--associated', image], { encoding: 'utf8' }).stdout).toBe('');
+    expect((await new Docker().listVolumes({ filters: { label: [`sandboxed.instance=${instance}`] } })).Volumes).toEqual([]);
+    const look = path.join(tmp, 'look');
+    mkdirSync(look);
+    expect(spawnSync('mount', ['-o', 'loop,ro', image, look]).status).toBe(0);
+    try {
+      expect(readFileSync(path.join(look, 'workspace', 'app', 'index.html'), 'utf8')).toBe(`${marker}\n`);
+    } finally {
+      spawnSync('umount', [look]);
+    }
     expect(existsSync(path.join(dataDir, 'state', 'sandboxd.db'))).toBe(true);
     expect(existsSync(envFile)).toBe(true);
   }, 5 * MINUTE);
