@@ -56,6 +56,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const store = new SandboxStore(db);
   const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
   const activity = new ActivityTracker((id, at) => store.touch(id, at));
+  // Isolation fails closed: the lifecycle asks it before every container start, /readyz reports it.
+  const network = new SandboxNetwork(config, engine, child('network'));
   const sandboxes = new SandboxService({
     config,
     store,
@@ -64,11 +66,11 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     readMemory: () => readMemory(config.meminfoPath, config.cgroupRoot),
     log: child('sandboxes'),
     labelsFor: labelsForEdge(config),
+    network,
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService({ dataDir: config.dataDir, maxFileBytes: config.maxFileBytes });
   const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, child('tasks'));
-  const network = new SandboxNetwork(config, engine, log);
   const reconciler = new Reconciler(sandboxes, child('reconciler'), () => network.ensure());
   const idle = new IdleReaper(sandboxes, activity, config.idleThresholdMs, child('idle-reaper'));
 
@@ -81,6 +83,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     await engine.ping().catch((err: Error) => {
       throw new Error(`docker: ${err.message}`, { cause: err });
     });
+    await network.guard();
   };
 
   const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);

@@ -11,6 +11,7 @@ import type { Sandbox } from '../domain/sandbox.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import { ensureWorkspace, writeRuntime } from '../workspaces/workspace.js';
+import type { NetworkGuard } from './network.js';
 
 export type ContainersConfig = Pick<
   Config,
@@ -29,6 +30,8 @@ export class Containers {
     private readonly engine: ContainerEngine,
     private readonly labelsFor: LabelsFor,
     private readonly log: Logger,
+    /** Fails closed: no container is created or started unless the network's isolation is in place. */
+    private readonly network: NetworkGuard,
   ) {}
 
   /** Makes the container exist and run, creating it from the stored spec when missing (also after an external `docker rm`). */
@@ -47,6 +50,7 @@ export class Containers {
         containerId = null;
       }
     }
+    await this.network.guard();
     if (!containerId) {
       containerId = await this.create(sb);
       created = true;
