@@ -72,8 +72,9 @@ export class SandboxNetwork {
 
   private async check(): Promise<void> {
     const { cfg, log } = this;
+    // An engine that does not answer is its own error (502, "docker …"), not an isolation cause.
+    const net = await this.inspectOrCreate();
     try {
-      const net = await this.inspectOrCreate();
       const refusal = networkRefusal(net);
       if (refusal) throw new Error(refusal);
       const repaired = await verifyIsolation(net.id, net.bridge, this.policy());
