@@ -61,6 +61,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
   const activity = new ActivityTracker((id, at) => store.touch(id, at));
   const workspaces = new Workspaces(config, child('workspaces'));
+  // Isolation fails closed: the lifecycle asks it before every container start, /readyz reports it.
+  const network = new SandboxNetwork(config, engine, child('network'));
   const sandboxes = new SandboxService({
     config,
     store,
@@ -70,11 +72,11 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     readMemory: () => readMemory(config.meminfoPath, config.cgroupRoot),
     log: child('sandboxes'),
     labelsFor: labelsForEdge(config),
+    network,
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
   const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, child('tasks'));
-  const network = new SandboxNetwork(config, engine, log);
   const reconciler = new Reconciler(sandboxes, child('reconciler'), async () => {
     await network.ensure();
     await sandboxes.remountWorkspaces();
@@ -92,6 +94,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     });
     const disks = workspaces.failure();
     if (disks) throw new Error(disks);
+    await network.guard();
   };
 
   const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);

@@ -99,6 +99,9 @@ export class DockerodeEngine implements ContainerEngine {
         bridge: n.Options?.['com.docker.network.bridge.name'] ?? `br-${String(n.Id).slice(0, 12)}`,
         subnet: ipam?.Subnet ?? null,
         gateway: ipam?.Gateway ?? null,
+        // Docker's default for a bridge is icc on: only an explicit "false" turns it off.
+        icc: n.Options?.['com.docker.network.bridge.enable_icc'] !== 'false',
+        ipv6: n.EnableIPv6 === true,
       };
     } catch (err) {
       throw wrap('network inspect', err);

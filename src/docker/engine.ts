@@ -54,6 +54,10 @@ export interface NetworkInfo {
   bridge: string;
   subnet: string | null;
   gateway: string | null;
+  /** Inter-container traffic: on unless the bridge option enable_icc is "false". */
+  icc: boolean;
+  /** IPv6 enabled on the network (the iptables rules filter IPv4 only). */
+  ipv6: boolean;
 }
 
 export interface ContainerEngine {

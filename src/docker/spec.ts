@@ -114,6 +114,17 @@ function ownLabels(labels: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith('sandboxed.')));
 }
 
+/**
+ * IPv6 off on every interface of the sandbox, present (`all`, which also
+ * covers lo) and future (`default`, which eth0 gets when Docker moves it in):
+ * the isolation rules are IPv4 iptables and icc=false is enforced there, so a
+ * link-local IPv6 path would let sandboxes on one bridge reach each other.
+ */
+export const SANDBOX_SYSCTLS: Readonly<Record<string, string>> = {
+  'net.ipv6.conf.all.disable_ipv6': '1',
+  'net.ipv6.conf.default.disable_ipv6': '1',
+};
+
 /** The Docker Engine API body for a spec: hardening lives here and nowhere else. */
 export function toEngineCreateBody(spec: ContainerSpec): Record<string, unknown> {
   return {
@@ -156,6 +167,7 @@ export function toEngineCreateBody(spec: ContainerSpec): Record<string, unknown>
       NetworkMode: spec.network,
       RestartPolicy: { Name: 'no' },
       ExtraHosts: spec.extraHosts,
+      Sysctls: { ...SANDBOX_SYSCTLS },
       LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
     },
   };

@@ -84,12 +84,12 @@ export function tokenAccepted(location: string, cookie: string): Answer {
   return { status: 302, kind: 'token-accepted', json: { redirect: true }, headers: { location, 'set-cookie': cookie } };
 }
 
-/** The wake ended without the app answering: name the logs to read. */
-export function failed(sb: Sandbox, port: number, reason: string, timedOut: boolean): Answer {
+/** The wake ended without the app answering: name the logs to read. 503 when the daemon refused the start. */
+export function failed(sb: Sandbox, port: number, reason: string, timedOut: boolean, unavailable = false): Answer {
   const services = sb.spec.services.filter((s) => s.port === port);
   const shown = services.length > 0 ? services : sb.spec.services;
   return {
-    status: timedOut ? 504 : 502,
+    status: unavailable ? 503 : timedOut ? 504 : 502,
     kind: 'failed',
     json: { error: `sandbox ${sb.id}: ${reason}`, logs: shown.map((s) => `~/${LOG_DIR_REL}/${s.name}.log`) },
     html: failedPage({ id: sb.id, port, reason, services: shown }),

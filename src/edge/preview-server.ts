@@ -82,7 +82,7 @@ export class PreviewServer {
         return send(req, res, warming(sb, port, config.wakeTimeoutMs));
       case 'failed-page': {
         const f = waker.takeFailure(sb.id, port) ?? { reason: 'the last start did not finish', timedOut: true };
-        return send(req, res, failed(sb, port, f.reason, f.timedOut));
+        return send(req, res, failed(sb, port, f.reason, f.timedOut, f.unavailable));
       }
       case 'hold': {
         const outcome = await waker.wake(sb.id, port);
@@ -90,7 +90,7 @@ export class PreviewServer {
         const next = afterHold(outcome.ok, proxy !== null);
         if (next === 'proxy' && outcome.ok) return proxy!.web(req, res, sb, outcome.upstream);
         if (next === 'retry-later') return send(req, res, retryLater(sb));
-        if (!outcome.ok) return send(req, res, failed(sb, port, outcome.reason, outcome.timedOut));
+        if (!outcome.ok) return send(req, res, failed(sb, port, outcome.reason, outcome.timedOut, outcome.unavailable));
       }
     }
   }
@@ -108,7 +108,7 @@ export class PreviewServer {
     if (!up) {
       const outcome = await waker.wake(sb.id, port);
       if (socket.destroyed) return;
-      if (!outcome.ok) return send(req, socket, failed(sb, port, outcome.reason, outcome.timedOut));
+      if (!outcome.ok) return send(req, socket, failed(sb, port, outcome.reason, outcome.timedOut, outcome.unavailable));
       up = outcome.upstream;
     }
     if (!proxy) return send(req, socket, retryLater(sb));

@@ -5,10 +5,13 @@
  */
 import type { Logger } from 'pino';
 import type { Sandbox } from '../domain/sandbox.js';
+import { DomainError } from '../errors.js';
 import type { Upstream, Upstreams } from './upstreams.js';
 import type { WakeState } from './wake-decide.js';
 
-export type WakeOutcome = { ok: true; upstream: Upstream } | { ok: false; reason: string; timedOut: boolean };
+/** `unavailable`: the daemon refused the start (e.g. network isolation not in place), not the app failing. */
+export type WakeFailure = { reason: string; timedOut: boolean; unavailable?: boolean };
+export type WakeOutcome = { ok: true; upstream: Upstream } | ({ ok: false } & WakeFailure);
 
 export interface WakerDeps {
   /** SandboxService.start: shares one in-flight start per id. */
@@ -25,7 +28,7 @@ export const FAILURE_MEMORY_MS = 30_000;
 
 export class Waker {
   private readonly inflight = new Map<string, Promise<WakeOutcome>>();
-  private readonly failures = new Map<string, { at: number; reason: string; timedOut: boolean }>();
+  private readonly failures = new Map<string, WakeFailure & { at: number }>();
   private readonly now: () => number;
 
   constructor(private readonly deps: WakerDeps) {
@@ -41,7 +44,7 @@ export class Waker {
   }
 
   /** The last failure, forgotten once read: the next page load tries again. */
-  takeFailure(id: string, port: number): { reason: string; timedOut: boolean } | undefined {
+  takeFailure(id: string, port: number): WakeFailure | undefined {
     const key = `${id}:${port}`;
     const f = this.failures.get(key);
     this.failures.delete(key);
@@ -54,7 +57,7 @@ export class Waker {
     if (existing) return existing;
     const p = this.run(id, port).then((outcome) => {
       if (outcome.ok) this.failures.delete(key);
-      else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut });
+      else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut, unavailable: outcome.unavailable });
       return outcome;
     });
     this.inflight.set(key, p);
@@ -73,7 +76,7 @@ export class Waker {
     } catch (err) {
       const reason = `the sandbox could not start: ${(err as Error).message}`;
       log.warn({ sandboxId: id, port, err }, 'wake failed');
-      return { ok: false, reason, timedOut: false };
+      return { ok: false, reason, timedOut: false, unavailable: err instanceof DomainError && err.code === 'unavailable' };
     }
     upstreams.invalidate(id);
     const pollMs = this.deps.pollMs ?? 250;

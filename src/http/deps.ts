@@ -15,6 +15,6 @@ export interface HttpDeps {
   reconciler: Reconciler;
   previews: PreviewTokens;
   tasks: TaskService;
-  /** Readiness: resolves when SQLite and the engine both answer, rejects with the reason. */
+  /** Readiness: resolves when SQLite and the engine answer and network isolation is in place, rejects with the reason. */
   checkReady: () => Promise<void>;
 }

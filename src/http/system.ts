@@ -1,5 +1,6 @@
 /** Health, readiness and admin routes. */
 import type { FastifyInstance } from 'fastify';
+import { DomainError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import { sendError } from './error-handler.js';
 
@@ -11,7 +12,9 @@ export async function systemRoutes(app: FastifyInstance, deps: HttpDeps): Promis
       await deps.checkReady();
       return { status: 'ready' };
     } catch (err) {
-      return sendError(reply, 503, `not ready: ${(err as Error).message}`);
+      // Network isolation not in place answers with a Retry-After: the next probe re-checks (and re-applies).
+      const retryAfterS = err instanceof DomainError ? err.retryAfterS : undefined;
+      return sendError(reply, 503, `not ready: ${(err as Error).message}`, retryAfterS);
     }
   });
 

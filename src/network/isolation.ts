@@ -14,8 +14,11 @@
  * from the host, which no rule here touches; replies come back as ESTABLISHED.
  *
  * Rules live in two chains per network, replaced atomically with
- * iptables-restore --noflush, and are re-applied by every reconcile tick, so a
- * dockerd or host restart that lost them gets them back within one interval.
+ * iptables-restore --noflush. verifyIsolation compares one `iptables -S`
+ * listing with what buildRules installs and re-applies what is missing; the
+ * lifecycle runs it before every container start and every reconcile tick.
+ * IPv6 is not filtered here: sandboxes have it disabled (src/docker/spec.ts)
+ * and the network is refused when it has IPv6 enabled.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -56,50 +59,138 @@ export function readResolvers(file = '/etc/resolv.conf'): string[] {
   }
 }
 
-/** The iptables-restore input that (re)defines both chains. Pure; table-tested. */
+/** `-d <cidr> ` as `iptables -S` prints it: host bits cleared, and nothing for a /0 (which matches any address). */
+export function destination(cidr: string): string {
+  const [addr, bitsText] = cidr.split('/');
+  const bits = Number(bitsText ?? 32);
+  if (bits === 0) return '';
+  const value = addr.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const net = value - (value % 2 ** (32 - bits));
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(net / 2 ** shift) % 256);
+  return `-d ${octets.join('.')}/${bits} `;
+}
+
+/**
+ * The iptables-restore input that (re)defines both chains. Pure; table-tested.
+ * Every rule is written the way `iptables -S` lists it back (explicit `-m tcp`,
+ * canonical CIDRs), so the guard can compare the listing with this line by line.
+ */
 export function buildRules(chains: Chains, p: IsolationPolicy): string {
   const f = chains.forward;
   const i = chains.input;
   const lines = ['*filter', `:${f} - [0:0]`, `:${i} - [0:0]`];
   lines.push(`-A ${f} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`);
   for (const r of p.resolvers) {
-    lines.push(`-A ${f} -d ${r}/32 -p udp --dport 53 -j RETURN`);
-    lines.push(`-A ${f} -d ${r}/32 -p tcp --dport 53 -j RETURN`);
+    lines.push(`-A ${f} ${destination(`${r}/32`)}-p udp -m udp --dport 53 -j RETURN`);
+    lines.push(`-A ${f} ${destination(`${r}/32`)}-p tcp -m tcp --dport 53 -j RETURN`);
   }
-  for (const cidr of p.allow) lines.push(`-A ${f} -d ${cidr} -j RETURN`);
-  for (const cidr of [...DEFAULT_DENY, ...p.deny]) lines.push(`-A ${f} -d ${cidr} -j DROP`);
+  for (const cidr of p.allow) lines.push(`-A ${f} ${destination(cidr)}-j RETURN`);
+  for (const cidr of [...DEFAULT_DENY, ...p.deny]) lines.push(`-A ${f} ${destination(cidr)}-j DROP`);
   if (p.mode === 'allowlist') lines.push(`-A ${f} -j DROP`);
   lines.push(`-A ${i} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`);
-  for (const port of p.allowHostPorts) lines.push(`-A ${i} -p tcp --dport ${port} -j RETURN`);
+  for (const port of p.allowHostPorts) lines.push(`-A ${i} -p tcp -m tcp --dport ${port} -j RETURN`);
   lines.push(`-A ${i} -j DROP`);
   lines.push('COMMIT', '');
   return lines.join('\n');
 }
 
-async function iptables(args: string[]): Promise<void> {
-  await run('iptables', ['-w', '5', ...args]);
+/** The two jumps into our chains, as `iptables -S` lists them. */
+export function jumpsFor(chains: Chains, bridge: string): { parent: string; rule: string; chain: string }[] {
+  return [
+    { parent: 'DOCKER-USER', chain: chains.forward, rule: `-A DOCKER-USER -i ${bridge} -j ${chains.forward}` },
+    { parent: 'INPUT', chain: chains.input, rule: `-A INPUT -i ${bridge} -j ${chains.input}` },
+  ];
 }
 
-async function ensureJump(parent: string, bridge: string, chain: string): Promise<void> {
-  try {
-    await iptables(['-C', parent, '-i', bridge, '-j', chain]);
-  } catch {
-    await iptables(['-I', parent, '1', '-i', bridge, '-j', chain]);
+/** A jump counts only when nothing before it in its parent chain accepts or returns every packet unconditionally. */
+function jumpInPlace(lines: string[], parent: string, rule: string): boolean {
+  for (const line of lines) {
+    if (line === rule) return true;
+    if (line === `-A ${parent} -j RETURN` || line === `-A ${parent} -j ACCEPT`) return false;
   }
+  return false;
+}
+
+/**
+ * What an `iptables -S` listing lacks of the isolation `rules` (buildRules'
+ * output) for `bridge`: each chain must hold exactly those rules in that order,
+ * and each jump must be reachable. Empty when everything is in place. Pure.
+ */
+export function isolationGaps(listing: string, chains: Chains, bridge: string, rules: string): string[] {
+  const lines = listing.split('\n').map((l) => l.trim());
+  const wanted = rules.split('\n');
+  const gaps: string[] = [];
+  for (const chain of [chains.forward, chains.input]) {
+    const prefix = `-A ${chain} `;
+    const expected = wanted.filter((l) => l.startsWith(prefix));
+    const actual = lines.filter((l) => l.startsWith(prefix));
+    if (!lines.includes(`-N ${chain}`)) gaps.push(`chain ${chain} is missing`);
+    else if (actual.length !== expected.length || actual.some((l, n) => l !== expected[n])) {
+      const absent = expected.filter((l) => !actual.includes(l)).length;
+      gaps.push(`chain ${chain} holds ${actual.length} rules, not the ${expected.length} expected (${absent} missing)`);
+    }
+  }
+  for (const jump of jumpsFor(chains, bridge)) {
+    if (!jumpInPlace(lines, jump.parent, jump.rule)) gaps.push(`the jump from ${jump.parent} to ${jump.chain} is missing`);
+  }
+  return gaps;
+}
+
+/** An iptables failure in a few words: the command and what it printed (first lines), not Node's "Command failed". */
+function commandError(cmd: string, err: Error & { stderr?: string | Buffer }): Error {
+  const said = String(err.stderr ?? '').trim() || err.message;
+  return new Error(`${cmd}: ${said.split('\n').slice(0, 3).join(' / ').slice(0, 300)}`, { cause: err });
+}
+
+async function iptables(args: string[]): Promise<string> {
+  try {
+    return (await run('iptables', ['-w', '5', ...args])).stdout;
+  } catch (err) {
+    throw commandError(`iptables ${args[0]}`, err as Error);
+  }
+}
+
+/** Every rule of the filter table, as `iptables -S` prints it. */
+export function listRules(): Promise<string> {
+  return iptables(['-S']);
 }
 
 async function restore(rules: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = execFile('iptables-restore', ['-w', '5', '--noflush'], (err: Error | null) => (err ? reject(err) : resolve()));
+    const child = execFile('iptables-restore', ['-w', '5', '--noflush'], (err, _stdout, stderr) =>
+      err ? reject(commandError('iptables-restore', Object.assign(err, { stderr }))) : resolve(),
+    );
+    // A binary that is missing or dies early closes stdin under us: the callback reports it.
+    child.stdin!.on('error', () => undefined);
     child.stdin!.end(rules);
   });
 }
 
+/** Writes both chains (atomically) and inserts, first in their parents, the jumps the listing lacks. */
 export async function applyIsolation(networkId: string, bridge: string, policy: IsolationPolicy): Promise<void> {
   const chains = chainsFor(networkId);
   await restore(buildRules(chains, policy));
-  await ensureJump('DOCKER-USER', bridge, chains.forward);
-  await ensureJump('INPUT', bridge, chains.input);
+  const lines = (await listRules()).split('\n');
+  for (const jump of jumpsFor(chains, bridge)) {
+    if (!jumpInPlace(lines, jump.parent, jump.rule)) await iptables(['-I', jump.parent, '1', '-i', bridge, '-j', jump.chain]);
+  }
+}
+
+/**
+ * Makes sure the rules are in place: one listing when they are; otherwise
+ * re-applies them and lists again to prove it. Returns the gaps it repaired
+ * (none when everything was in place). Throws, naming the command and what it
+ * said or what is still missing, when they cannot be put in place.
+ */
+export async function verifyIsolation(networkId: string, bridge: string, policy: IsolationPolicy): Promise<string[]> {
+  const chains = chainsFor(networkId);
+  const rules = buildRules(chains, policy);
+  const found = isolationGaps(await listRules(), chains, bridge, rules);
+  if (found.length === 0) return [];
+  await applyIsolation(networkId, bridge, policy);
+  const left = isolationGaps(await listRules(), chains, bridge, rules);
+  if (left.length > 0) throw new Error(`rules applied but not in place: ${left.join('; ')}`);
+  return found;
 }
 
 /** Network id prefixes (12 hex) of our chains in an `iptables -S` listing. */
@@ -114,7 +205,7 @@ export function chainNetworkIds(listing: string): string[] {
  * its network exists, so one seen in the listing has its network in the list.
  */
 export async function sweepIsolation(listNetworkIds: () => Promise<string[]>): Promise<string[]> {
-  const { stdout } = await run('iptables', ['-w', '5', '-S']);
+  const stdout = await listRules();
   const alive = new Set((await listNetworkIds()).map((id) => id.slice(0, 12)));
   const dead = chainNetworkIds(stdout).filter((id) => !alive.has(id));
   for (const id of dead) {

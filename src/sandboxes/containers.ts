@@ -14,6 +14,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import { writeRuntime } from '../workspaces/runtime-files.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
+import type { NetworkGuard } from './network.js';
 
 export type ContainersConfig = Pick<
   Config,
@@ -38,6 +39,8 @@ export class Containers {
     private readonly workspaces: Workspaces,
     private readonly labelsFor: LabelsFor,
     private readonly log: Logger,
+    /** Fails closed: no container is created or started unless the network's isolation is in place. */
+    private readonly network: NetworkGuard,
   ) {}
 
   /**
@@ -67,6 +70,7 @@ export class Containers {
     }
     let containerId = info?.id ?? null;
     let created = false;
+    await this.network.guard();
     if (!containerId) {
       containerId = await this.create(sb, home);
       created = true;

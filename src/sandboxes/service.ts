@@ -20,6 +20,7 @@ import { Containers, type ContainersConfig, type LabelsFor } from './containers.
 import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } from './converge.js';
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
+import type { NetworkGuard } from './network.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
 
 export type { LabelsFor };
@@ -56,6 +57,8 @@ export interface SandboxServiceDeps {
   readMemory: () => MemoryReading;
   log: Logger;
   labelsFor?: LabelsFor;
+  /** Checked before every container start (SandboxNetwork.guard). */
+  network: NetworkGuard;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -80,7 +83,7 @@ export class SandboxService {
     this.activity = deps.activity;
     this.log = deps.log;
     this.workspaces = deps.workspaces;
-    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.labelsFor ?? (() => ({})), deps.log);
+    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.labelsFor ?? (() => ({})), deps.log, deps.network);
     this.pressure = new PressureRelief(
       deps.config,
       { list: () => this.list(), busyCount: (id) => this.activity.busyCount(id), stopIf: (id, r, still) => this.stopIf(id, r, still) },

@@ -4,12 +4,12 @@
  * every sandbox; the rules come back after they are lost.
  */
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
-import http from 'node:http';
+import type { Server } from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainsFor } from '../../src/network/isolation.js';
 import { freePort, startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { hostAddress, linkLocalOf, listenAll, previewStatus, probeFrom } from '../helpers/probes.js';
 
 const docker = new Docker();
 let d: TestDaemon;
@@ -22,34 +22,8 @@ const b = uniqueId('iso-b');
 let gateway: string;
 let bIp: string;
 
-function listenAll(port: number): Promise<Server> {
-  return new Promise((resolve) => {
-    const s = createServer((sock) => {
-      sock.on('error', () => undefined);
-      sock.end('host-service\n');
-    });
-    s.listen(port, '0.0.0.0', () => resolve(s));
-  });
-}
-
-/** From inside sandbox A: "open" when a TCP connection succeeds within 2 s, else "blocked". */
-async function probe(host: string, port: number): Promise<string> {
-  const script = `const s=require('net').connect({host:${JSON.stringify(host)},port:${port},timeout:2000});` +
-    `s.on('connect',()=>{console.log('open');s.destroy()});s.on('timeout',()=>{console.log('blocked');s.destroy()});s.on('error',()=>console.log('blocked'))`;
-  const r = await d.api('POST', `/v1/sandboxes/${a}/exec`, { cmd: ['node', '-e', script], timeout_s: 10 });
-  return r.body.stdout.trim();
-}
-
-function preview(id: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port: d.edgePort, path: '/', headers: { host: `s-${id}-${port}.preview.localhost:${d.edgePort}`, accept: '*/*' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      })
-      .on('error', reject);
-  });
-}
+const probe = (host: string, port: number): Promise<string> => probeFrom(d, a, host, port);
+const preview = (id: string, port: number): Promise<number> => previewStatus(d, id, port);
 
 async function forbiddenProbes(): Promise<Record<string, string>> {
   return {
@@ -62,11 +36,6 @@ async function forbiddenProbes(): Promise<Record<string, string>> {
     'metadata 169.254.169.254': await probe('169.254.169.254', 80),
     'docker0 gateway': await probe('172.17.0.1', hostPort),
   };
-}
-
-function hostAddress(): string {
-  const out = execFileSync('ip', ['-4', '-o', 'route', 'get', '1.1.1.1']).toString();
-  return /src (\S+)/.exec(out)?.[1] ?? '127.0.0.1';
 }
 
 beforeAll(async () => {
@@ -107,6 +76,60 @@ describe('from inside sandbox A', () => {
   it("B's private preview cannot be fetched by IP or name (the app port is blocked outright)", async () => {
     expect(await probe(bIp, 3000)).toBe('blocked');
     expect(await probe(`s-${b}`, 3000)).toBe('blocked');
+  });
+});
+
+describe('IPv6', () => {
+  const sh = async (id: string, script: string): Promise<string> =>
+    String((await d.api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['sh', '-c', script], timeout_s: 10 })).body.stdout);
+
+  /** A plain container (not a sandbox) on the sandbox bridge with IPv6 on: what a sandbox would be without the sysctls. */
+  async function ipv6Container(script: string, arg = ''): Promise<Docker.Container> {
+    const c = await docker.createContainer({
+      name: `${d.instance}-${uniqueId('v6')}`,
+      Image: d.env.SANDBOXD_IMAGE ?? 'sandboxed/sandbox:latest',
+      Entrypoint: ['node', '-e', script, arg],
+      Tty: true,
+      Labels: { 'sandboxed.instance': d.instance },
+      HostConfig: { NetworkMode: d.network, Sysctls: { 'net.ipv6.conf.all.disable_ipv6': '0', 'net.ipv6.conf.default.disable_ipv6': '0' } },
+    });
+    await c.start();
+    return c;
+  }
+
+  // Some engines (Docker 20.10 among them) already turn IPv6 off on IPv4-only networks; the
+  // sysctls in the container's own config make it so whatever the engine does.
+  it('is off on every interface of every sandbox: no IPv6 address at all', async () => {
+    for (const id of [a, b]) {
+      expect(await sh(id, 'for i in all default lo eth0; do cat /proc/sys/net/ipv6/conf/$i/disable_ipv6; done')).toBe('1\n1\n1\n1\n');
+      // `ip` is not in the image; the kernel's table of IPv6 addresses is what `ip -6 addr` reads.
+      expect(await sh(id, 'cat /proc/net/if_inet6; echo end')).toBe('end\n');
+      const { HostConfig } = await docker.getContainer(`s-${id}`).inspect();
+      expect(HostConfig.Sysctls).toMatchObject({ 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' });
+    }
+  });
+
+  it('A cannot reach B over IPv6, though the bridge carries link-local IPv6 past icc=false (IPv4 iptables)', async () => {
+    // The attack, on containers with IPv6 on: one reaches the other at its link-local address.
+    const server = await ipv6Container("require('net').createServer((s) => s.end('v6\\n')).listen(3000, '::')");
+    const serverMac = (await server.inspect()).NetworkSettings.Networks[d.network].MacAddress;
+    // Link-local addresses pass duplicate detection first: the client retries for up to 30 s.
+    const retrying =
+      "const end = Date.now() + 30000; const go = () => { const s = require('net').connect({ host: process.argv[1], port: 3000, timeout: 2000 });" +
+      " s.on('connect', () => { console.log('open'); process.exit(0); });" +
+      " const again = () => { s.destroy(); if (Date.now() > end) { console.log('blocked'); process.exit(0); } setTimeout(go, 250); };" +
+      " s.on('timeout', again); s.on('error', again); }; go();";
+    const client = await ipv6Container(retrying, `${linkLocalOf(serverMac)}%eth0`);
+    try {
+      await client.wait();
+      expect((await client.logs({ stdout: true })).toString().trim()).toBe('open');
+    } finally {
+      await client.remove({ force: true });
+      await server.remove({ force: true });
+    }
+    // The sandboxes: B has no IPv6 address, and A has none to send from.
+    const bMac = (await docker.getContainer(`s-${b}`).inspect()).NetworkSettings.Networks[d.network].MacAddress;
+    expect(await probe(`${linkLocalOf(bMac)}%eth0`, 3000)).toBe('blocked');
   });
 });
 

@@ -46,6 +46,14 @@ describe('buildContainerSpec', () => {
     expect(body.Env).toContain('PORT=3000');
   });
 
+  it('turns IPv6 off on every interface (icc and the isolation rules are IPv4 only)', () => {
+    const body = toEngineCreateBody(buildContainerSpec(sb, cfg)) as any;
+    expect(body.HostConfig.Sysctls).toEqual({
+      'net.ipv6.conf.all.disable_ipv6': '1',
+      'net.ipv6.conf.default.disable_ipv6': '1',
+    });
+  });
+
   it('never puts injected env into the container config (docker inspect would show it)', () => {
     const body = toEngineCreateBody(buildContainerSpec(sb, cfg)) as any;
     expect(body.Env.every((e: string) => /^(HOME|SANDBOX_ID|PORT)=/.test(e))).toBe(true);

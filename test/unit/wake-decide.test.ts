@@ -5,6 +5,7 @@ import { decideAccess, type AccessFacts } from '../../src/edge/access-decide.js'
 import { Upstreams } from '../../src/edge/upstreams.js';
 import { afterHold, decideWake, isBrowserNavigation, type WakeFacts } from '../../src/edge/wake-decide.js';
 import { Waker } from '../../src/edge/waker.js';
+import { UnavailableError } from '../../src/errors.js';
 
 const ok = { ok: true as const, claims: { id: 'a', expiresS: 1, epoch: 0 } };
 const pub = { ports: [3000, 5173], visibility: 'public' as const };
@@ -172,6 +173,25 @@ describe('Waker', () => {
       timeoutMs: 1000,
       log,
     });
-    expect(await waker.wake('a', 3000)).toEqual({ ok: false, reason: 'the sandbox could not start: docker start: no such image', timedOut: false });
+    expect(await waker.wake('a', 3000)).toEqual({
+      ok: false,
+      reason: 'the sandbox could not start: docker start: no such image',
+      timedOut: false,
+      unavailable: false,
+    });
+  });
+
+  it('tells a start the daemon refused (isolation not in place) from a failed one, so the edge answers 503', async () => {
+    const upstreams = new Upstreams({ inspect: async () => ({ running: true, ip: null }) }, async () => false);
+    const waker = new Waker({
+      start: async () => {
+        throw new UnavailableError('network isolation is not in place: iptables-restore: lock; no sandbox starts until it is');
+      },
+      upstreams,
+      timeoutMs: 1000,
+      log,
+    });
+    expect(await waker.wake('a', 3000)).toMatchObject({ ok: false, timedOut: false, unavailable: true });
+    expect(waker.takeFailure('a', 3000)).toMatchObject({ unavailable: true, reason: /network isolation is not in place/ });
   });
 });
