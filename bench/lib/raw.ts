@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Config } from '../../src/config.js';
 import { buildContainerSpec, toEngineCreateBody } from '../../src/docker/spec.js';
 import type { ServiceSpec } from '../../src/domain/sandbox.js';
-import { SANDBOX_APP_DIR, SANDBOX_GID, SANDBOX_UID } from '../../src/domain/layout.js';
+import { SANDBOX_APP_DIR } from '../../src/domain/layout.js';
 import { removeRuntime, writeRuntime } from '../../src/workspaces/runtime-files.js';
 
 /** exec-stream.ts wraps every command the same way; raw does too, for fairness. */
@@ -49,8 +49,8 @@ export class RawEngine {
     // A plain directory: the Engine's floor. Ours also sets up the workspace's disk (the quota).
     const ws = path.join(this.cfg.dataDir, 'workspaces', id);
     await mkdir(ws, { recursive: true, mode: 0o755 });
-    await chown(ws, SANDBOX_UID, SANDBOX_GID);
-    await writeRuntime(this.cfg.dataDir, { id, ports, env: {}, services, extraCaCerts: this.cfg.extraCaCerts, owner: { uid: SANDBOX_UID, gid: SANDBOX_GID } });
+    await chown(ws, this.cfg.sandboxUid, this.cfg.sandboxGid);
+    await writeRuntime(this.cfg.dataDir, { id, ports, env: {}, services, extraCaCerts: this.cfg.extraCaCerts, owner: { uid: this.cfg.sandboxUid, gid: this.cfg.sandboxGid } });
     const spec = buildContainerSpec(
       {
         id,
@@ -86,7 +86,7 @@ export class RawEngine {
       Cmd: ['timeout', '-k', String(KILL_AFTER_S), String(timeoutS), ...cmd],
       Env: [],
       WorkingDir: SANDBOX_APP_DIR,
-      User: `${SANDBOX_UID}:${SANDBOX_GID}`,
+      User: `${this.cfg.sandboxUid}:${this.cfg.sandboxGid}`,
       AttachStdin: false,
       AttachStdout: true,
       AttachStderr: true,

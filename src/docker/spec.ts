@@ -3,14 +3,15 @@
  * same sandbox and config always give the same spec (the reconciler recreates
  * containers from it, and bench/ uses it for the raw-Engine comparison).
  */
+import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Sandbox } from '../domain/sandbox.js';
-import { RUNTIME_MOUNT, SANDBOX_HOME, SANDBOX_USER, runtimeDir, workspaceDir } from '../domain/layout.js';
+import { RUNTIME_MOUNT, SANDBOX_HOME, runtimeDir, workspaceDir } from '../domain/layout.js';
 import { LABEL_ID, LABEL_INSTANCE, LABEL_KIND, LABEL_MANAGED } from './labels.js';
 
 export type SpecConfig = Pick<
   Config,
-  'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS'
+  'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'sandboxUid' | 'sandboxGid'
 >;
 
 export interface ContainerSpec {
@@ -77,7 +78,7 @@ export function buildContainerSpec(
   return {
     name: containerName(sb.id),
     image: cfg.image,
-    user: SANDBOX_USER,
+    user: `${cfg.sandboxUid}:${cfg.sandboxGid}`,
     env: [
       `HOME=${SANDBOX_HOME}`,
       `SANDBOX_ID=${sb.id}`,
@@ -95,7 +96,13 @@ export function buildContainerSpec(
     stopTimeoutS: cfg.stopGraceS,
     network: cfg.network,
     home,
-    binds: [...(home.kind === 'dir' ? [`${home.path}:${SANDBOX_HOME}:rw`] : []), `${runtimeDir(cfg.dataDir, sb.id)}:${RUNTIME_MOUNT}:ro`],
+    binds: [
+      ...(home.kind === 'dir' ? [`${home.path}:${SANDBOX_HOME}:rw`] : []),
+      `${runtimeDir(cfg.dataDir, sb.id)}:${RUNTIME_MOUNT}:ro`,
+      // The sandbox user's name for whatever uid the operator chose (SANDBOXD_SANDBOX_UID).
+      `${runtimeDir(cfg.dataDir, sb.id)}/passwd:/etc/passwd:ro`,
+      `${runtimeDir(cfg.dataDir, sb.id)}/group:/etc/group:ro`,
+    ],
     tmpfs: {
       '/tmp': tmpOpts,
       '/var/tmp': tmpOpts,
@@ -107,6 +114,19 @@ export function buildContainerSpec(
     nofile: cfg.nofile,
     extraHosts: ['host.docker.internal:host-gateway'],
   };
+}
+
+/** Label carrying a digest of everything else in the create body: a container made from an older spec is recreated at its next start. */
+export const LABEL_SPEC = 'sandboxed.spec';
+
+export function specDigest(spec: ContainerSpec): string {
+  const { [LABEL_SPEC]: _ignored, ...labels } = spec.labels;
+  return createHash('sha256').update(JSON.stringify(toEngineCreateBody({ ...spec, labels }))).digest('hex').slice(0, 16);
+}
+
+/** The spec with its own digest among its labels. */
+export function withDigest(spec: ContainerSpec): ContainerSpec {
+  return { ...spec, labels: { ...spec.labels, [LABEL_SPEC]: specDigest(spec) } };
 }
 
 /** Our labels only (not the edge's router labels): what scopes a volume to its sandbox and instance. */

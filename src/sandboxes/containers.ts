@@ -5,9 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { ContainerEngine } from '../docker/engine.js';
+import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { LABEL_ID, LABEL_INSTANCE } from '../docker/labels.js';
-import { buildContainerSpec, homeVolumeName, type HomeMount } from '../docker/spec.js';
+import { buildContainerSpec, homeVolumeName, LABEL_SPEC, withDigest, type ContainerSpec, type HomeMount } from '../docker/spec.js';
 import { workspaceDir } from '../domain/layout.js';
 import type { Sandbox } from '../domain/sandbox.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -46,35 +46,30 @@ export class Containers {
   /**
    * Makes the container exist and run, creating it from the stored spec when
    * missing (also after an external `docker rm`), with its workspace prepared
-   * first. A container whose home is not this workspace's current disk (one
-   * from before quotas, or a disk now on another loop device) is replaced.
+   * first. A stopped container made from another spec (a setting changed, or
+   * its disk is now on another loop device) is recreated; a running one is
+   * left alone until its next start.
    */
   async start(sb: Sandbox): Promise<StartOutcome> {
     let info = sb.containerId ? await this.engine.inspect(sb.containerId).catch(notFoundAsNull) : null;
     if (info && this.cfg.diskQuota && info.homeVolume === null) {
       // From before quotas (its home a directory): gone before the workspace moves into its disk, so nothing writes meanwhile.
-      this.log.info({ sandboxId: sb.id, containerId: info.id }, 'replacing a container from before disk quotas');
-      await this.engine.remove(info.id);
-      info = null;
-    }
-    const home = await this.home(sb);
-    if (info && home.kind === 'disk' && info.homeVolume !== home.volume) {
-      this.log.info({ sandboxId: sb.id, containerId: info.id, had: info.homeVolume, wants: home.volume }, 'replacing a container whose home is not its disk');
-      await this.engine.remove(info.id);
-      await this.removeVolumes(sb.id, home.volume);
+      await this.replace(sb, info, 'its home is a directory from before disk quotas');
       info = null;
     }
     if (info?.running) {
       this.store.setObserved(sb.id, 'running', info.id);
       return 'already-running';
     }
-    let containerId = info?.id ?? null;
-    let created = false;
-    await this.network.guard();
-    if (!containerId) {
-      containerId = await this.create(sb, home);
-      created = true;
+    await this.workspaces.admit();
+    const spec = withDigest(buildContainerSpec(sb, this.cfg, this.labelsFor(sb), await this.home(sb)));
+    if (info && info.labels[LABEL_SPEC] !== spec.labels[LABEL_SPEC]) {
+      await this.replace(sb, info, 'it was made from another spec');
+      info = null;
     }
+    await this.network.guard();
+    const created = !info;
+    const containerId = info?.id ?? (await this.create(sb, spec));
     try {
       await this.engine.start(containerId);
     } catch (err) {
@@ -84,6 +79,12 @@ export class Containers {
     this.store.setObserved(sb.id, 'running', containerId);
     this.log.info({ sandboxId: sb.id, containerId }, created ? 'container created and started' : 'container started');
     return created ? 'created' : 'started';
+  }
+
+  private async replace(sb: Sandbox, info: ContainerInfo, why: string): Promise<void> {
+    this.log.info({ sandboxId: sb.id, containerId: info.id, why }, 'replacing the container');
+    await this.engine.remove(info.id);
+    if (info.homeVolume) await this.engine.removeVolume(info.homeVolume);
   }
 
   /** Writes the runtime files (env, services) the container's supervisor reads. */
@@ -116,9 +117,9 @@ export class Containers {
     }
   }
 
-  private async create(sb: Sandbox, home: HomeMount): Promise<string> {
+  private async create(sb: Sandbox, spec: ContainerSpec): Promise<string> {
     await this.writeRuntime(sb);
-    const spec = buildContainerSpec(sb, this.cfg, this.labelsFor(sb), home);
+    await this.workspaces.adoptOwner(sb.id);
     try {
       return await this.engine.create(spec);
     } catch (err) {

@@ -28,6 +28,8 @@ export interface EntryInfo {
   size: number;
   mtimeMs: number;
   mode: number;
+  uid: number;
+  gid: number;
 }
 
 export interface ListOptions {
@@ -74,7 +76,7 @@ export async function closeQuietly(fh: FileHandle | undefined): Promise<void> {
 
 /** One confined tree. Every method opens the root afresh and closes every fd it opened. */
 export function info(segments: string[], st: Stats): EntryInfo {
-  return { segments, type: typeOf(st), size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 };
+  return { segments, type: typeOf(st), size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
 }
 
 /** Compares paths segment by segment: the order of a depth-first walk over sorted names. */

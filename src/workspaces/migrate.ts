@@ -15,5 +15,9 @@ const run = promisify(execFile);
 
 export async function migrateTree(from: string, to: string, owner: Owner | undefined): Promise<void> {
   await run('cp', ['-a', '--no-dereference', `${from}/.`, `${to}/`], { timeout: 30 * 60_000, maxBuffer: 1 << 20 });
-  if (owner) await run('chown', ['-R', '--no-dereference', `${owner.uid}:${owner.gid}`, to], { timeout: 30 * 60_000, maxBuffer: 1 << 20 });
+  if (owner) await migrateOwner(to, owner);
+}
+
+export async function migrateOwner(dir: string, owner: Owner): Promise<void> {
+  await run('chown', ['-R', '--no-dereference', `${owner.uid}:${owner.gid}`, dir], { timeout: 30 * 60_000, maxBuffer: 1 << 20 });
 }

@@ -23,6 +23,20 @@ export interface RuntimeFiles {
   owner: { uid: number; gid: number };
 }
 
+/** /etc/passwd and /etc/group of the sandbox: the image's names for the uid the operator chose. */
+export function passwd(owner: { uid: number; gid: number }): string {
+  return [
+    'root:x:0:0:root:/root:/bin/bash',
+    `sandbox:x:${owner.uid}:${owner.gid}:sandbox:/home/sandbox:/bin/bash`,
+    'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
+    '',
+  ].join('\n');
+}
+
+export function group(owner: { gid: number }): string {
+  return ['root:x:0:', `sandbox:x:${owner.gid}:`, 'nogroup:x:65534:', ''].join('\n');
+}
+
 /** Writes the read-only runtime mount: env values base64-encoded, one per line. */
 export async function writeRuntime(dataDir: string, files: RuntimeFiles): Promise<void> {
   const dir = runtimeDir(dataDir, files.id);
@@ -35,6 +49,8 @@ export async function writeRuntime(dataDir: string, files: RuntimeFiles): Promis
   await chownIfRoot(path.join(dir, 'env'), files.owner);
   await writeFile(path.join(dir, 'services.json'), JSON.stringify(files.services, null, 2) + '\n', { mode: 0o444 });
   await writeFile(path.join(dir, 'sandbox.json'), JSON.stringify({ id: files.id, ports: files.ports }) + '\n', { mode: 0o444 });
+  await writeFile(path.join(dir, 'passwd'), passwd(files.owner), { mode: 0o444 });
+  await writeFile(path.join(dir, 'group'), group(files.owner), { mode: 0o444 });
   if (files.extraCaCerts !== '') {
     await cp(files.extraCaCerts, path.join(dir, 'extra-ca.pem'));
   }

@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import { LOG_DIR_REL, disksDir, workspaceDir, workspacesDir } from '../domain/layout.js';
 import { DomainError, UnavailableError } from '../errors.js';
 import { DiskToolError, attach, createImage, detach, findLoop, freeBytes, mountAt, mountPoints, unmount } from './disk.js';
-import { migrateTree } from './migrate.js';
+import { migrateOwner, migrateTree } from './migrate.js';
 import { SafeRoot, type Owner } from './safe-fs.js';
 
 export type WorkspacesConfig = Pick<Config, 'dataDir' | 'diskQuota' | 'diskReserveMb' | 'sandboxUid' | 'sandboxGid'>;
@@ -185,6 +185,21 @@ export class Workspaces {
         this.log.warn({ sandboxId: id, path: segments.join('/'), reason: err.message }, 'workspace seeding skipped');
       }
     }
+  }
+
+  /**
+   * Hands every file to the current sandbox user when the workspace belongs to
+   * another (SANDBOXD_SANDBOX_UID changed). Only called while no container of
+   * the sandbox exists, so no tenant process changes the tree meanwhile;
+   * `chown -R --no-dereference` never follows a link.
+   */
+  async adoptOwner(id: string): Promise<void> {
+    const owner = this.owner;
+    if (!owner) return;
+    const root = await this.root(id).stat([]);
+    if (root.uid === owner.uid && root.gid === owner.gid) return;
+    await migrateOwner(workspaceDir(this.cfg.dataDir, id), owner);
+    this.log.info({ sandboxId: id, from: `${root.uid}:${root.gid}`, to: `${owner.uid}:${owner.gid}` }, 'workspace handed to the sandbox user');
   }
 
   /** Unmounts and detaches the disk (the image stays): a destroyed sandbox keeps its workspace. */

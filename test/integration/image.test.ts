@@ -14,6 +14,7 @@ import { hostNofileHardLimit } from '../../src/config.js';
 import { LABEL_INSTANCE, LABEL_MANAGED } from '../../src/docker/labels.js';
 import { buildContainerSpec, toEngineCreateBody, type SpecConfig } from '../../src/docker/spec.js';
 import type { ServiceSpec } from '../../src/domain/sandbox.js';
+import { group, passwd } from '../../src/workspaces/runtime-files.js';
 import { until } from '../helpers/wait.js';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock' });
@@ -31,6 +32,8 @@ const cfg: SpecConfig = {
   tmpfsMb: 256,
   extraCaCerts: HOST_CA,
   stopGraceS: 10,
+  sandboxUid: 1000,
+  sandboxGid: 1000,
 };
 const created: string[] = [];
 
@@ -79,6 +82,8 @@ async function createBox(
   writeFileSync(path.join(rt, 'services.json'), JSON.stringify(opts.services ?? []));
   writeFileSync(path.join(rt, 'sandbox.json'), JSON.stringify({ id, ports: [3000] }));
   copyFileSync(HOST_CA, path.join(rt, 'extra-ca.pem'));
+  writeFileSync(path.join(rt, 'passwd'), passwd({ uid: 1000, gid: 1000 }));
+  writeFileSync(path.join(rt, 'group'), group({ gid: 1000 }));
 
   const spec = buildContainerSpec(
     {

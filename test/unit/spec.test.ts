@@ -12,6 +12,8 @@ const cfg = {
   tmpfsMb: 256,
   extraCaCerts: '',
   stopGraceS: 10,
+  sandboxUid: 1000,
+  sandboxGid: 1000,
 };
 
 const sb: Pick<Sandbox, 'id' | 'spec'> = {
@@ -40,6 +42,8 @@ describe('buildContainerSpec', () => {
     expect(hc.Binds).toEqual([
       '/var/lib/sandboxed/workspaces/abc123:/home/sandbox:rw',
       '/var/lib/sandboxed/runtime/abc123:/etc/sandboxed:ro',
+      '/var/lib/sandboxed/runtime/abc123/passwd:/etc/passwd:ro',
+      '/var/lib/sandboxed/runtime/abc123/group:/etc/group:ro',
     ]);
     expect(hc.NetworkMode).toBe('sandboxed-sandboxes');
     expect(hc.Privileged).toBeUndefined();
