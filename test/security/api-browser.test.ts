@@ -6,7 +6,7 @@
  * Host), bodies a form could make, and an open API on a public bind.
  * Defence: src/http/browser-guard.ts and the start rules of src/config.ts.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -21,6 +21,7 @@ const REFUSED = 'browser guard refused a request';
 
 let d: TestDaemon;
 let browser: BrowserContext;
+const profile = mkdtempSync(path.join(os.tmpdir(), 'sandboxed-chromium-'));
 const tenant = uniqueId('evil');
 const victim = uniqueId('victim');
 const neighbour = uniqueId('peer');
@@ -126,7 +127,7 @@ beforeAll(async () => {
   expect((await d.api('PUT', `/v1/sandboxes/${tenant}/files`, { path: 'workspace/app/index.html', content: PAGE })).status).toBe(200);
   const preview = { path: '/', host: `s-${tenant}-3000.preview.localhost:${d.edgePort}` };
   await until(async () => (await rawRequest(d.edgePort, preview)).status === 200, 'the tenant app');
-  browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'sandboxed-chromium-')), {
+  browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
@@ -134,6 +135,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  rmSync(profile, { recursive: true, force: true });
   await Promise.all(daemons.map((x) => x.dispose()));
 });
 
