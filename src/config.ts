@@ -4,6 +4,7 @@
  * start with a message that names the variable.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -35,6 +36,10 @@ export interface Config {
   previewCertResolver: string;
   authEnabled: boolean;
   tokens: readonly ApiToken[];
+  /** Browser origins that may call the API (exact, like https://app.example.com); empty: none. */
+  apiAllowedOrigins: readonly string[];
+  /** Names the API answers to in the Host header (lowercase, no port, IPv6 without brackets). */
+  apiHostnames: readonly string[];
   idleThresholdMs: number;
   idleCheckIntervalMs: number;
   reconcileIntervalMs: number;
@@ -193,6 +198,46 @@ function parseBind(env: Env): { host: string; port: number } {
   return { host, port };
 }
 
+/** 127.0.0.0/8, ::1 or localhost: only this host's processes can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
+/** Comma-separated exact origins; anything with a path, a query or a non-HTTP scheme is refused. */
+function origins(env: Env, name: string): string[] {
+  return list(env, name).map((o) => {
+    let origin: string | undefined;
+    try {
+      const u = new URL(o);
+      if (u.protocol === 'http:' || u.protocol === 'https:') origin = u.origin;
+    } catch {
+      /* refused below */
+    }
+    if (origin !== o) throw new ConfigError(name, `"${o}" is not an origin like https://app.example.com (scheme, host and port only, lowercase)`);
+    return o;
+  });
+}
+
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+/** The names the Host header may carry; the default is loopback's names plus a specific bind address. */
+function hostnames(env: Env, name: string, bindHost: string): string[] {
+  const given = list(env, name).map((h) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+  for (const h of given) {
+    if (!HOSTNAME.test(h) && isIP(h) === 0) throw new ConfigError(name, `"${h}" is not a host name or IP address (give names only, no port)`);
+  }
+  if (given.length > 0) return given;
+  const defaults = ['localhost', '127.0.0.1', '::1'];
+  const bind = bindHost.toLowerCase();
+  if (bind !== '0.0.0.0' && bind !== '::' && !defaults.includes(bind)) defaults.push(bind);
+  return defaults;
+}
+
+function list(env: Env, name: string): string[] {
+  return (read(env, name) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const bind = parseBind(env);
   const tokens = parseTokens(read(env, 'SANDBOXD_API_TOKENS'));
@@ -204,6 +249,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (authDisabledRaw !== undefined && authDisabled && tokens.length > 0) {
     throw new ConfigError('SANDBOXD_API_AUTH_DISABLED', 'is true but SANDBOXD_API_TOKENS is set; unset one of them');
   }
+  // Without auth, whoever can connect drives every sandbox: only this host's processes may.
+  if (authDisabled && !isLoopbackHost(bind.host)) {
+    throw new ConfigError('SANDBOXED_API_BIND', `"${bind.host}" is not loopback: auth is off, so the API may only listen on loopback; set SANDBOXD_API_TOKENS`);
+  }
+  const apiAllowedOrigins = origins(env, 'SANDBOXD_API_ALLOWED_ORIGINS');
+  const apiHostnames = hostnames(env, 'SANDBOXD_API_HOSTNAMES', bind.host);
 
   const dataDir = path.resolve(str(env, 'SANDBOXED_DATA_DIR', '/var/lib/sandboxed'));
   const instance = str(env, 'SANDBOXED_INSTANCE', 'default');
@@ -271,6 +322,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     previewCertResolver: str(env, 'PREVIEW_CERT_RESOLVER', ''),
     authEnabled: !authDisabled,
     tokens: Object.freeze(tokens),
+    apiAllowedOrigins: Object.freeze(apiAllowedOrigins),
+    apiHostnames: Object.freeze(apiHostnames),
     idleThresholdMs: num(env, 'SANDBOXD_IDLE_THRESHOLD_SECONDS', 2100, 1, 10 * 365 * 86400) * 1000,
     idleCheckIntervalMs: num(env, 'SANDBOXD_IDLE_CHECK_INTERVAL_SECONDS', 60, 1, 86400) * 1000,
     reconcileIntervalMs: num(env, 'SANDBOXD_RECONCILE_INTERVAL_SECONDS', 30, 1, 86400) * 1000,

@@ -14,6 +14,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const daemon = await buildDaemon(config);
+  // loadConfig already refused auth off on a non-loopback bind; loopback is still every local process and user.
+  if (!config.authEnabled) daemon.api.log.warn('API auth is off: anyone on this host can drive it; set SANDBOXD_API_TOKENS');
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

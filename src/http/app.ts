@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { installAuth } from './auth.js';
+import { installBrowserGuard } from './browser-guard.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandler } from './error-handler.js';
 import { execRoutes } from './exec.js';
@@ -45,6 +46,8 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   });
   installErrorHandler(app);
   await app.register(fastifySse, { heartbeatInterval: HEARTBEAT_MS });
+  // Before auth: a browser's preflight carries no token, and a refused page learns nothing about auth.
+  installBrowserGuard(app, { allowedOrigins: deps.config.apiAllowedOrigins, hostnames: deps.config.apiHostnames });
   if (deps.config.authEnabled) installAuth(app, deps.config.tokens);
   await app.register(systemRoutes, deps);
   await app.register(sandboxRoutes, deps);

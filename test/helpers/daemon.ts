@@ -56,7 +56,8 @@ export function uniqueId(prefix = 't'): string {
   return `${prefix}${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36).slice(-4)}`;
 }
 
-export async function startTestDaemon(opts: { env?: Record<string, string>; dataDir?: string } = {}): Promise<TestDaemon> {
+/** `apiHost`: the address the API binds (on the helper's port); the helper still calls it on 127.0.0.1. */
+export async function startTestDaemon(opts: { env?: Record<string, string>; dataDir?: string; apiHost?: string } = {}): Promise<TestDaemon> {
   const instance = `${testRunId()}-${uniqueId('d')}`;
   const dataDir = opts.dataDir ?? mkdtempSync(testDataPrefix(testRunId()));
   const apiPort = await freePort();
@@ -66,7 +67,7 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/root',
-    SANDBOXED_API_BIND: `127.0.0.1:${apiPort}`,
+    SANDBOXED_API_BIND: `${opts.apiHost ?? '127.0.0.1'}:${apiPort}`,
     SANDBOXED_DATA_DIR: dataDir,
     SANDBOXED_INSTANCE: instance,
     SANDBOXD_NETWORK: network,

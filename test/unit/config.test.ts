@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, hostNofileHardLimit, loadConfig, parseTokens } from '../../src/config.js';
+import { ConfigError, hostNofileHardLimit, isLoopbackHost, loadConfig, parseTokens } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -70,4 +70,68 @@ describe('hostNofileHardLimit', () => {
     const text = 'Limit Soft Limit Hard Limit Units\nMax open files            1024                 20000                files\n';
     expect(hostNofileHardLimit(text)).toBe(20000);
   });
+});
+
+describe('the API may be open only on loopback', () => {
+  it.each(['127.0.0.1:9090', '127.3.4.5:9090', '[::1]:9090', 'localhost:9090', 'LOCALHOST:9090'])('starts with auth off on %s', (bind) => {
+    expect(loadConfig({ SANDBOXED_API_BIND: bind }).authEnabled).toBe(false);
+  });
+
+  it.each(['0.0.0.0:9090', '[::]:9090', '10.0.0.5:9090', '192.168.1.2:9090', 'api.example.com:9090', '128.0.0.1:9090', '[::ffff:127.0.0.1]:9090'])(
+    'refuses auth off on %s, naming the bind and the token setting',
+    (bind) => {
+      expect(() => loadConfig({ SANDBOXED_API_BIND: bind })).toThrowError(
+        /^SANDBOXED_API_BIND: .*auth is off, so the API may only listen on loopback; set SANDBOXD_API_TOKENS$/,
+      );
+      expect(() => loadConfig({ SANDBOXED_API_BIND: bind, SANDBOXD_API_AUTH_DISABLED: 'true' })).toThrow(/^SANDBOXED_API_BIND/);
+    },
+  );
+
+  it('starts on any address once tokens are set', () => {
+    const c = loadConfig({ SANDBOXED_API_BIND: '0.0.0.0:9090', SANDBOXD_API_TOKENS: 'backend:s3cr3t' });
+    expect(c).toMatchObject({ apiHost: '0.0.0.0', authEnabled: true });
+  });
+
+  it('knows loopback from everything else', () => {
+    expect(['127.0.0.1', '127.255.255.254', '::1', 'localhost'].every(isLoopbackHost)).toBe(true);
+    expect(['0.0.0.0', '::', '127.0.0.1.example.com', '1127.0.0.1', '', 'localhost.'].some(isLoopbackHost)).toBe(false);
+  });
+});
+
+describe('browser settings of the API', () => {
+  it('allows no browser origin and answers to loopback names by default', () => {
+    const c = loadConfig({});
+    expect(c.apiAllowedOrigins).toEqual([]);
+    expect(c.apiHostnames).toEqual(['localhost', '127.0.0.1', '::1']);
+  });
+
+  it('adds a specific bind address to the default names, but not a wildcard one', () => {
+    const tokens = { SANDBOXD_API_TOKENS: 'backend:s3cr3t' };
+    expect(loadConfig({ ...tokens, SANDBOXED_API_BIND: '10.0.0.5:9090' }).apiHostnames).toEqual(['localhost', '127.0.0.1', '::1', '10.0.0.5']);
+    expect(loadConfig({ ...tokens, SANDBOXED_API_BIND: '[fd00::5]:9090' }).apiHostnames).toContain('fd00::5');
+    expect(loadConfig({ ...tokens, SANDBOXED_API_BIND: '0.0.0.0:9090' }).apiHostnames).toEqual(['localhost', '127.0.0.1', '::1']);
+    expect(loadConfig({ ...tokens, SANDBOXED_API_BIND: '[::]:9090' }).apiHostnames).toEqual(['localhost', '127.0.0.1', '::1']);
+    expect(loadConfig({ SANDBOXED_API_BIND: '127.0.0.2:9090' }).apiHostnames).toContain('127.0.0.2');
+  });
+
+  it('takes the host names given instead of the default, lowercased, IPv6 without brackets', () => {
+    const c = loadConfig({ SANDBOXD_API_HOSTNAMES: 'API.example.com, 127.0.0.1,[::1]' });
+    expect(c.apiHostnames).toEqual(['api.example.com', '127.0.0.1', '::1']);
+  });
+
+  it.each(['api.example.com:9090', 'http://api.example.com', 'a b', '*.example.com'])('refuses the host name %j', (h) => {
+    expect(() => loadConfig({ SANDBOXD_API_HOSTNAMES: h })).toThrowError(/^SANDBOXD_API_HOSTNAMES: /);
+  });
+
+  it('takes exact origins', () => {
+    const c = loadConfig({ SANDBOXD_API_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173,http://[::1]:3000' });
+    expect(c.apiAllowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173', 'http://[::1]:3000']);
+  });
+
+  it.each(['*', 'null', 'app.example.com', 'https://app.example.com/', 'https://app.example.com/admin', 'https://App.example.com', 'https://app.example.com:443', 'file:///x', 'ftp://x.example'])(
+    'refuses the origin %j, naming the setting',
+    (o) => {
+      expect(() => loadConfig({ SANDBOXD_API_ALLOWED_ORIGINS: o })).toThrowError(/^SANDBOXD_API_ALLOWED_ORIGINS: /);
+    },
+  );
 });
