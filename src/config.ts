@@ -28,6 +28,11 @@ export interface Config {
   /** Traefik mode: where the wake endpoint and forward-auth listen (Traefik's catch-all and middleware point here). */
   edgeInternalHost: string;
   edgeInternalPort: number;
+  /** The preview server's limits on how clients send requests (slowloris); see edgeLimits. */
+  edgeHeadersTimeoutMs: number;
+  edgeRequestTimeoutMs: number;
+  /** Built-in edge: open connections per client address; 0 turns the cap off. */
+  edgeMaxConnectionsPerClient: number;
   httpPort: number;
   previewDomain: string;
   previewEntrypoint: string;
@@ -184,6 +189,20 @@ function parseBind(env: Env): { host: string; port: number } {
   return { host, port };
 }
 
+/** The preview server's limits on clients. Node refuses a headers timeout above the request timeout. */
+function edgeLimits(env: Env): Pick<Config, 'edgeHeadersTimeoutMs' | 'edgeRequestTimeoutMs' | 'edgeMaxConnectionsPerClient'> {
+  const headersS = num(env, 'SANDBOXED_EDGE_HEADERS_TIMEOUT_SECONDS', 20, 1, 3600);
+  const requestS = num(env, 'SANDBOXED_EDGE_REQUEST_TIMEOUT_SECONDS', 300, 1, 86400);
+  if (headersS > requestS) {
+    throw new ConfigError('SANDBOXED_EDGE_HEADERS_TIMEOUT_SECONDS', 'is larger than SANDBOXED_EDGE_REQUEST_TIMEOUT_SECONDS');
+  }
+  return {
+    edgeHeadersTimeoutMs: headersS * 1000,
+    edgeRequestTimeoutMs: requestS * 1000,
+    edgeMaxConnectionsPerClient: num(env, 'SANDBOXED_EDGE_MAX_CONNECTIONS_PER_CLIENT', 256, 0, 1 << 20),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const bind = parseBind(env);
   const tokens = parseTokens(read(env, 'SANDBOXD_API_TOKENS'));
@@ -251,6 +270,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     edgeHost: str(env, 'SANDBOXED_EDGE_HOST', '0.0.0.0'),
     edgeInternalHost: str(env, 'SANDBOXED_EDGE_INTERNAL_HOST', '127.0.0.1'),
     edgeInternalPort: num(env, 'SANDBOXED_EDGE_INTERNAL_PORT', 8081, 0, 65535),
+    ...edgeLimits(env),
     httpPort: num(env, 'HTTP_PORT', 80, 0, 65535),
     previewDomain,
     previewEntrypoint: str(env, 'PREVIEW_ENTRYPOINT', 'web'),

@@ -5,10 +5,18 @@
  */
 import type { Logger } from 'pino';
 import type { Sandbox } from '../domain/sandbox.js';
+import { UnavailableError } from '../errors.js';
 import type { Upstream, Upstreams } from './upstreams.js';
 import type { WakeState } from './wake-decide.js';
 
-export type WakeOutcome = { ok: true; upstream: Upstream } | { ok: false; reason: string; timedOut: boolean };
+/** Why a wake ended without the app: `retryAfterS` when the start was refused for now (memory), not failed. */
+export interface WakeFailure {
+  reason: string;
+  timedOut: boolean;
+  retryAfterS?: number;
+}
+
+export type WakeOutcome = { ok: true; upstream: Upstream } | ({ ok: false } & WakeFailure);
 
 export interface WakerDeps {
   /** SandboxService.start: shares one in-flight start per id. */
@@ -25,7 +33,7 @@ export const FAILURE_MEMORY_MS = 30_000;
 
 export class Waker {
   private readonly inflight = new Map<string, Promise<WakeOutcome>>();
-  private readonly failures = new Map<string, { at: number; reason: string; timedOut: boolean }>();
+  private readonly failures = new Map<string, WakeFailure & { at: number }>();
   private readonly now: () => number;
 
   constructor(private readonly deps: WakerDeps) {
@@ -41,7 +49,7 @@ export class Waker {
   }
 
   /** The last failure, forgotten once read: the next page load tries again. */
-  takeFailure(id: string, port: number): { reason: string; timedOut: boolean } | undefined {
+  takeFailure(id: string, port: number): WakeFailure | undefined {
     const key = `${id}:${port}`;
     const f = this.failures.get(key);
     this.failures.delete(key);
@@ -54,7 +62,7 @@ export class Waker {
     if (existing) return existing;
     const p = this.run(id, port).then((outcome) => {
       if (outcome.ok) this.failures.delete(key);
-      else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut });
+      else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut, retryAfterS: outcome.retryAfterS });
       return outcome;
     });
     this.inflight.set(key, p);
@@ -71,9 +79,10 @@ export class Waker {
     try {
       sb = await start(id);
     } catch (err) {
-      const reason = `the sandbox could not start: ${(err as Error).message}`;
       log.warn({ sandboxId: id, port, err }, 'wake failed');
-      return { ok: false, reason, timedOut: false };
+      // Refused for now (not enough memory): the client is told when to come back.
+      if (err instanceof UnavailableError) return { ok: false, reason: err.message, timedOut: false, retryAfterS: err.retryAfterS ?? 30 };
+      return { ok: false, reason: `the sandbox could not start: ${(err as Error).message}`, timedOut: false };
     }
     upstreams.invalidate(id);
     const pollMs = this.deps.pollMs ?? 250;
