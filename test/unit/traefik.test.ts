@@ -156,6 +156,7 @@ describe('traefik/ YAML', () => {
     {},
     { PREVIEW_ENTRYPOINT: 'websecure', SANDBOXED_INSTANCE: 'prod.eu_1', SANDBOXED_EDGE_INTERNAL_PORT: '9181' },
   ];
+  const LEGACY_MIDDLEWARE = 'sandboxed-preview-auth';
   const instanceOf = (env: Record<string, string>) => (env.SANDBOXED_INSTANCE ?? 'default').replace(/[._]/g, '-');
 
   for (const env of ENVS) {
@@ -163,8 +164,12 @@ describe('traefik/ YAML', () => {
       const { routers, services, middlewares } = dynamicConfig(env);
       const i = instanceOf(env);
       for (const name of [...Object.keys(routers), ...Object.keys(services), ...Object.keys(middlewares)]) {
+        if (name === LEGACY_MIDDLEWARE) continue;
         expect(name, 'a valid Traefik name that names this instance').toMatch(new RegExp(`^sandboxed-${i}-[a-z0-9-]+$`));
       }
+      // The name containers created before per-instance names carry: it chains to this instance's own.
+      expect(middlewares[LEGACY_MIDDLEWARE].chain.middlewares).toEqual(previewMiddlewares(env.SANDBOXED_INSTANCE ?? 'default').map((m) => m.slice(0, -5)));
+      for (const m of middlewares[LEGACY_MIDDLEWARE].chain.middlewares) expect(middlewares).toHaveProperty([m]);
       const entrypoints = Object.keys(staticCfg.entryPoints);
       const local = (ref: string, pool: Record<string, unknown>): boolean => (ref.endsWith('@file') ? ref.slice(0, -5) : ref) in pool;
       for (const [name, r] of Object.entries<any>(routers)) {
@@ -228,9 +233,10 @@ describe('traefik/ YAML', () => {
     }
   });
 
-  it('another instance\'s labels name middlewares this instance\'s file does not define', () => {
+  it('another instance\'s labels name middlewares this instance\'s file does not define; new labels never name the legacy one', () => {
     const { middlewares } = dynamicConfig({ SANDBOXED_INSTANCE: 'one' });
     for (const m of previewMiddlewares('two')) expect(middlewares).not.toHaveProperty([m.slice(0, -5)]);
+    expect(Object.values(traefikLabels(sb([3000]), cfg)).join(' ')).not.toMatch(new RegExp(`\\b${LEGACY_MIDDLEWARE}@`));
   });
 
   it('docker-compose gives Traefik every variable the template reads', () => {
