@@ -7,9 +7,9 @@
  *   edge/, loops/, tasks/           features (independent of each other)
  *   sandboxes/                      the lifecycle service
  *   store/, docker/, workspaces/, network/   adapters (independent of each other)
- *   domain/, errors.ts, config.ts, log.ts    the leaf every layer may import
+ *   domain/, errors.ts, config.ts (+ config-values.ts), log.ts    the leaf every layer may import
  */
-const LEAF = '^src/(domain/|errors\\.ts$|config\\.ts$|log\\.ts$)';
+const LEAF = '^src/(domain/|errors\\.ts$|config(-values)?\\.ts$|log\\.ts$)';
 const COMPOSITION = '^src/(daemon|main)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

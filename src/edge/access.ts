@@ -8,7 +8,7 @@ import type { Sandbox } from '../domain/sandbox.js';
 import { GoneError, NotFoundError } from '../errors.js';
 import { decideAccess, type AccessFacts } from './access-decide.js';
 import { gone, notFound, tokenAccepted, unauthorized, undeclaredPort, type Answer } from './answers.js';
-import { TOKEN_COOKIE, TOKEN_HEADER, clearTokenCookie, parseCookies, queryToken, tokenCookie, withoutTokenParam } from './credentials.js';
+import { TOKEN_HEADER, clearTokenCookie, cookieValues, queryToken, sameHostPath, tokenCookie, tokenCookieName, withoutTokenParam } from './credentials.js';
 import { previewUrl, type PreviewTarget, type PreviewUrlConfig } from './hosts.js';
 import type { PreviewTokens } from './tokens.js';
 
@@ -38,19 +38,23 @@ export class AccessGate {
     }
   }
 
-  /** The first token offered (query, header, cookie), checked against this sandbox. */
+  /**
+   * The token offered first (query, then header, then cookie), checked against
+   * this sandbox. Of several token cookies any one that verifies admits: a
+   * cookie tossed from a sibling host and sent first must not lock visitors out.
+   */
   private findToken(sb: Sandbox, url: string, req: IncomingMessage): AccessFacts['token'] {
-    const { tokens } = this.deps;
+    const { tokens, config } = this.deps;
     const fromQuery = queryToken(url);
     if (fromQuery !== undefined) return { source: 'query', check: tokens.check(sb, fromQuery) };
     const fromHeader = header(req, TOKEN_HEADER);
     if (fromHeader) return { source: 'header', check: tokens.check(sb, fromHeader.trim()) };
-    const fromCookie = parseCookies(req.headers.cookie).get(TOKEN_COOKIE);
-    if (fromCookie) return { source: 'cookie', check: tokens.check(sb, fromCookie) };
-    return null;
+    const checks = cookieValues(req.headers.cookie, tokenCookieName(config.previewTls)).map((c) => tokens.check(sb, c));
+    if (checks.length === 0) return null;
+    return { source: 'cookie', check: checks.find((c) => c.ok) ?? checks[0] };
   }
 
-  /** Who may reach what. `absolute` builds redirects for Traefik's forward-auth (the URL it forwards is relative). */
+  /** Who may reach what. `absolute` (scheme and host) builds redirects for Traefik's forward-auth, whose Location Traefik resolves against the auth URL. */
   admit(req: IncomingMessage, target: PreviewTarget, url: string, method: string, absolute?: string): Admitted {
     const { config, tokens } = this.deps;
     const found = this.lookup(target.id);
@@ -78,7 +82,8 @@ export class AccessGate {
         const check = token!.check;
         const maxAge = check.ok ? tokens.secondsLeft(check.claims) : 0;
         const cookie = tokenCookie(queryToken(url)!, maxAge, config.previewTls);
-        return { answer: tokenAccepted(`${absolute ?? ''}${withoutTokenParam(url)}`, cookie) };
+        // Always a path on this preview host, whatever the request target looked like.
+        return { answer: tokenAccepted(`${absolute ?? ''}${withoutTokenParam(sameHostPath(url))}`, cookie) };
       }
       case 'allow':
         return { sb: sb!, port: target.port };

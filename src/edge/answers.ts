@@ -7,7 +7,8 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { LOG_DIR_REL } from '../domain/layout.js';
 import type { Sandbox } from '../domain/sandbox.js';
-import { failedPage, gonePage, notFoundPage, undeclaredPortPage, unauthorizedPage, warmingPage } from './pages.js';
+import { failedPage, gonePage, notFoundPage, unavailablePage, undeclaredPortPage, unauthorizedPage, warmingPage } from './pages.js';
+import type { WakeFailure } from './waker.js';
 
 /** Every answer the edge writes itself carries this header; the warming page's script relies on it. */
 export const EDGE_HEADER = 'x-sandboxed-edge';
@@ -84,15 +85,31 @@ export function tokenAccepted(location: string, cookie: string): Answer {
   return { status: 302, kind: 'token-accepted', json: { redirect: true }, headers: { location, 'set-cookie': cookie } };
 }
 
-/** The wake ended without the app answering: name the logs to read. 503 when the daemon refused the start. */
-export function failed(sb: Sandbox, port: number, reason: string, timedOut: boolean, unavailable = false): Answer {
+/**
+ * The wake ended without the app: 503 + Retry-After when the start was refused
+ * for now (memory), else 502/504 naming the logs to read.
+ */
+export function wakeFailed(sb: Sandbox, port: number, f: WakeFailure): Answer {
+  if (f.retryAfterS !== undefined) return unavailable(sb, port, f.reason, f.retryAfterS);
+  const { reason, timedOut } = f;
   const services = sb.spec.services.filter((s) => s.port === port);
   const shown = services.length > 0 ? services : sb.spec.services;
   return {
-    status: unavailable ? 503 : timedOut ? 504 : 502,
+    status: timedOut ? 504 : 502,
     kind: 'failed',
     json: { error: `sandbox ${sb.id}: ${reason}`, logs: shown.map((s) => `~/${LOG_DIR_REL}/${s.name}.log`) },
     html: failedPage({ id: sb.id, port, reason, services: shown }),
+  };
+}
+
+/** Kind `unavailable`, not `warming`: the warming page's script reloads once instead of polling on. */
+function unavailable(sb: Sandbox, port: number, reason: string, retryAfterS: number): Answer {
+  return {
+    status: 503,
+    kind: 'unavailable',
+    json: { error: `sandbox ${sb.id}: ${reason}` },
+    html: unavailablePage({ id: sb.id, port, reason, retryAfterS }),
+    headers: { 'retry-after': String(retryAfterS) },
   };
 }
 

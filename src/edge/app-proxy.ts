@@ -60,10 +60,7 @@ export class AppProxy {
     const cookie = stripTokenCookie(req.headers.cookie);
     if (cookie === undefined) delete req.headers.cookie;
     else req.headers.cookie = cookie;
-    const tls = this.deps.previewTls;
-    req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-    req.headers['x-forwarded-proto'] = ws ? (tls ? 'wss' : 'ws') : tls ? 'https' : 'http';
-    req.headers['x-forwarded-host'] = req.headers.host ?? '';
+    setForwardingHeaders(req, this.deps.previewTls, ws);
   }
 
   private onError(sb: Sandbox, port: number, out: Out) {
@@ -74,4 +71,29 @@ export class AppProxy {
       else out.destroy();
     };
   }
+}
+
+/** What the app may believe about the client: only what we saw. Client-sent values never pass. */
+const FORWARDING = new Set(['forwarded', 'x-real-ip', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
+
+/**
+ * Replaces every forwarding header with the edge's own: X-Forwarded-*,
+ * X-Real-IP (the peer address) and RFC 7239 Forwarded (`for`, `host`, `proto`).
+ * Underscore spellings (`X_Real_IP`) go too: CGI-style servers read them as the same header.
+ */
+export function setForwardingHeaders(req: IncomingMessage, tls: boolean, ws: boolean): void {
+  for (const name of Object.keys(req.headers)) {
+    if (name.includes('_') && FORWARDING.has(name.replaceAll('_', '-'))) delete req.headers[name];
+  }
+  const peer = req.socket.remoteAddress ?? '';
+  const host = req.headers.host ?? '';
+  const proto = ws ? (tls ? 'wss' : 'ws') : tls ? 'https' : 'http';
+  delete req.headers['x-forwarded-port'];
+  req.headers['x-forwarded-for'] = peer;
+  req.headers['x-forwarded-proto'] = proto;
+  req.headers['x-forwarded-host'] = host;
+  req.headers['x-real-ip'] = peer;
+  // RFC 7239: an IPv6 node is bracketed and quoted; host is quoted (it may carry a port).
+  const forNode = peer.includes(':') ? `"[${peer}]"` : peer || 'unknown';
+  req.headers.forwarded = `for=${forNode};host=${JSON.stringify(host)};proto=${tls ? 'https' : 'http'}`;
 }

@@ -1,7 +1,8 @@
 /**
- * Traefik's forward-auth check: Traefik asks here before every preview
- * request it routes (X-Forwarded-Host/Uri/Method describe the request), so
- * private previews are checked and every request counts as activity.
+ * Traefik's forward-auth check: Traefik asks here before every request it
+ * routes to a sandbox's own router (X-Forwarded-Host/Uri/Method describe the
+ * request; trustForwardHeader is off, so Traefik sets them from the request
+ * itself), so private previews are checked and every request counts as activity.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessGate } from './access.js';
@@ -30,8 +31,9 @@ export function forwardAuth(deps: ForwardAuthDeps, req: IncomingMessage, res: Se
   if (!target) return send(req, res, { status: 403, kind: 'not-preview', json: { error: 'not a preview host' } });
   const proto = header(req, 'x-forwarded-proto') === 'https' ? 'https' : 'http';
   const admitted = deps.access.admit(req, target, uri, method, `${proto}://${host}`);
-  // Unknown, deleted and undeclared are answered by the wake endpoint behind the catch-all router.
-  if ('answer' in admitted && [404, 410].includes(admitted.answer.status)) return void res.writeHead(200).end();
+  // Every refusal is Traefik's answer to the client (it passes our status, headers and body on).
+  // Unknown ids are refused too: a router that names this instance's middleware for a sandbox
+  // this daemon does not know is not ours to open.
   if ('answer' in admitted) return send(req, res, admitted.answer);
   deps.touch(target.id);
   // Traefik replaces the forwarded request's Cookie and token header with what we answer

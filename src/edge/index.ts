@@ -48,7 +48,9 @@ export function createEdge(deps: EdgeDeps): Edge {
   const waker = new Waker({ start: (id) => sandboxes.start(id), upstreams, timeoutMs: config.wakeTimeoutMs, log });
   const access = new AccessGate({ config, sandboxes, tokens });
   const proxy = mode === 'proxy' ? new AppProxy({ previewTls: config.previewTls, activity, upstreams, log }) : null;
-  const preview = new PreviewServer({ config, sandboxes, access, upstreams, waker, proxy, log });
+  // The cap guards the public built-in edge; behind Traefik every connection comes from Traefik itself.
+  const maxConnectionsPerClient = mode === 'proxy' ? config.edgeMaxConnectionsPerClient : 0;
+  const preview = new PreviewServer({ config, sandboxes, access, upstreams, waker, proxy, maxConnectionsPerClient, log });
   const server = preview.server;
   const [host, port] = mode === 'proxy' ? [config.edgeHost, config.httpPort] : [config.edgeInternalHost, config.edgeInternalPort];
 

@@ -64,6 +64,16 @@ ${logs}
   );
 }
 
+/** A start refused for now (the host is short of memory): no reload loop, the page says when to try. */
+export function unavailablePage(o: { id: string; port: number; reason: string; retryAfterS: number }): string {
+  return layout(
+    'Sandbox cannot start right now',
+    `<h1>Sandbox <code>${esc(o.id)}</code> cannot start right now</h1>
+<p>${esc(o.reason)}.</p>
+<p>The app on port ${esc(o.port)} will be started when the host has room again: reload this page in about ${esc(o.retryAfterS)} s.</p>`,
+  );
+}
+
 export function notFoundPage(id: string): string {
   return layout('No such sandbox', `<h1>No sandbox <code>${esc(id)}</code></h1><p>Check the preview URL the API returned.</p>`);
 }

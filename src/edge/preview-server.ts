@@ -7,20 +7,41 @@
  * control-plane API is a separate listener: no request here reaches it.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Sandbox } from '../domain/sandbox.js';
 import type { AccessGate } from './access.js';
-import { failed, internalError, notPreview, retryLater, send, warming, type Out } from './answers.js';
+import { internalError, notPreview, retryLater, send, wakeFailed, warming, type Out } from './answers.js';
 import type { AppProxy } from './app-proxy.js';
+import { ClientConnectionCap } from './client-cap.js';
 import { FORWARD_AUTH_PATH, forwardAuth } from './forward-auth.js';
 import { parsePreviewHost } from './hosts.js';
 import type { Upstreams } from './upstreams.js';
 import { afterHold, decideWake, isBrowserNavigation } from './wake-decide.js';
 import type { Waker } from './waker.js';
 
-export type PreviewServerConfig = Pick<Config, 'previewDomain' | 'wakeTimeoutMs'>;
+export type PreviewServerConfig = Pick<Config, 'previewDomain' | 'wakeTimeoutMs' | 'edgeHeadersTimeoutMs' | 'edgeRequestTimeoutMs'>;
+
+/** An idle keep-alive connection is closed after this long (browsers reuse theirs within seconds). */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+/**
+ * The server's timeouts. headersTimeout and requestTimeout bound how long a
+ * client may take to *send* a request (slowloris, slow bodies); neither
+ * applies to the response or to an upgraded socket, so SSE streams and
+ * WebSockets live on. Node checks them every connectionsCheckingInterval.
+ */
+export function serverOptions(cfg: Pick<Config, 'edgeHeadersTimeoutMs' | 'edgeRequestTimeoutMs'>): http.ServerOptions {
+  const shortest = Math.min(cfg.edgeHeadersTimeoutMs, cfg.edgeRequestTimeoutMs);
+  return {
+    headersTimeout: cfg.edgeHeadersTimeoutMs,
+    requestTimeout: cfg.edgeRequestTimeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(5_000, Math.max(250, Math.floor(shortest / 4))),
+  };
+}
 
 export interface PreviewServerDeps {
   config: PreviewServerConfig;
@@ -30,13 +51,18 @@ export interface PreviewServerDeps {
   waker: Waker;
   /** Null behind Traefik: Traefik proxies once its route exists; this server only wakes. */
   proxy: AppProxy | null;
+  /** Open connections allowed per client address (0: no cap). */
+  maxConnectionsPerClient: number;
   log: Logger;
 }
 
 export class PreviewServer {
-  readonly server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000 });
+  readonly server: http.Server;
 
   constructor(private readonly deps: PreviewServerDeps) {
+    this.server = http.createServer(serverOptions(deps.config));
+    const cap = new ClientConnectionCap(deps.maxConnectionsPerClient, deps.log);
+    this.server.on('connection', (socket: Socket) => cap.admit(socket));
     const failSafe = (out: Out, req: IncomingMessage) => (err: unknown) => {
       deps.log.error({ err }, 'edge request failed');
       send(req, out, internalError());
@@ -82,7 +108,7 @@ export class PreviewServer {
         return send(req, res, warming(sb, port, config.wakeTimeoutMs));
       case 'failed-page': {
         const f = waker.takeFailure(sb.id, port) ?? { reason: 'the last start did not finish', timedOut: true };
-        return send(req, res, failed(sb, port, f.reason, f.timedOut, f.unavailable));
+        return send(req, res, wakeFailed(sb, port, f));
       }
       case 'hold': {
         const outcome = await waker.wake(sb.id, port);
@@ -90,7 +116,7 @@ export class PreviewServer {
         const next = afterHold(outcome.ok, proxy !== null);
         if (next === 'proxy' && outcome.ok) return proxy!.web(req, res, sb, outcome.upstream);
         if (next === 'retry-later') return send(req, res, retryLater(sb));
-        if (!outcome.ok) return send(req, res, failed(sb, port, outcome.reason, outcome.timedOut, outcome.unavailable));
+        if (!outcome.ok) return send(req, res, wakeFailed(sb, port, outcome));
       }
     }
   }
@@ -108,7 +134,7 @@ export class PreviewServer {
     if (!up) {
       const outcome = await waker.wake(sb.id, port);
       if (socket.destroyed) return;
-      if (!outcome.ok) return send(req, socket, failed(sb, port, outcome.reason, outcome.timedOut, outcome.unavailable));
+      if (!outcome.ok) return send(req, socket, wakeFailed(sb, port, outcome));
       up = outcome.upstream;
     }
     if (!proxy) return send(req, socket, retryLater(sb));

@@ -14,13 +14,30 @@ export type TraefikLabelConfig = Pick<
   'instance' | 'network' | 'previewDomain' | 'previewEntrypoint' | 'previewTls' | 'previewCertResolver'
 >;
 
-/** Defined in traefik/dynamic/preview.yml (file provider), hence the provider suffix. */
-export const PREVIEW_AUTH_MIDDLEWARE = 'sandboxed-preview-auth@file';
 export const ROUTER_PRIORITY = 100;
 
-/** Traefik names may not hold "." or "@"; the instance keeps daemons sharing one Traefik apart. */
+/**
+ * The instance as it appears in Traefik names, which may not hold "." or "@".
+ * SANDBOXED_INSTANCE allows only [a-z0-9_.-], so this is what the template in
+ * traefik/dynamic/preview.yml computes with `replace "." "-" | replace "_" "-"`.
+ */
+export function traefikInstance(instance: string): string {
+  return instance.replace(/[^a-z0-9-]/g, '-');
+}
+
+/** The instance keeps daemons sharing one Traefik apart. */
 export function routerName(instance: string, id: string, port: number): string {
-  return `sandboxed-${instance.replace(/[^a-z0-9-]/g, '-')}-${id}-${port}`;
+  return `sandboxed-${traefikInstance(instance)}-${id}-${port}`;
+}
+
+/**
+ * The middlewares of a sandbox's routers, defined per instance in
+ * traefik/dynamic/preview.yml (file provider, hence `@file`): this daemon's
+ * forward-auth, then the header clean-up before the app.
+ */
+export function previewMiddlewares(instance: string): string[] {
+  const i = traefikInstance(instance);
+  return [`sandboxed-${i}-preview-auth@file`, `sandboxed-${i}-preview-headers@file`];
 }
 
 export function traefikLabels(sb: Pick<Sandbox, 'id' | 'spec'>, cfg: TraefikLabelConfig): Record<string, string> {
@@ -36,7 +53,7 @@ export function traefikLabels(sb: Pick<Sandbox, 'id' | 'spec'>, cfg: TraefikLabe
     labels[`${router}.entrypoints`] = cfg.previewEntrypoint;
     labels[`${router}.priority`] = String(ROUTER_PRIORITY);
     labels[`${router}.service`] = name;
-    labels[`${router}.middlewares`] = PREVIEW_AUTH_MIDDLEWARE;
+    labels[`${router}.middlewares`] = previewMiddlewares(cfg.instance).join(',');
     if (cfg.previewTls) {
       labels[`${router}.tls`] = 'true';
       if (cfg.previewCertResolver) labels[`${router}.tls.certresolver`] = cfg.previewCertResolver;

@@ -5,12 +5,17 @@
  */
 import type { Logger } from 'pino';
 import type { Sandbox } from '../domain/sandbox.js';
-import { DomainError } from '../errors.js';
+import { UnavailableError } from '../errors.js';
 import type { Upstream, Upstreams } from './upstreams.js';
 import type { WakeState } from './wake-decide.js';
 
-/** `unavailable`: the daemon refused the start (e.g. network isolation not in place), not the app failing. */
-export type WakeFailure = { reason: string; timedOut: boolean; unavailable?: boolean };
+/** Why a wake ended without the app: `retryAfterS` when the start was refused for now (memory), not failed. */
+export interface WakeFailure {
+  reason: string;
+  timedOut: boolean;
+  retryAfterS?: number;
+}
+
 export type WakeOutcome = { ok: true; upstream: Upstream } | ({ ok: false } & WakeFailure);
 
 export interface WakerDeps {
@@ -57,7 +62,7 @@ export class Waker {
     if (existing) return existing;
     const p = this.run(id, port).then((outcome) => {
       if (outcome.ok) this.failures.delete(key);
-      else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut, unavailable: outcome.unavailable });
+      else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut, retryAfterS: outcome.retryAfterS });
       return outcome;
     });
     this.inflight.set(key, p);
@@ -74,9 +79,10 @@ export class Waker {
     try {
       sb = await start(id);
     } catch (err) {
-      const reason = `the sandbox could not start: ${(err as Error).message}`;
       log.warn({ sandboxId: id, port, err }, 'wake failed');
-      return { ok: false, reason, timedOut: false, unavailable: err instanceof DomainError && err.code === 'unavailable' };
+      // Refused for now (not enough memory): the client is told when to come back.
+      if (err instanceof UnavailableError) return { ok: false, reason: err.message, timedOut: false, retryAfterS: err.retryAfterS ?? 30 };
+      return { ok: false, reason: `the sandbox could not start: ${(err as Error).message}`, timedOut: false };
     }
     upstreams.invalidate(id);
     const pollMs = this.deps.pollMs ?? 250;

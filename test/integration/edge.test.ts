@@ -307,7 +307,7 @@ describe('a private preview', () => {
     expect(r.status).toBe(302);
     expect(r.headers.location).toBe('/page?a=1&b=2');
     const cookie = r.headers['set-cookie']![0];
-    expect(cookie).toMatch(/^sandboxed_preview=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
+    expect(cookie).toMatch(/^sandboxed_preview=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
     const pair = cookie.split(';')[0];
     const r2 = await preview(id, 3001, { path: '/page?a=1&b=2', headers: { cookie: `theme=dark; ${pair}` } });
     expect(r2.status).toBe(200);
@@ -331,7 +331,7 @@ describe('a private preview', () => {
     expect((await preview(id, 3001, { headers: { 'x-sandboxed-preview-token': t.token } })).status).toBe(401);
     const viaCookie = await preview(id, 3001, { headers: { cookie: `sandboxed_preview=${t.token}` } });
     expect(viaCookie.status).toBe(401);
-    expect(viaCookie.headers['set-cookie']![0]).toMatch(/^sandboxed_preview=; Path=\/; Max-Age=0/);
+    expect(viaCookie.headers['set-cookie']![0]).toMatch(/^sandboxed_preview=; Max-Age=0; Path=\//);
   });
 
   it('a public sandbox can be made private and back', async () => {
@@ -425,13 +425,15 @@ describe('Traefik mode: labels, forward-auth and the wake endpoint', () => {
     const r = await t.api('POST', '/v1/sandboxes', { id: pub, ports: [3000, 3001], services: [{ name: 'web', command: 'python3 -m http.server 3000', port: 3000 }] });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const labels = (await docker.getContainer(r.body.container_id).inspect()).Config.Labels;
-    const name = (port: number) => `sandboxed-${t.instance.replace(/[^a-z0-9-]/g, '-')}-${pub}-${port}`;
+    const inst = t.instance.replace(/[^a-z0-9-]/g, '-');
+    const name = (port: number) => `sandboxed-${inst}-${pub}-${port}`;
     expect(labels).toMatchObject({
       'sandboxed.managed': 'true',
       'traefik.enable': 'true',
       [`traefik.http.routers.${name(3000)}.service`]: name(3000),
       [`traefik.http.routers.${name(3001)}.service`]: name(3001),
-      [`traefik.http.routers.${name(3000)}.middlewares`]: 'sandboxed-preview-auth@file',
+      // This instance's own middlewares (traefik/dynamic/preview.yml renders them with SANDBOXED_INSTANCE).
+      [`traefik.http.routers.${name(3000)}.middlewares`]: `sandboxed-${inst}-preview-auth@file,sandboxed-${inst}-preview-headers@file`,
       [`traefik.http.services.${name(3001)}.loadbalancer.server.port`]: '3001',
     });
     // The built-in proxy is off in this mode.
@@ -444,8 +446,32 @@ describe('Traefik mode: labels, forward-auth and the wake endpoint', () => {
     expect(r.headers.cookie).toBe('a=1');
   });
 
-  it('forward-auth checks private tokens (header, ?token= → cookie + absolute redirect) without waking anything', async () => {
-    const c = await t.api('POST', '/v1/sandboxes', { id: priv, ports: [3000], visibility: 'private' });
+  it('forward-auth refuses what this daemon does not serve: unknown 404, deleted 410, another instance\'s sandbox 404', async () => {
+    const ghost = await ask({ 'x-forwarded-host': `s-${uniqueId('ghost')}-3000.preview.localhost`, 'x-forwarded-uri': '/' });
+    expect(ghost.status).toBe(404);
+    expect(ghost.json.error).toMatch(/not found/);
+    const gone = uniqueId('tgone');
+    expect((await t.api('POST', '/v1/sandboxes', { id: gone, ports: [3000] })).status).toBe(201);
+    expect((await t.api('DELETE', `/v1/sandboxes/${gone}`)).status).toBe(200);
+    const deleted = await ask({ 'x-forwarded-host': `s-${gone}-3000.preview.localhost`, 'x-forwarded-uri': '/', accept: 'text/html' });
+    expect(deleted.status).toBe(410);
+    expect(deleted.text).toContain('was deleted');
+    // A sandbox of the other daemon on this engine (the built-in edge's, another instance).
+    const foreign = uniqueId('foreign');
+    expect((await d.api('POST', '/v1/sandboxes', { id: foreign, ports: [3000] })).status).toBe(201);
+    expect((await ask({ 'x-forwarded-host': `s-${foreign}-3000.preview.localhost`, 'x-forwarded-uri': '/' })).status).toBe(404);
+    await d.api('DELETE', `/v1/sandboxes/${foreign}`);
+    // A neighbour of this instance is still let through.
+    expect((await ask({ 'x-forwarded-host': `s-${pub}-3000.preview.localhost`, 'x-forwarded-uri': '/' })).status).toBe(200);
+  });
+
+  it('forward-auth checks private tokens (header, cookie, ?token= → cookie + absolute same-host redirect) without waking anything', async () => {
+    const c = await t.api('POST', '/v1/sandboxes', {
+      id: priv,
+      ports: [3000],
+      visibility: 'private',
+      services: [{ name: 'web', command: 'python3 -m http.server 3000', port: 3000 }],
+    });
     expect(c.status).toBe(201);
     await t.api('POST', `/v1/sandboxes/${priv}/stop`);
     const host = `s-${priv}-3000.preview.localhost:8088`;
@@ -453,10 +479,15 @@ describe('Traefik mode: labels, forward-auth and the wake endpoint', () => {
     const token = (await t.api('POST', `/v1/sandboxes/${priv}/preview-token`)).body.token;
     const ok = await ask({ 'x-forwarded-host': host, 'x-forwarded-uri': '/', 'x-sandboxed-preview-token': token });
     expect(ok.status).toBe(200);
+    const byCookie = await ask({ 'x-forwarded-host': host, 'x-forwarded-uri': '/', cookie: `sandboxed_preview=junk; app=1; sandboxed_preview=${token}` });
+    expect(byCookie.status).toBe(200);
+    expect(byCookie.headers.cookie).toBe('app=1');
     const redirect = await ask({ 'x-forwarded-host': host, 'x-forwarded-proto': 'http', 'x-forwarded-uri': `/a?token=${encodeURIComponent(token)}&b=1` });
     expect(redirect.status).toBe(302);
     expect(redirect.headers.location).toBe(`http://${host}/a?b=1`);
     expect(redirect.headers['set-cookie']![0]).toMatch(/^sandboxed_preview=/);
+    const evil = await ask({ 'x-forwarded-host': host, 'x-forwarded-uri': `//evil.example/?token=${encodeURIComponent(token)}` });
+    expect(evil.headers.location).toBe(`http://${host}/evil.example/`);
     expect((await docker.getContainer(c.body.container_id).inspect()).State.Running).toBe(false);
   });
 
@@ -471,5 +502,18 @@ describe('Traefik mode: labels, forward-auth and the wake endpoint', () => {
     const page = await ask({ host: `s-${pub}-3000.preview.localhost`, accept: 'text/html' }, '/');
     expect(page.status).toBe(503);
     expect(page.text).toContain('Starting sandbox');
+  });
+
+  it('a stopped private sandbox is woken through the wake endpoint by a request carrying a valid cookie, never without one', async () => {
+    const host = `s-${priv}-3000.preview.localhost`;
+    expect((await t.api('GET', `/v1/sandboxes/${priv}`)).body.status).toBe('stopped');
+    const refused = await ask({ host, cookie: 'sandboxed_preview=junk' }, '/');
+    expect(refused.status).toBe(401);
+    expect((await t.api('GET', `/v1/sandboxes/${priv}`)).body.status).toBe('stopped');
+    const token = (await t.api('POST', `/v1/sandboxes/${priv}/preview-token`)).body.token;
+    const woke = await ask({ host, cookie: `sandboxed_preview=${token}` }, '/');
+    expect(woke.status).toBe(503); // the app is up; Traefik's own route takes the next request
+    expect(woke.headers['retry-after']).toBe('1');
+    expect((await t.api('GET', `/v1/sandboxes/${priv}`)).body.status).toBe('running');
   });
 });

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cruise } from 'dependency-cruiser';
+import { cruise, type ICruiseOptions } from 'dependency-cruiser';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -13,7 +14,9 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
 
 /** The npm packages src/ imports, by package name. */
 async function importedPackages(): Promise<Set<string>> {
-  const result = await cruise(['src'], { tsPreCompilationDeps: true, doNotFollow: { path: 'node_modules' } }, undefined, {
+  // The same resolution as `npm run lint` (package exports, type imports).
+  const { options } = createRequire(import.meta.url)(path.join(ROOT, '.dependency-cruiser.cjs')) as { options: ICruiseOptions };
+  const result = await cruise(['src'], { ...options, ruleSet: undefined }, undefined, {
     tsConfig: { fileName: path.join(ROOT, 'tsconfig.json') },
   });
   if (typeof result.output === 'string') throw new Error('unexpected string output from dependency-cruiser');

@@ -2,7 +2,15 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clearTokenCookie, parseCookies, stripTokenCookie, tokenCookie, withoutTokenParam } from '../../src/edge/credentials.js';
+import {
+  MAX_TOKEN_COOKIES,
+  clearTokenCookie,
+  cookieValues,
+  sameHostPath,
+  stripTokenCookie,
+  tokenCookie,
+  withoutTokenParam,
+} from '../../src/edge/credentials.js';
 import { loadPreviewKey, PreviewTokens, signToken, verifyToken } from '../../src/edge/tokens.js';
 import { openDb } from '../../src/store/db.js';
 import { PreviewEpochStore } from '../../src/store/preview.js';
@@ -53,19 +61,44 @@ describe('loadPreviewKey', () => {
 });
 
 describe('cookies and URLs', () => {
-  it('sets a host-only, HttpOnly, Lax cookie; Secure only over TLS', () => {
+  it('sets a host-only, HttpOnly, Lax cookie; over TLS Secure with the __Host- prefix', () => {
     const c = tokenCookie('t0k', 60, false);
-    expect(c).toBe('sandboxed_preview=t0k; Path=/; Max-Age=60; HttpOnly; SameSite=Lax');
+    expect(c).toBe('sandboxed_preview=t0k; Max-Age=60; Path=/; HttpOnly; SameSite=Lax');
     expect(c).not.toMatch(/Domain=/i);
-    expect(tokenCookie('t0k', 60, true)).toMatch(/; Secure$/);
-    expect(clearTokenCookie(false)).toMatch(/^sandboxed_preview=; Path=\/; Max-Age=0;/);
+    // __Host-: browsers refuse it with a Domain attribute, so no sibling host can toss one.
+    expect(tokenCookie('t0k', 60, true)).toBe('__Host-sandboxed_preview=t0k; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Lax');
+    expect(clearTokenCookie(false)).toMatch(/^sandboxed_preview=; Max-Age=0;/);
+    expect(clearTokenCookie(true)).toMatch(/^__Host-sandboxed_preview=; Max-Age=0;.*Secure/);
   });
 
-  it('strips only our cookie before the app sees the request', () => {
+  it('strips our cookie (both names) before the app sees the request', () => {
     expect(stripTokenCookie('a=1; sandboxed_preview=xyz; b=2')).toBe('a=1; b=2');
+    expect(stripTokenCookie('a=1; __Host-sandboxed_preview=xyz; sandboxed_preview=q')).toBe('a=1');
     expect(stripTokenCookie('sandboxed_preview=xyz')).toBeUndefined();
     expect(stripTokenCookie(undefined)).toBeUndefined();
-    expect(parseCookies('a=1; sandboxed_preview=x.y=; b=2').get('sandboxed_preview')).toBe('x.y=');
+  });
+
+  it('finds every value of a cookie name in order (tossed ones included), at most MAX_TOKEN_COOKIES', () => {
+    expect(cookieValues('a=1; sandboxed_preview=x.y=; b=2', 'sandboxed_preview')).toEqual(['x.y=']);
+    expect(cookieValues('sandboxed_preview=bad; theme=dark;sandboxed_preview=good', 'sandboxed_preview')).toEqual(['bad', 'good']);
+    expect(cookieValues('sandboxed_preview="quoted"; __Host-sandboxed_preview=tls', '__Host-sandboxed_preview')).toEqual(['tls']);
+    expect(cookieValues(undefined, 'sandboxed_preview')).toEqual([]);
+    const many = Array.from({ length: 20 }, (_, i) => `sandboxed_preview=v${i}`).join('; ');
+    expect(cookieValues(many, 'sandboxed_preview')).toEqual(Array.from({ length: MAX_TOKEN_COOKIES }, (_, i) => `v${i}`));
+  });
+
+  it.each([
+    ['/a?b=1', '/a?b=1'],
+    ['//evil.example/?x=1', '/evil.example/?x=1'],
+    ['///evil.example/', '/evil.example/'],
+    ['/\\evil.example/', '/evil.example/'],
+    ['/\t/evil.example/', '/evil.example/'],
+    ['http://evil.example/p?q=1', '/p?q=1'],
+    ['*', '/'],
+    ['/', '/'],
+  ])('sameHostPath(%j) = %j: a redirect never leaves the host', (target, want) => {
+    expect(sameHostPath(target)).toBe(want);
+    expect(new URL(sameHostPath(target), 'http://s-a-1.preview.localhost/').host).toBe('s-a-1.preview.localhost');
   });
 
   it.each([

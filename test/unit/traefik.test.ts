@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { buildContainerSpec } from '../../src/docker/spec.js';
 import { FORWARD_AUTH_PATH } from '../../src/edge/forward-auth.js';
 import { TOKEN_HEADER } from '../../src/edge/credentials.js';
-import { traefikLabels, type TraefikLabelConfig } from '../../src/edge/traefik-labels.js';
+import { previewMiddlewares, traefikLabels, type TraefikLabelConfig } from '../../src/edge/traefik-labels.js';
 import type { Sandbox } from '../../src/domain/sandbox.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', 'traefik');
@@ -28,18 +28,51 @@ function sb(ports: number[]): Pick<Sandbox, 'id' | 'spec'> {
   return { id: 'abc', spec: { ports, memoryMb: 512, cpus: 1, idlePolicy: 'sleep', visibility: 'public', services: [] } };
 }
 
-/** Traefik renders dynamic files as Go templates; we use only `{{ env "X" | default "y" }}`. */
+/**
+ * Traefik renders dynamic files as Go templates (sprig functions). We use only
+ * `{{ $v := PIPE }}`, `{{ $v }}` and `{{ PIPE }}`, where PIPE is `env "X"` or `$v`
+ * followed by `| default "y"` and `| replace "a" "b"`; anything else fails here.
+ */
 function render(text: string, env: Record<string, string>): string {
-  const out = text.replace(/\{\{\s*env\s+"([A-Z_]+)"\s*\|\s*default\s+"([^"]*)"\s*\}\}/g, (_m, name: string, def: string) => env[name] || def);
-  expect(out, 'only env|default templates are used').not.toMatch(/\{\{|\}\}/);
+  const vars: Record<string, string> = {};
+  const pipeline = (expr: string): string => {
+    const [first, ...fns] = expr.split('|').map((x) => x.trim());
+    const fromEnv = /^env "([A-Z_]+)"$/.exec(first);
+    const fromVar = /^\$(\w+)$/.exec(first);
+    if (!fromEnv && !(fromVar && fromVar[1] in vars)) throw new Error(`unsupported template expression: ${first}`);
+    let v = fromEnv ? (env[fromEnv[1]] ?? '') : vars[fromVar![1]];
+    for (const fn of fns) {
+      const def = /^default "([^"]*)"$/.exec(fn);
+      const rep = /^replace "([^"]*)" "([^"]*)"$/.exec(fn);
+      if (def) v = v || def[1];
+      else if (rep) v = v.replaceAll(rep[1], rep[2]);
+      else throw new Error(`unsupported template function: ${fn}`);
+    }
+    return v;
+  };
+  const out = text.replace(/\{\{\s*(?:\$(\w+)\s*:=\s*)?(.+?)\s*\}\}/g, (_m, assign: string | undefined, expr: string) => {
+    const v = pipeline(expr);
+    if (assign === undefined) return v;
+    vars[assign] = v;
+    return '';
+  });
+  expect(out, 'every template action was rendered').not.toMatch(/\{\{|\}\}/);
   return out;
 }
 
+const TEMPLATE_DIR = path.join(ROOT, 'dynamic');
+
 function dynamicFiles(env: Record<string, string> = {}): Array<{ name: string; doc: any }> {
-  const dir = path.join(ROOT, 'dynamic');
-  return readdirSync(dir)
+  return readdirSync(TEMPLATE_DIR)
     .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => ({ name: f, doc: parse(render(readFileSync(path.join(dir, f), 'utf8'), env)) }));
+    .map((f) => ({ name: f, doc: parse(render(readFileSync(path.join(TEMPLATE_DIR, f), 'utf8'), env)) }));
+}
+
+function dynamicConfig(env: Record<string, string> = {}) {
+  const files = dynamicFiles(env);
+  expect(files.length).toBeGreaterThan(0);
+  const pick = (kind: string): Record<string, any> => Object.assign({}, ...files.map((f) => f.doc.http?.[kind] ?? {}));
+  return { routers: pick('routers'), services: pick('services'), middlewares: pick('middlewares') };
 }
 
 /** Labels → the dynamic config they describe (keys are case-insensitive in Traefik; ours are lower case). */
@@ -64,13 +97,13 @@ describe('traefikLabels', () => {
       'traefik.http.routers.sandboxed-default-abc-3000.entrypoints': 'web',
       'traefik.http.routers.sandboxed-default-abc-3000.priority': '100',
       'traefik.http.routers.sandboxed-default-abc-3000.service': 'sandboxed-default-abc-3000',
-      'traefik.http.routers.sandboxed-default-abc-3000.middlewares': 'sandboxed-preview-auth@file',
+      'traefik.http.routers.sandboxed-default-abc-3000.middlewares': 'sandboxed-default-preview-auth@file,sandboxed-default-preview-headers@file',
       'traefik.http.services.sandboxed-default-abc-3000.loadbalancer.server.port': '3000',
       'traefik.http.routers.sandboxed-default-abc-5173.rule': 'Host(`s-abc-5173.preview.example.com`)',
       'traefik.http.routers.sandboxed-default-abc-5173.entrypoints': 'web',
       'traefik.http.routers.sandboxed-default-abc-5173.priority': '100',
       'traefik.http.routers.sandboxed-default-abc-5173.service': 'sandboxed-default-abc-5173',
-      'traefik.http.routers.sandboxed-default-abc-5173.middlewares': 'sandboxed-preview-auth@file',
+      'traefik.http.routers.sandboxed-default-abc-5173.middlewares': 'sandboxed-default-preview-auth@file,sandboxed-default-preview-headers@file',
       'traefik.http.services.sandboxed-default-abc-5173.loadbalancer.server.port': '5173',
     });
   });
@@ -84,7 +117,7 @@ describe('traefikLabels', () => {
       'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.entrypoints': 'websecure',
       'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.priority': '100',
       'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.service': 'sandboxed-prod-eu-1-abc-8080',
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.middlewares': 'sandboxed-preview-auth@file',
+      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.middlewares': 'sandboxed-prod-eu-1-preview-auth@file,sandboxed-prod-eu-1-preview-headers@file',
       'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.tls': 'true',
       'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.tls.certresolver': 'le',
       'traefik.http.services.sandboxed-prod-eu-1-abc-8080.loadbalancer.server.port': '8080',
@@ -119,35 +152,51 @@ describe('traefik/ YAML', () => {
     expect(staticCfg.providers.file.watch).toBe(true);
   });
 
-  for (const env of [{}, { PREVIEW_ENTRYPOINT: 'websecure' }] as Record<string, string>[]) {
-    it(`dynamic files parse and every reference resolves (env ${JSON.stringify(env)})`, () => {
-      const files = dynamicFiles(env);
-      expect(files.length).toBeGreaterThan(0);
-      const routers: Record<string, any> = {};
-      const services: Record<string, any> = {};
-      const middlewares: Record<string, any> = {};
-      for (const { doc } of files) {
-        Object.assign(routers, doc.http?.routers ?? {});
-        Object.assign(services, doc.http?.services ?? {});
-        Object.assign(middlewares, doc.http?.middlewares ?? {});
+  const ENVS: Record<string, string>[] = [
+    {},
+    { PREVIEW_ENTRYPOINT: 'websecure', SANDBOXED_INSTANCE: 'prod.eu_1', SANDBOXED_EDGE_INTERNAL_PORT: '9181' },
+  ];
+  const LEGACY_MIDDLEWARE = 'sandboxed-preview-auth';
+  const instanceOf = (env: Record<string, string>) => (env.SANDBOXED_INSTANCE ?? 'default').replace(/[._]/g, '-');
+
+  for (const env of ENVS) {
+    it(`dynamic files parse, carry the instance in every name, and every reference resolves (env ${JSON.stringify(env)})`, () => {
+      const { routers, services, middlewares } = dynamicConfig(env);
+      const i = instanceOf(env);
+      for (const name of [...Object.keys(routers), ...Object.keys(services), ...Object.keys(middlewares)]) {
+        if (name === LEGACY_MIDDLEWARE) continue;
+        expect(name, 'a valid Traefik name that names this instance').toMatch(new RegExp(`^sandboxed-${i}-[a-z0-9-]+$`));
       }
+      // The name containers created before per-instance names carry: it chains to this instance's own.
+      expect(middlewares[LEGACY_MIDDLEWARE].chain.middlewares).toEqual(previewMiddlewares(env.SANDBOXED_INSTANCE ?? 'default').map((m) => m.slice(0, -5)));
+      for (const m of middlewares[LEGACY_MIDDLEWARE].chain.middlewares) expect(middlewares).toHaveProperty([m]);
       const entrypoints = Object.keys(staticCfg.entryPoints);
       const local = (ref: string, pool: Record<string, unknown>): boolean => (ref.endsWith('@file') ? ref.slice(0, -5) : ref) in pool;
-      for (const [name, r] of Object.entries(routers)) {
+      for (const [name, r] of Object.entries<any>(routers)) {
         expect(local(r.service, services), `router ${name} → service ${r.service}`).toBe(true);
         for (const m of r.middlewares ?? []) expect(local(m, middlewares), `router ${name} → middleware ${m}`).toBe(true);
         for (const e of r.entryPoints) expect(entrypoints, `router ${name} → entrypoint ${e}`).toContain(e);
       }
-      const wake = routers['sandboxed-wake'];
+      const wake = routers[`sandboxed-${i}-wake`];
       expect(wake.priority).toBe(1);
       expect(wake.entryPoints).toEqual([env.PREVIEW_ENTRYPOINT ?? 'web']);
-      expect(wake.middlewares).toEqual(['sandboxed-preview-auth']);
+      expect(wake.service).toBe(`sandboxed-${i}-edge`);
+      const port = env.SANDBOXED_EDGE_INTERNAL_PORT ?? '8081';
+      expect(services[`sandboxed-${i}-edge`].loadBalancer).toEqual({ passHostHeader: true, servers: [{ url: `http://127.0.0.1:${port}` }] });
+      expect(middlewares[`sandboxed-${i}-preview-auth`].forwardAuth.address).toBe(`http://127.0.0.1:${port}${FORWARD_AUTH_PATH}`);
     });
   }
 
+  it('the catch-all wake router lets the token cookie reach sandboxd: no middleware of it replaces Cookie', () => {
+    const { routers, middlewares } = dynamicConfig();
+    for (const m of routers['sandboxed-default-wake'].middlewares ?? []) {
+      const replaced: string[] = middlewares[m.replace(/@file$/, '')].forwardAuth?.authResponseHeaders ?? [];
+      expect(replaced.map((h) => h.toLowerCase())).not.toContain('cookie');
+    }
+  });
+
   it('the catch-all matches preview hosts and nothing else', () => {
-    const rule: string = dynamicFiles().flatMap((f) => Object.values<any>(f.doc.http?.routers ?? {}))[0].rule;
-    const re = new RegExp(/HostRegexp\(`(.+)`\)/.exec(rule)![1]);
+    const re = new RegExp(/HostRegexp\(`(.+)`\)/.exec(dynamicConfig().routers['sandboxed-default-wake'].rule)![1]);
     expect(re.test('s-abc-3000.preview.example.com')).toBe(true);
     expect(re.test('s-my-app-2-5173.preview.localhost')).toBe(true);
     expect(re.test('api.preview.example.com')).toBe(false);
@@ -155,29 +204,48 @@ describe('traefik/ YAML', () => {
     expect(re.test('s-abc-3000.previewXexample.com')).toBe(false);
   });
 
-  it('forward-auth points at the daemon internal edge port and strips our credentials before the app', () => {
-    const mw = dynamicFiles().find((f) => f.doc.http?.middlewares)!.doc.http.middlewares['sandboxed-preview-auth'].forwardAuth;
-    expect(mw.address).toBe(`http://127.0.0.1:8081${FORWARD_AUTH_PATH}`);
-    expect(mw.trustForwardHeader).toBe(true);
-    expect(mw.authResponseHeaders.map((h: string) => h.toLowerCase())).toEqual([TOKEN_HEADER, 'cookie']);
-    const svc = dynamicFiles().find((f) => f.doc.http?.services)!.doc.http.services['sandboxed-edge'];
-    expect(svc.loadBalancer.servers).toEqual([{ url: 'http://127.0.0.1:8081' }]);
+  it('forward-auth never trusts client X-Forwarded-* and strips our credentials before the app; Forwarded is removed', () => {
+    const { middlewares } = dynamicConfig();
+    const auth = middlewares['sandboxed-default-preview-auth'].forwardAuth;
+    expect(auth.trustForwardHeader).toBe(false);
+    expect(auth.authResponseHeaders.map((h: string) => h.toLowerCase())).toEqual([TOKEN_HEADER, 'cookie']);
+    expect(middlewares['sandboxed-default-preview-headers'].headers.customRequestHeaders).toEqual({ Forwarded: '' });
   });
 
-  it('labels reference only their own services and file-provider middlewares with the @file suffix', () => {
-    const middlewares = Object.assign({}, ...dynamicFiles().map((f) => f.doc.http?.middlewares ?? {}));
+  it('labels name their own services and this instance\'s file-provider middlewares, which the rendered template defines', () => {
     const entrypoints = Object.keys(staticCfg.entryPoints);
-    for (const c of [cfg, { ...cfg, previewEntrypoint: 'websecure', previewTls: true }]) {
-      const { routers, services } = fromLabels(traefikLabels(sb([3000, 5173, 8080]), c));
-      expect(Object.keys(routers)).toHaveLength(3);
-      for (const [name, r] of Object.entries(routers)) {
-        expect(services, `router ${name} → its service`).toHaveProperty(r.service);
-        for (const m of r.middlewares.split(',')) {
-          expect(m, 'a label naming a file-provider middleware needs @file').toMatch(/@file$/);
-          expect(middlewares).toHaveProperty(m.slice(0, -5));
+    for (const env of ENVS) {
+      const { middlewares } = dynamicConfig(env);
+      const instance = env.SANDBOXED_INSTANCE ?? 'default';
+      for (const c of [{ ...cfg, instance }, { ...cfg, instance, previewEntrypoint: 'websecure', previewTls: true }]) {
+        const { routers, services } = fromLabels(traefikLabels(sb([3000, 5173, 8080]), c));
+        expect(Object.keys(routers)).toHaveLength(3);
+        for (const [name, r] of Object.entries(routers)) {
+          expect(services, `router ${name} → its service`).toHaveProperty(r.service);
+          expect(r.middlewares.split(',')).toEqual(previewMiddlewares(instance));
+          for (const m of r.middlewares.split(',')) {
+            expect(m, 'a label naming a file-provider middleware needs @file').toMatch(/@file$/);
+            expect(middlewares, `router ${name} → middleware ${m}`).toHaveProperty([m.slice(0, -5)]);
+          }
+          expect(entrypoints).toContain(r.entrypoints);
         }
-        expect(entrypoints).toContain(r.entrypoints);
       }
     }
+  });
+
+  it('another instance\'s labels name middlewares this instance\'s file does not define; new labels never name the legacy one', () => {
+    const { middlewares } = dynamicConfig({ SANDBOXED_INSTANCE: 'one' });
+    for (const m of previewMiddlewares('two')) expect(middlewares).not.toHaveProperty([m.slice(0, -5)]);
+    expect(Object.values(traefikLabels(sb([3000]), cfg)).join(' ')).not.toMatch(new RegExp(`\\b${LEGACY_MIDDLEWARE}@`));
+  });
+
+  it('docker-compose gives Traefik every variable the template reads', () => {
+    const compose = parse(readFileSync(path.join(ROOT, '..', 'docker-compose.yml'), 'utf8'));
+    const env = compose.services.traefik.environment as Record<string, string>;
+    const read = readdirSync(TEMPLATE_DIR).flatMap((f) => [...readFileSync(path.join(TEMPLATE_DIR, f), 'utf8').matchAll(/env "([A-Z_]+)"/g)].map((m) => m[1]));
+    // The same defaults as the template's and .env.example's.
+    const defaults: Record<string, string> = { PREVIEW_ENTRYPOINT: 'web', SANDBOXED_INSTANCE: 'default', SANDBOXED_EDGE_INTERNAL_PORT: '8081' };
+    expect(new Set(read)).toEqual(new Set(Object.keys(defaults)));
+    for (const v of read) expect(env[v], v).toBe(`\${${v}:-${defaults[v]}}`);
   });
 });

@@ -5,6 +5,7 @@ import { decideAccess, type AccessFacts } from '../../src/edge/access-decide.js'
 import { Upstreams } from '../../src/edge/upstreams.js';
 import { afterHold, decideWake, isBrowserNavigation, type WakeFacts } from '../../src/edge/wake-decide.js';
 import { Waker } from '../../src/edge/waker.js';
+import { wakeFailed } from '../../src/edge/answers.js';
 import { UnavailableError } from '../../src/errors.js';
 
 const ok = { ok: true as const, claims: { id: 'a', expiresS: 1, epoch: 0 } };
@@ -177,7 +178,6 @@ describe('Waker', () => {
       ok: false,
       reason: 'the sandbox could not start: docker start: no such image',
       timedOut: false,
-      unavailable: false,
     });
   });
 
@@ -191,7 +191,34 @@ describe('Waker', () => {
       timeoutMs: 1000,
       log,
     });
-    expect(await waker.wake('a', 3000)).toMatchObject({ ok: false, timedOut: false, unavailable: true });
-    expect(waker.takeFailure('a', 3000)).toMatchObject({ unavailable: true, reason: /network isolation is not in place/ });
+    expect(await waker.wake('a', 3000)).toMatchObject({ ok: false, timedOut: false, retryAfterS: 30 });
+    expect(waker.takeFailure('a', 3000)).toMatchObject({ retryAfterS: 30, reason: /network isolation is not in place/ });
+  });
+
+  it('a start refused for memory is remembered with its Retry-After, and answered 503 (page for browsers)', async () => {
+    const upstreams = new Upstreams({ inspect: async () => ({ running: true, ip: null }) }, async () => false);
+    const waker = new Waker({
+      start: async () => {
+        throw new UnavailableError('not enough memory to start sandbox a: 10 MiB available, 600 MiB needed; retry later', 30);
+      },
+      upstreams,
+      timeoutMs: 1000,
+      log,
+    });
+    const outcome = await waker.wake('a', 3000);
+    expect(outcome).toEqual({ ok: false, reason: expect.stringMatching(/^not enough memory/), timedOut: false, retryAfterS: 30 });
+    const f = waker.takeFailure('a', 3000)!;
+    expect(f.retryAfterS).toBe(30);
+    const a = wakeFailed(sandbox(), 3000, f);
+    expect(a).toMatchObject({ status: 503, kind: 'unavailable', headers: { 'retry-after': '30' }, json: { error: expect.stringMatching(/not enough memory/) } });
+    expect(a.html).toContain('reload this page in about 30 s');
+    expect(a.html).not.toMatch(/refresh|location\.reload/);
+  });
+
+  it('a wake that failed otherwise stays 502 (start failed) or 504 (app never listened), without Retry-After', () => {
+    expect(wakeFailed(sandbox(), 3000, { reason: 'x', timedOut: false })).toMatchObject({ status: 502, kind: 'failed' });
+    const timedOut = wakeFailed(sandbox(), 3000, { reason: 'x', timedOut: true });
+    expect(timedOut).toMatchObject({ status: 504, kind: 'failed' });
+    expect(timedOut.headers).toBeUndefined();
   });
 });
