@@ -52,6 +52,8 @@ export interface Config {
   maxFileBytes: number;
   taskDefaultTimeoutS: number;
   taskMaxTimeoutS: number;
+  /** A task whose out.jsonl grows past this fails as an output flood (the tenant writes that file). */
+  taskMaxOutputBytes: number;
   wakeTimeoutMs: number;
   extraCaCerts: string;
   networkIsolation: boolean;
@@ -275,6 +277,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxFileBytes: num(env, 'SANDBOXD_MAX_FILE_BYTES', 50 * 1024 * 1024, 1, 2 ** 40),
     taskDefaultTimeoutS,
     taskMaxTimeoutS,
+    taskMaxOutputBytes: num(env, 'SANDBOXD_TASK_MAX_OUTPUT_MB', 64, 1, 1 << 16) * 1024 * 1024,
     wakeTimeoutMs: num(env, 'SANDBOXD_WAKE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     extraCaCerts,
     networkIsolation: bool(env, 'SANDBOXD_NETWORK_ISOLATION', true),
