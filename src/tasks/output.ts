@@ -15,10 +15,16 @@ import { BATCH_BYTES, MAX_LINE_BYTES, readBatch } from './files.js';
 
 /** Events stored per task: far above what an agent emits in a long run (~10 per tool call). */
 export const MAX_TASK_EVENTS = 20_000;
-/** Events one line may make: a real line makes one to three. */
-export const MAX_LINE_EVENTS = 256;
-/** A batch ends at the line that brings it to this many events, to keep its transaction short. */
-export const MAX_BATCH_EVENTS = 1000;
+/** Events one line may make: a real line makes one to three (a few tens for many parallel tool results). */
+export const MAX_LINE_EVENTS = 128;
+/** A batch ends at the line that brings it to this many events: storing one costs tens of µs. */
+export const MAX_BATCH_EVENTS = 256;
+/**
+ * A batch ends before the line that would take the bytes it handles past
+ * this (a longer line is handled alone): parsing, normalising and storing
+ * 128 KiB takes a few ms, a whole 1 MiB read of event lines tens of ms.
+ */
+export const BATCH_WORK_BYTES = 128 * 1024;
 /** Events keep the agent's line under `raw` up to this size; bigger ones keep a stub. */
 export const RAW_MAX_BYTES = 64 * 1024;
 /** The copies of one line kept under `raw` (one per event) total at most this. */
@@ -107,15 +113,21 @@ export class OutputFollower {
     let consumed = offset;
     let abort: string | undefined;
     let flood: string | undefined;
+    let handled = 0;
     for (let i = 0; i < batch.lines.length && !flood && events.length < MAX_BATCH_EVENTS; i++) {
       const buf = batch.lines[i];
+      if (handled > 0 && handled + buf.length > BATCH_WORK_BYTES) break;
+      handled += buf.length + 1;
       consumed = batch.ends[i];
       if (buf.length === 0) continue;
+      // Every agent line is a JSON object; anything else stays in out.jsonl and makes no event
+      // (checked first: a thrown parse error costs microseconds per junk line).
+      if (buf[buf.findIndex((b) => b !== 0x20 && b !== 0x09 && b !== 0x0d)] !== 0x7b) continue;
       let line: unknown;
       try {
         line = JSON.parse(buf.toString('utf8'));
       } catch {
-        continue; // not JSON: stays in out.jsonl, makes no event
+        continue;
       }
       let out;
       try {

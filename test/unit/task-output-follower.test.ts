@@ -15,7 +15,7 @@ import { TaskStore } from '../../src/store/tasks.js';
 import { claudeCodeAdapter } from '../../src/tasks/agents/claude-code.js';
 import { TEXT_CUT_MARKER } from '../../src/tasks/agents/state.js';
 import { MAX_BATCH_LINES, MAX_LINE_BYTES } from '../../src/tasks/files.js';
-import { MAX_BATCH_EVENTS, MAX_LINE_EVENTS, MAX_TASK_EVENTS, OutputFollower, RAW_MAX_BYTES, type BatchResult } from '../../src/tasks/output.js';
+import { BATCH_WORK_BYTES, MAX_BATCH_EVENTS, MAX_LINE_EVENTS, MAX_TASK_EVENTS, OutputFollower, RAW_MAX_BYTES, type BatchResult } from '../../src/tasks/output.js';
 
 const ID = '01hzzzzzzzzzzzzzzzzzzzzzzz';
 let dir: string;
@@ -75,20 +75,30 @@ describe('OutputFollower', () => {
   });
 
   it(`handles at most ${MAX_BATCH_LINES} lines per batch`, async () => {
-    appendFileSync(out, `${text('x')}\n`.repeat(MAX_BATCH_LINES * 2 + 1));
+    const line = '{"type":"system","subtype":"noise"}\n';
+    appendFileSync(out, `${line.repeat(MAX_BATCH_LINES * 2)}${text('last')}\n`);
     const f = follower();
     expect(await f.next(fh, () => true)).toBe('more');
-    expect(events()).toHaveLength(MAX_BATCH_LINES);
+    expect(store.cursor(ID).offset).toBe(MAX_BATCH_LINES * line.length);
     expect(await drain(f)).toEqual({ batches: 2, last: 'idle' });
-    expect(events()).toHaveLength(MAX_BATCH_LINES * 2 + 1);
+    expect(events()).toHaveLength(1);
   });
 
   it(`ends a batch once it holds ${MAX_BATCH_EVENTS} events`, async () => {
-    const perLine = 200;
+    const perLine = 100;
     appendFileSync(out, `${text('x', perLine)}\n`.repeat(10));
     const f = follower();
     await f.next(fh, () => true);
     expect(events()).toHaveLength(Math.ceil(MAX_BATCH_EVENTS / perLine) * perLine);
+  });
+
+  it(`ends a batch before ${BATCH_WORK_BYTES} bytes of lines, but handles a longer line alone`, async () => {
+    const line = `${text('w'.repeat(50_000))}\n`;
+    appendFileSync(out, `${line.repeat(5)}${text('L'.repeat(900_000))}\n${line}`);
+    const f = follower();
+    const counts: number[] = [];
+    while ((await f.next(fh, () => true)) === 'more') counts.push(events().length);
+    expect(counts).toEqual([2, 4, 5, 6, 7]);
   });
 
   it.each([

@@ -5,9 +5,10 @@
  * it is set, and the state is changed in place (the follower owns it).
  *
  * Bound on the whole state, before JSON escaping: two texts of 64 Ki
- * characters, 1000 paths of 512, 256 open tools of 256 + 256 + 4 Ki, one error
- * of 2000 and a session id of 256 characters: under 2 Mi characters, whatever
- * the agent (or the tenant) writes.
+ * characters, 1000 paths of 512, 64 open tools of 256 + 256 + 4 Ki, one error
+ * of 2000 and a session id of 256 characters: under 1 Mi characters, whatever
+ * the agent (or the tenant) writes. It is rewritten with every batch, so this
+ * bound is also what one batch may have to serialise.
  */
 import type { AgentState } from '../../domain/task.js';
 import { OUTPUT_SUMMARY_CHARS, obj, str, truncate } from './common.js';
@@ -15,8 +16,8 @@ import { OUTPUT_SUMMARY_CHARS, obj, str, truncate } from './common.js';
 /** turnText and finalText: an answer longer than this is not read by anyone whole; the events keep it. */
 export const MAX_STATE_TEXT_CHARS = 64 * 1024;
 export const TEXT_CUT_MARKER = `\n… [cut at ${MAX_STATE_TEXT_CHARS} characters]`;
-/** Open tool calls kept; a real agent has a handful at a time, so the oldest are dropped first. */
-export const MAX_OPEN_TOOLS = 256;
+/** Open tool calls kept; a real agent has a handful at a time (parallel calls: tens), so the oldest are dropped first. */
+export const MAX_OPEN_TOOLS = 64;
 /** An open tool's input is kept for its completion event while its JSON is this small; else only its paths. */
 export const MAX_TOOL_INPUT_CHARS = 4096;
 /** filesChanged stops growing here and says so (files_changed_truncated). */
