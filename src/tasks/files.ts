@@ -18,7 +18,8 @@ export const MAX_BATCH_LINES = 500;
 /** `exit` holds "0".."255", `pid` "<pid> <starttime>": anything longer is not the run script's. */
 const SMALL_FILE_BYTES = 64;
 const EXIT_TEXT = /^\d{1,3}\n?$/;
-const PID_TEXT = /^(\d{1,10}) (\d{1,20})\n?$/;
+// The start time is empty when the agent ended before the run script could read it.
+const PID_TEXT = /^(\d{1,10}) (\d{0,20})\n?$/;
 
 export interface Batch {
   /** Complete lines, empty ones included; views into the caller's buffer, valid until its next read. */
