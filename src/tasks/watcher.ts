@@ -29,7 +29,13 @@ const ERROR_PAUSE_MS = 5000;
 /** Docker or the disk failing this long without a break ends the task with the last error. */
 export const RETRY_FOR_MS = 5 * 60_000;
 /** Batches per step: then the exit, container and stop checks get their turn (a flood cannot starve them). */
-const BATCHES_PER_STEP = 16;
+const BATCHES_PER_STEP = 4;
+/**
+ * The pause before the next batches while output is waiting. With at most
+ * 4 × 128 KiB per step this holds one task to about 10 MiB/s and a fifth of
+ * a core, far above what an agent writes; a flood waits in its own file.
+ */
+const BEHIND_PAUSE_MS = 40;
 
 export interface WatchTimings extends ProcessTimings {
   pollMs: number;
@@ -103,7 +109,7 @@ export class TaskWatcher {
           const r = await this.step();
           if (r === 'ended') return;
           this.failingSince = null;
-          if (r === 'behind') pause = 0;
+          if (r === 'behind') pause = BEHIND_PAUSE_MS;
         } catch (err) {
           if (await this.failed(err)) return;
           pause = ERROR_PAUSE_MS;
@@ -183,10 +189,9 @@ export class TaskWatcher {
     return true;
   }
 
+  /** Bounded: the output cap ends a file that keeps growing. */
   private async drainAll(): Promise<void> {
-    while (await this.drain()) {
-      /* bounded: the output cap ends a file that keeps growing */
-    }
+    while (await this.drain()) await this.sleep(BEHIND_PAUSE_MS);
   }
 
   private async finishExited(task: Task, exitCode: number): Promise<StepResult> {
@@ -255,7 +260,6 @@ export class TaskWatcher {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (ms === 0) return yieldToLoop();
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       function done(): void {
