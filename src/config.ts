@@ -77,6 +77,8 @@ export interface Config {
   maxFileBytes: number;
   taskDefaultTimeoutS: number;
   taskMaxTimeoutS: number;
+  /** A task whose out.jsonl grows past this fails as an output flood (the tenant writes that file). */
+  taskMaxOutputBytes: number;
   /** Workspaces on their own ext4 image (the disk quota); false: plain directories, no quota. */
   diskQuota: boolean;
   defaultDiskMb: number;
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxFileBytes: num(env, 'SANDBOXD_MAX_FILE_BYTES', 50 * 1024 * 1024, 1, 2 ** 40),
     taskDefaultTimeoutS,
     taskMaxTimeoutS,
+    taskMaxOutputBytes: num(env, 'SANDBOXD_TASK_MAX_OUTPUT_MB', 64, 1, 1 << 16) * 1024 * 1024,
     diskQuota: bool(env, 'SANDBOXD_DISK_QUOTA', true),
     defaultDiskMb,
     maxDiskMb,

@@ -28,6 +28,8 @@ export interface Usage {
 export interface TaskResult {
   text: string;
   files_changed: string[];
+  /** More files changed than files_changed lists (it stops at a cap). */
+  files_changed_truncated: boolean;
   usage: Usage;
 }
 
@@ -86,6 +88,8 @@ export interface AgentError {
 /**
  * A normaliser's state: plain JSON, persisted with the byte offset of the
  * agent's output, so a restarted daemon continues exactly where it stopped.
+ * The tenant writes that output, so every field is capped where it is set
+ * (src/tasks/agents/state.ts states the caps and the bound on the whole).
  */
 export interface AgentState {
   sessionId: string | null;
@@ -94,10 +98,14 @@ export interface AgentState {
   /** The latest non-empty assistant answer: the task's result text. */
   finalText: string;
   filesChanged: string[];
+  /** filesChanged reached its cap and stopped growing. */
+  filesTruncated: boolean;
   usage: Usage;
   error: AgentError | null;
   /** Tool calls started and not yet completed, by call id. */
   tools: Record<string, { name: string; input: unknown }>;
+  /** Events stored from the agent's output so far (the follower's count, for the per-task cap). */
+  eventCount: number;
 }
 
 export function initialState(): AgentState {
@@ -106,8 +114,10 @@ export function initialState(): AgentState {
     turnText: '',
     finalText: '',
     filesChanged: [],
+    filesTruncated: false,
     usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
     error: null,
     tools: {},
+    eventCount: 0,
   };
 }

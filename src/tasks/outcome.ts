@@ -40,5 +40,10 @@ export function decideOutcome(facts: RunFacts, state: AgentState): Outcome {
 }
 
 export function resultOf(state: AgentState): TaskResult {
-  return { text: state.finalText, files_changed: [...state.filesChanged], usage: { ...state.usage } };
+  return {
+    text: state.finalText,
+    files_changed: [...state.filesChanged],
+    files_changed_truncated: state.filesTruncated,
+    usage: { ...state.usage },
+  };
 }

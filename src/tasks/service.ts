@@ -14,21 +14,19 @@ import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Sandbox } from '../domain/sandbox.js';
 import type { TaskStore } from '../store/tasks.js';
-import { SANDBOX_APP_DIR, SANDBOX_HOME, SANDBOX_USER, workspaceDir } from '../domain/layout.js';
-import { SafeRoot } from '../workspaces/safe-fs.js';
+import { SANDBOX_APP_DIR, SANDBOX_HOME, SANDBOX_USER } from '../domain/layout.js';
 import { ADAPTERS } from './agents/index.js';
-import { TaskFiles } from './files.js';
+import { TaskFollowers } from './followers.js';
 import { TaskNotifier } from './notifier.js';
-import { resultOf } from './outcome.js';
 import { initialState, isTerminal, TERMINAL_EVENTS, type AgentName, type Task, type TaskEvent } from '../domain/task.js';
-import { TaskWatcher, type WatchTimings } from './watcher.js';
+import type { WatchTimings } from './watcher.js';
 import { PROMPT_ENV, runCommand } from './wrapper.js';
 
-export type TaskConfig = Pick<Config, 'dataDir' | 'taskDefaultTimeoutS' | 'taskMaxTimeoutS'>;
+export type TaskConfig = Pick<Config, 'dataDir' | 'taskDefaultTimeoutS' | 'taskMaxTimeoutS' | 'taskMaxOutputBytes'>;
 
 /** How the follower paces itself; not settings, since nothing is gained by tuning them. */
 export interface TaskTimings extends WatchTimings {
-  /** How long a cancel request waits for the agent to be gone before answering. */
+  /** How long a cancel waits for the agent to be gone; then it ends the task without it. */
   cancelWaitMs: number;
 }
 
@@ -62,17 +60,29 @@ export interface EventPage {
 
 export class TaskService {
   readonly notifier = new TaskNotifier();
-  private readonly watchers = new Map<string, TaskWatcher>();
+  private readonly followers: TaskFollowers;
 
   constructor(
     private readonly cfg: TaskConfig,
     private readonly store: TaskStore,
     private readonly sandboxes: Pick<SandboxService, 'get' | 'ensureRunning' | 'env' | 'lookup'>,
-    private readonly activity: Pick<ActivityTracker, 'begin'>,
+    activity: Pick<ActivityTracker, 'begin'>,
     private readonly engine: ContainerEngine,
     private readonly log: Logger,
     private readonly timings: TaskTimings = TASK_TIMINGS,
-  ) {}
+  ) {
+    this.followers = new TaskFollowers({
+      dataDir: cfg.dataDir,
+      maxOutputBytes: cfg.taskMaxOutputBytes,
+      store,
+      sandboxes,
+      activity,
+      engine,
+      notifier: this.notifier,
+      timings,
+      log,
+    });
+  }
 
   /** A task of the sandbox's current life; tasks of a purged namesake are not found. */
   get(sandboxId: string, taskId: string): Task {
@@ -135,12 +145,12 @@ export class TaskService {
         user: SANDBOX_USER,
       });
     } catch (err) {
-      this.failUnstarted(id, `could not start the agent: ${(err as Error).message}`);
+      this.followers.failUnstarted(id, `could not start the agent: ${(err as Error).message}`);
       throw err;
     }
     this.store.markRunning(id, containerId, { type: 'task.started', agent: input.agent, model, continue_from: input.continueFrom ?? null, raw: null });
     this.log.info({ sandboxId, taskId: id, agent: input.agent, model, envNames: Object.keys(taskEnv) }, 'task started');
-    this.watch(this.store.get(id)!);
+    this.followers.watch(this.store.get(id)!);
     return this.store.get(id)!;
   }
 
@@ -162,14 +172,19 @@ export class TaskService {
     return prev.sessionId;
   }
 
-  /** Stops the agent; answers once it is gone (or after cancelWaitMs). Cancelling an ended task changes nothing. */
+  /**
+   * Stops the agent and answers once the task has ended. An agent that is not
+   * gone within cancelWaitMs (it ignores TERM, or the tenant hid it from our
+   * signals) does not keep the task running: cancel ends it and KILLs what it
+   * can find. Cancelling an ended task changes nothing.
+   */
   async cancel(sandboxId: string, taskId: string): Promise<Task> {
     const task = this.get(sandboxId, taskId);
     if (isTerminal(task.status)) return task;
     if (this.store.requestStop(taskId, 'cancelled', 'cancelled by request')) {
       this.log.info({ sandboxId, taskId }, 'task cancel requested');
     }
-    this.watchers.get(taskId)?.poke();
+    this.followers.poke(taskId);
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.timings.cancelWaitMs);
     try {
@@ -181,6 +196,8 @@ export class TaskService {
     } finally {
       clearTimeout(timer);
     }
+    const now = this.store.get(taskId)!;
+    if (!isTerminal(now.status)) this.followers.endUnresponsive(now);
     return this.store.get(taskId)!;
   }
 
@@ -196,60 +213,12 @@ export class TaskService {
   }
 
   /** Boot: follow every task that was running when the daemon stopped. Call after the boot reconcile. */
-  async resume(): Promise<void> {
-    for (const task of this.store.listActive()) {
-      if (task.status === 'queued' && !(await this.resumeQueued(task))) continue;
-      this.log.info({ sandboxId: task.sandboxId, taskId: task.id }, 'resuming task');
-      this.watch(this.store.get(task.id)!);
-    }
-  }
-
-  /** A task the daemon died launching: running if the agent got started, failed otherwise. */
-  private async resumeQueued(task: Task): Promise<boolean> {
-    const files = new TaskFiles(new SafeRoot(workspaceDir(this.cfg.dataDir, task.sandboxId)), task.id);
-    const launched = await files.launched().catch(() => false);
-    const containerId = this.sandboxes.lookup(task.sandboxId)?.containerId;
-    if (launched && containerId) {
-      this.store.markRunning(task.id, containerId, { type: 'task.started', agent: task.agent, model: task.model, continue_from: task.continueFrom, raw: null });
-      return true;
-    }
-    this.failUnstarted(task.id, 'the daemon stopped before the agent was launched');
-    return false;
-  }
-
-  private failUnstarted(taskId: string, reason: string): void {
-    const result = resultOf(initialState());
-    const event = { type: 'task.failed', status: 'failed', reason, result, raw: null } as const;
-    this.store.finish(taskId, { status: 'failed', result, error: reason, event, now: Date.now() });
-    this.notifier.notify(taskId);
-  }
-
-  private watch(task: Task): void {
-    if (this.watchers.has(task.id)) return;
-    const end = this.activity.begin(task.sandboxId);
-    const watcher = new TaskWatcher(
-      task.id,
-      {
-        tasks: this.store,
-        sandboxes: this.sandboxes,
-        engine: this.engine,
-        files: new TaskFiles(new SafeRoot(workspaceDir(this.cfg.dataDir, task.sandboxId)), task.id),
-        adapter: ADAPTERS[task.agent],
-        timings: this.timings,
-        notify: (id) => this.notifier.notify(id),
-        log: this.log,
-      },
-      () => {
-        end();
-        this.watchers.delete(task.id);
-      },
-    );
-    this.watchers.set(task.id, watcher);
-    watcher.start();
+  resume(): Promise<void> {
+    return this.followers.resume();
   }
 
   /** Shutdown: stop following; running agents keep running and are resumed at the next start. */
-  async stop(): Promise<void> {
-    await Promise.all([...this.watchers.values()].map((w) => w.stop()));
+  stop(): Promise<void> {
+    return this.followers.stop();
   }
 }

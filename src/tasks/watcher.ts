@@ -1,39 +1,46 @@
 /**
- * Follows one running task from the host until it ends: tails out.jsonl,
- * normalises and persists each batch of lines with the new offset in one
- * transaction, signals the agent when a stop was requested, and notices when
- * the sandbox or the agent went away. It never needs the daemon to have seen
- * the start: a restarted daemon creates a watcher from the stored cursor.
+ * Follows one running task from the host until it ends: tails out.jsonl in
+ * bounded batches (output.ts), signals the agent when a stop was requested
+ * (agent-process.ts), and notices when the sandbox or the agent went away. It
+ * never needs the daemon to have seen the start: a restarted daemon creates a
+ * watcher from the stored cursor.
+ *
+ * Nothing a tenant writes can keep it busy or retrying forever: every batch
+ * is bounded and followed by a yield to the event loop, a task file that is
+ * not what the run script writes fails the task at once, and other failures
+ * are retried for at most RETRY_FOR_MS.
  */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ContainerEngine } from '../docker/engine.js';
 import { DomainError, NotFoundError } from '../errors.js';
 import type { SandboxService } from '../sandboxes/service.js';
-import type { TaskCursor, TaskStore } from '../store/tasks.js';
-import { SANDBOX_USER } from '../domain/layout.js';
+import type { TaskStore } from '../store/tasks.js';
 import { isDeleted } from '../domain/sandbox.js';
-import type { AgentAdapter } from './agents/adapter.js';
-import { TaskFiles, readLines } from './files.js';
-import { decideOutcome, resultOf, type Outcome } from './outcome.js';
 import type { NewEvent, Task } from '../domain/task.js';
-import { ALIVE_EXIT, KILL_AFTER_S, aliveCommand, signalCommand } from './wrapper.js';
+import type { AgentAdapter } from './agents/adapter.js';
+import { AgentProcess, killAgent, type ProcessTimings } from './agent-process.js';
+import type { TaskFiles } from './files.js';
+import { decideOutcome, resultOf, type Outcome } from './outcome.js';
+import { OutputFollower } from './output.js';
+import { KILL_AFTER_S } from './wrapper.js';
 
-/** Events keep the agent's line under `raw`, up to this size; bigger ones keep a stub. */
-const RAW_MAX_BYTES = 64 * 1024;
 const ERROR_PAUSE_MS = 5000;
-/** A vanished agent is confirmed by a second liveness check this much later. */
-const DEAD_CONFIRM_MS = 2000;
+/** Docker or the disk failing this long without a break ends the task with the last error. */
+export const RETRY_FOR_MS = 5 * 60_000;
+/** Batches per step: then the exit, container and stop checks get their turn (a flood cannot starve them). */
+const BATCHES_PER_STEP = 4;
+/**
+ * The pause before the next batches while output is waiting. With at most
+ * 4 × 128 KiB per step this holds one task to about 10 MiB/s and a fifth of
+ * a core, far above what an agent writes; a flood waits in its own file.
+ */
+const BEHIND_PAUSE_MS = 40;
 
-export interface WatchTimings {
+export interface WatchTimings extends ProcessTimings {
   pollMs: number;
   /** How often the container's state is checked. */
   containerCheckMs: number;
-  /** How often the agent process is checked for life (an exec in the sandbox). */
-  livenessCheckMs: number;
-  /** TERM → KILL after a requested stop. */
-  stopGraceMs: number;
-  /** How long the run script may take to leave its pid file. */
-  startupGraceMs: number;
 }
 
 export interface WatcherDeps {
@@ -43,36 +50,35 @@ export interface WatcherDeps {
   files: TaskFiles;
   adapter: AgentAdapter;
   timings: WatchTimings;
+  /** SANDBOXD_TASK_MAX_OUTPUT_MB in bytes. */
+  maxOutputBytes: number;
   notify: (taskId: string) => void;
   log: Logger;
 }
 
-function withRaw(events: NewEvent[], line: unknown, bytes: number): NewEvent[] {
-  if (bytes <= RAW_MAX_BYTES) return events;
-  const type = (line as { type?: unknown })?.type;
-  const stub = { type: typeof type === 'string' ? type : null, truncated: true, bytes };
-  return events.map((e) => ({ ...e, raw: stub }));
+type StepResult = 'ended' | 'idle' | 'behind';
+
+/** The tenant's own files said something we cannot use: retrying would read the same. */
+function fromTenantFile(err: unknown): err is DomainError {
+  return err instanceof DomainError && (err.code === 'invalid' || err.code === 'too_large');
 }
 
 export class TaskWatcher {
   private stopped = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  private cursor: TaskCursor;
-  private signalledAt: number | null = null;
-  private killed = false;
+  private readonly output: OutputFollower;
+  private readonly agent: AgentProcess;
   private lastContainerCheck = 0;
-  private lastLiveness: number;
-  /** When a liveness check first found the agent gone without an exit code. */
-  private seenDeadAt: number | null = null;
+  private failingSince: number | null = null;
 
   constructor(
     private readonly taskId: string,
     private readonly deps: WatcherDeps,
     private readonly onDone: () => void,
   ) {
-    this.cursor = deps.tasks.cursor(taskId);
-    this.lastLiveness = Date.now();
+    this.output = new OutputFollower(taskId, deps);
+    this.agent = new AgentProcess(deps.engine, deps.files, deps.timings, deps.log);
   }
 
   private get task(): Task {
@@ -83,7 +89,7 @@ export class TaskWatcher {
     this.loop = this.run().finally(() => this.onDone());
   }
 
-  /** Look again now (a stop was requested). */
+  /** Look again now (a stop was requested, or the task was ended elsewhere). */
   poke(): void {
     this.wake?.();
   }
@@ -100,15 +106,12 @@ export class TaskWatcher {
       while (!this.stopped) {
         let pause = this.deps.timings.pollMs;
         try {
-          if (await this.step()) return;
+          const r = await this.step();
+          if (r === 'ended') return;
+          this.failingSince = null;
+          if (r === 'behind') pause = BEHIND_PAUSE_MS;
         } catch (err) {
-          if (err instanceof DomainError && err.code === 'invalid') {
-            // The tenant replaced a task file with a link or a directory.
-            await this.finish({ status: 'failed', reason: `task output unreadable: ${err.message}` });
-            return;
-          }
-          // Docker or the disk hiccuped: the cursor is in SQLite, so trying again loses nothing.
-          this.deps.log.warn({ taskId: this.taskId, err }, 'task watcher step failed; retrying');
+          if (await this.failed(err)) return;
           pause = ERROR_PAUSE_MS;
         }
         await this.sleep(pause);
@@ -118,67 +121,80 @@ export class TaskWatcher {
     }
   }
 
-  /** One look; true when the task has ended. */
-  private async step(): Promise<boolean> {
+  /** After a failed step: true when the task was ended for it. */
+  private async failed(err: unknown): Promise<boolean> {
+    const now = Date.now();
+    this.failingSince ??= now;
+    let reason: string | null = null;
+    if (fromTenantFile(err)) reason = err.message;
+    else if (now - this.failingSince >= RETRY_FOR_MS) {
+      reason = `the task could not be followed for ${RETRY_FOR_MS / 60_000} min: ${(err as Error).message}`;
+    }
+    if (reason === null) {
+      // Docker or the disk hiccuped: the cursor is in SQLite, so trying again loses nothing.
+      this.deps.log.warn({ taskId: this.taskId, err }, 'task watcher step failed; retrying');
+      this.output.reload();
+      return false;
+    }
+    try {
+      const task = this.task;
+      if (task.status === 'running') {
+        await killAgent(this.deps.engine, task, this.deps.log);
+        await this.finish({ status: 'failed', reason });
+      }
+      return true;
+    } catch (finishErr) {
+      this.deps.log.warn({ taskId: this.taskId, err: finishErr }, 'could not end the task; retrying');
+      this.output.reload();
+      return false;
+    }
+  }
+
+  /** One look; 'behind' when output is waiting beyond this step's batches. */
+  private async step(): Promise<StepResult> {
+    if (this.task.status !== 'running') return 'ended';
     const exit = await this.deps.files.exitCode();
-    await this.drain();
+    const behind = await this.drain();
     const task = this.task;
-    if (task.status !== 'running') return true;
-    if (exit !== null) return this.finishExited(task, exit);
+    if (task.status !== 'running') return 'ended';
+    if (exit !== null && !behind) return this.finishExited(task, exit);
 
     const gone = await this.checkContainer(task);
-    if (gone) return this.finishGone(gone);
-    if (task.stopStatus) await this.signal(task);
-    else if (Date.now() > (task.startedAt ?? 0) + (task.timeoutS + KILL_AFTER_S) * 1000 + this.deps.timings.stopGraceMs) {
+    if (gone) return this.finishGone(gone, false);
+    if (task.stopStatus) {
+      if (this.agent.overdue()) {
+        this.deps.log.warn({ taskId: task.id, reason: task.stopReason }, 'the agent did not exit after KILL; ending the task without it');
+        return this.finishGone(task.stopReason ?? task.stopStatus, true);
+      }
+      await this.agent.signal(task);
+    } else if (Date.now() > (task.startedAt ?? 0) + (task.timeoutS + KILL_AFTER_S) * 1000 + this.deps.timings.stopGraceMs) {
       // The in-sandbox `timeout` should have ended it by now: end it from here.
       this.deps.tasks.requestStop(task.id, 'timed_out', `timed out after ${task.timeoutS} s`);
     }
-    const lost = await this.checkAlive(task);
-    if (lost) return this.finishGone(lost);
-    return false;
+    // "Lost" by its pid file, which the tenant can rewrite: the agent may live on, so it is killed.
+    const lost = await this.agent.checkAlive(task);
+    if (lost) return this.finishGone(lost, true);
+    return behind ? 'behind' : 'idle';
   }
 
-  /** Consumes every complete line written so far. */
-  private async drain(): Promise<void> {
+  /** Consumes up to BATCHES_PER_STEP batches, yielding after each; true when more is waiting. */
+  private async drain(): Promise<boolean> {
     const fh = await this.deps.files.output();
-    if (!fh) return;
-    for (;;) {
-      const r = await readLines(fh, this.cursor.offset, this.cursor.discarding);
-      if (r.offset === this.cursor.offset) return;
-      if (r.skipped > 0) this.deps.log.warn({ taskId: this.taskId, bytes: r.skipped }, 'skipped an over-long agent output line');
-      let state = this.cursor.state;
-      const events: NewEvent[] = [];
-      let abort: string | undefined;
-      for (const buf of r.lines) {
-        let line: unknown;
-        try {
-          line = JSON.parse(buf.toString('utf8'));
-        } catch {
-          continue; // not JSON: stays in out.jsonl, makes no event
-        }
-        let out;
-        try {
-          out = this.deps.adapter.normalize(state, line);
-        } catch (err) {
-          // A shape the normaliser did not expect must not wedge the task on this line.
-          this.deps.log.warn({ taskId: this.taskId, err }, 'agent output line not understood; skipped');
-          continue;
-        }
-        state = out.state;
-        events.push(...withRaw(out.events, line, buf.length));
-        abort ??= out.abort;
-      }
-      const cursor = { offset: r.offset, discarding: r.discarding, state };
-      const stored = this.deps.tasks.advance(this.taskId, cursor, events);
-      this.cursor = cursor;
-      if (stored.length > 0) this.deps.notify(this.taskId);
-      if (abort && this.deps.tasks.requestStop(this.taskId, 'failed', abort)) {
-        this.deps.log.info({ taskId: this.taskId, reason: abort }, 'stopping the agent: it cannot succeed');
-      }
+    if (!fh) return false;
+    for (let i = 0; i < BATCHES_PER_STEP; i++) {
+      const r = await this.output.next(fh, () => !this.stopped && this.task.status === 'running');
+      if (r !== 'more') return false;
+      await yieldToLoop();
     }
+    return true;
   }
 
-  private async finishExited(task: Task, exitCode: number): Promise<boolean> {
+  /** Bounded: the output cap ends a file that keeps growing. */
+  private async drainAll(): Promise<void> {
+    while (await this.drain()) await this.sleep(BEHIND_PAUSE_MS);
+  }
+
+  private async finishExited(task: Task, exitCode: number): Promise<StepResult> {
     const outcome = decideOutcome(
       {
         timeoutS: task.timeoutS,
@@ -188,25 +204,30 @@ export class TaskWatcher {
         elapsedMs: Date.now() - (task.startedAt ?? task.createdAt),
         stderrTail: exitCode === 0 ? '' : await this.deps.files.stderrTail(),
       },
-      this.cursor.state,
+      this.output.state,
     );
     await this.finish(outcome, exitCode);
-    return true;
+    return 'ended';
   }
 
-  /** The agent cannot still be running; an exit code written at the last moment still counts. */
-  private async finishGone(reason: string): Promise<boolean> {
+  /**
+   * The agent is gone (or no longer waited for): ends the task, killing what
+   * may be left of the agent when the container still runs. An exit code
+   * written at the last moment still counts.
+   */
+  private async finishGone(reason: string, kill: boolean): Promise<StepResult> {
     const exit = await this.deps.files.exitCode();
-    await this.drain();
+    await this.drainAll();
     const task = this.task;
-    if (task.status !== 'running') return true;
+    if (task.status !== 'running') return 'ended';
     if (exit !== null) return this.finishExited(task, exit);
+    if (kill) await killAgent(this.deps.engine, task, this.deps.log);
     await this.finish(task.stopStatus ? { status: task.stopStatus, reason: task.stopReason ?? task.stopStatus } : { status: 'failed', reason });
-    return true;
+    return 'ended';
   }
 
   private async finish(outcome: Outcome, exitCode?: number): Promise<void> {
-    const result = resultOf(this.cursor.state);
+    const result = resultOf(this.output.state);
     const event: NewEvent =
       outcome.status === 'succeeded'
         ? { type: 'task.completed', status: 'succeeded', result, raw: null }
@@ -235,51 +256,6 @@ export class TaskWatcher {
       if (err instanceof NotFoundError) return `the container of sandbox ${task.sandboxId} was removed while the task ran`;
       this.deps.log.warn({ taskId: task.id, err }, 'container check failed; retrying');
       return null;
-    }
-  }
-
-  /** A reason when the agent process is gone without an exit code, or never started. */
-  private async checkAlive(task: Task): Promise<string | null> {
-    const now = Date.now();
-    if (now - this.lastLiveness < this.deps.timings.livenessCheckMs || !task.containerId) return null;
-    this.lastLiveness = now;
-    try {
-      const r = await this.deps.engine.exec(task.containerId, { cmd: aliveCommand(task.id), user: SANDBOX_USER, timeoutS: 10, outputLimitBytes: 4096 });
-      if (r.exitCode === ALIVE_EXIT.dead) {
-        // The run script writes `exit` just after it reaps the agent: in between, the process is
-        // gone and the file not there yet. Only a second look, a moment later, may call it lost.
-        if (this.seenDeadAt === null || now - this.seenDeadAt < DEAD_CONFIRM_MS) {
-          this.seenDeadAt ??= now;
-          this.lastLiveness = now - this.deps.timings.livenessCheckMs + DEAD_CONFIRM_MS;
-          return null;
-        }
-        return 'the agent process disappeared without an exit code (was the sandbox restarted?)';
-      }
-      this.seenDeadAt = null;
-      if (r.exitCode === ALIVE_EXIT.notStarted && now - (task.startedAt ?? now) > this.deps.timings.startupGraceMs) {
-        const stderr = (await this.deps.files.stderrTail()).trim();
-        return `the agent did not start${stderr ? `: ${stderr}` : ''}`;
-      }
-    } catch (err) {
-      this.deps.log.warn({ taskId: task.id, err }, 'liveness check failed; retrying');
-    }
-    return null;
-  }
-
-  /** TERM to the agent's process tree once, KILL after the grace period. */
-  private async signal(task: Task): Promise<void> {
-    const now = Date.now();
-    let sig: 'TERM' | 'KILL' | null = null;
-    if (this.signalledAt === null) sig = 'TERM';
-    else if (!this.killed && now - this.signalledAt > this.deps.timings.stopGraceMs) sig = 'KILL';
-    if (!sig || !task.containerId) return;
-    if (sig === 'TERM') this.signalledAt = now;
-    else this.killed = true;
-    this.deps.log.info({ taskId: task.id, signal: sig, reason: task.stopReason }, 'signalling the agent');
-    try {
-      await this.deps.engine.exec(task.containerId, { cmd: signalCommand(task.id, sig), user: SANDBOX_USER, timeoutS: 10, outputLimitBytes: 4096 });
-    } catch (err) {
-      this.deps.log.warn({ taskId: task.id, err }, 'signalling the agent failed');
     }
   }
 

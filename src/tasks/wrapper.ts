@@ -51,21 +51,34 @@ wait "$p"
 finish "$?"
 `;
 
-// The group led by `timeout` plus every descendant of it (an agent may start
-// children in their own groups or sessions), from one ps snapshot.
+// The pid file is the tenant's to rewrite: read at most 64 bytes of it, no glob,
+// digits only; a process counts only when its start time matches.
+const READ_PID = `set -f
+set -- $(head -c 64 "$d/pid" 2>/dev/null)
+p=\${1:-} st=\${2:-}
+case $p in ''|*[!0-9]*) p= ;; esac
+[ -n "$p" ] && [ -n "$st" ] && [ "$(awk '{print $22}' "/proc/$p/stat" 2>/dev/null)" = "$st" ] || p=`;
+
+// The group led by `timeout` plus every descendant of it and of the run script
+// (an agent may start children in their own groups or sessions), from one ps
+// snapshot. The run script is found by its argv, so a rewritten pid file cannot
+// hide the agent from us; the script itself is spared, to write the exit code.
 const SIGNAL = `d=$1 s=$2
-read -r p st <"$d/pid" 2>/dev/null || exit 0
-[ "$(awk '{print $22}' "/proc/$p/stat" 2>/dev/null)" = "$st" ] || exit 0
-pids=$(ps -e -o pid= -o ppid= | awk -v r="$p" '{ par[$1] = $2 } END { keep[r] = 1; do { n = 0; for (q in par) if (!(q in keep) && (par[q] in keep)) { keep[q] = 1; n++ } } while (n > 0); for (q in keep) print q }')
-kill -s "$s" -- "-$p" $pids 2>/dev/null
+${READ_PID}
+r=$(ps -ww -e -o pid= -o args= | awk -v m=" sandboxed-task $d " '$2 == "sh" && index($0 " ", m) { print $1 }')
+[ -n "$p$r" ] || exit 0
+pids=$(ps -e -o pid= -o ppid= | awk -v roots="$p $r" -v spare="$r" '{ par[$1] = $2 } END { n = split(roots, rs, " "); for (i = 1; i <= n; i++) keep[rs[i]] = 1; do { c = 0; for (q in par) if (!(q in keep) && (par[q] in keep)) { keep[q] = 1; c++ } } while (c > 0); n = split(spare, ss, " "); for (i = 1; i <= n; i++) delete keep[ss[i]]; for (q in keep) print q }')
+[ -n "$p" ] && kill -s "$s" -- "-$p" 2>/dev/null
+[ -n "$pids" ] && kill -s "$s" $pids 2>/dev/null
 exit 0
 `;
 
 // Exit 0: running or finished; 3: not started yet; 1: gone without an exit code.
 const ALIVE = `d=$1
 [ -e "$d/exit" ] && exit 0
-read -r p st <"$d/pid" 2>/dev/null || exit 3
-[ "$(awk '{print $22}' "/proc/$p/stat" 2>/dev/null)" = "$st" ] && exit 0
+[ -e "$d/pid" ] || exit 3
+${READ_PID}
+[ -n "$p" ] && exit 0
 [ -e "$d/exit" ] && exit 0
 exit 1
 `;

@@ -39,6 +39,8 @@ export interface TestDaemon {
   /** Stop and remove everything this daemon's instance created. */
   dispose(): Promise<void>;
   log(): string;
+  /** The running daemon process's pid (its memory is in /proc/<pid>/status). */
+  pid(): number;
   /** Waits until the log (written through a pipe, so a little behind) matches. */
   waitForLog(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
 }
@@ -158,6 +160,7 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
       await cleanupInstance(instance, dataDir);
     },
     log: () => readFileSync(logFile, 'utf8'),
+    pid: () => child!.pid!,
     async waitForLog(pattern, timeoutMs = 10_000) {
       const end = Date.now() + timeoutMs;
       for (;;) {

@@ -10,12 +10,12 @@ import type { NewEvent } from '../../src/domain/task.js';
 const DIR = path.resolve(import.meta.dirname, '../fixtures/agents/claude-code');
 
 function run(fixture: string): { state: AgentState; events: NewEvent[]; aborts: string[] } {
-  let state = initialState();
+  const state = initialState();
   const events: NewEvent[] = [];
   const aborts: string[] = [];
   for (const line of readFileSync(path.join(DIR, fixture), 'utf8').split('\n').filter(Boolean)) {
+    // The state is the caller's and changes in place.
     const out = claudeCodeAdapter.normalize(state, JSON.parse(line));
-    state = out.state;
     events.push(...out.events);
     if (out.abort) aborts.push(out.abort);
   }

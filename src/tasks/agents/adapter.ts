@@ -1,12 +1,12 @@
 /**
- * What an agent adapter is: how to launch its CLI headlessly, and a pure
- * normaliser from its JSON lines to our event schema (its state is the
- * domain's AgentState).
+ * What an agent adapter is: how to launch its CLI headlessly, and a
+ * normaliser from its JSON lines to our event schema. The normaliser changes
+ * the AgentState it is given in place (the follower owns it; copying it per
+ * line would cost as much as the state is big) and depends on nothing else.
  */
 import type { AgentName, AgentState, NewEvent } from '../../domain/task.js';
 
 export interface NormalizeOutput {
-  state: AgentState;
   events: NewEvent[];
   /** The run cannot succeed (e.g. the key was rejected and the agent keeps retrying): stop it. */
   abort?: string;
@@ -33,5 +33,6 @@ export interface LaunchSpec {
 export interface AgentAdapter {
   name: AgentName;
   launch(input: LaunchInput): LaunchSpec;
+  /** Updates `state` in place (only through ./state.ts, which caps it) and returns the line's events. */
   normalize(state: AgentState, line: unknown): NormalizeOutput;
 }

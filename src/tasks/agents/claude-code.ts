@@ -13,7 +13,8 @@
 import type { NewEvent } from '../../domain/task.js';
 import type { AgentState } from '../../domain/task.js';
 import type { AgentAdapter, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
-import { addFile, addUsage, agentError, describeError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
+import { addUsage, agentError, describeError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
+import { addFile, closeTool, openTool, setFinalText, setSession, shortId, shortPath } from './state.js';
 
 const FILE_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 /** Retrying these never helps; Claude Code would retry them for minutes. */
@@ -42,14 +43,12 @@ function blocks(message: Record<string, unknown> | null): Record<string, unknown
   return Array.isArray(content) ? content.map(obj).filter((b): b is Record<string, unknown> => b !== null) : [];
 }
 
-export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutput {
+export function normalizeClaude(state: AgentState, line: unknown): NormalizeOutput {
   const ev = obj(line);
-  if (!ev) return { state: prev, events: [] };
-  const state: AgentState = structuredClone(prev);
+  if (!ev) return { events: [] };
   const events: NewEvent[] = [];
   let abort: string | undefined;
-  const sessionId = str(ev.session_id);
-  if (sessionId) state.sessionId = sessionId;
+  setSession(state, str(ev.session_id));
 
   switch (ev.type) {
     case 'system': {
@@ -72,12 +71,12 @@ export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutpu
         const text = str(b.text);
         if (b.type === 'text' && text?.trim()) {
           events.push({ type: 'agent.message', text, raw: line });
-          state.finalText = text;
+          setFinalText(state, text);
         } else if (b.type === 'tool_use') {
-          const id = str(b.id) ?? '';
-          const name = str(b.name) ?? 'unknown';
+          const id = shortId(str(b.id) ?? '');
+          const name = shortId(str(b.name) ?? 'unknown');
           const input = summarizeInput(b.input ?? {});
-          state.tools[id] = { name, input };
+          openTool(state, id, name, input);
           events.push({ type: 'tool.started', tool_call_id: id, name, input, raw: line });
         }
       }
@@ -86,9 +85,8 @@ export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutpu
     case 'user':
       for (const b of blocks(obj(ev.message))) {
         if (b.type !== 'tool_result') continue;
-        const id = str(b.tool_use_id) ?? '';
-        const started = state.tools[id] ?? { name: 'unknown', input: {} };
-        delete state.tools[id];
+        const id = shortId(str(b.tool_use_id) ?? '');
+        const started = closeTool(state, id) ?? { name: 'unknown', input: {} };
         const ok = b.is_error !== true;
         events.push({
           type: 'tool.completed',
@@ -102,7 +100,7 @@ export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutpu
         const input = obj(started.input) ?? {};
         const p = str(input.file_path) ?? str(input.notebook_path);
         if (ok && FILE_TOOLS.has(started.name) && p) {
-          const shown = displayFilePath(p);
+          const shown = shortPath(displayFilePath(p));
           addFile(state, shown);
           events.push({ type: 'file.changed', path: shown, tool: started.name, raw: line });
         }
@@ -121,14 +119,14 @@ export function normalizeClaude(prev: AgentState, line: unknown): NormalizeOutpu
       if (ev.is_error === true) {
         state.error ??= agentError(text ?? str(ev.subtype) ?? 'the agent reported an error', typeof ev.api_error_status === 'number' ? ev.api_error_status : null);
       } else if (text) {
-        state.finalText = text;
+        setFinalText(state, text);
       }
       break;
     }
     default:
       break;
   }
-  return { state, events, ...(abort ? { abort } : {}) };
+  return { events, ...(abort ? { abort } : {}) };
 }
 
 export const claudeCodeAdapter: AgentAdapter = { name: 'claude-code', launch, normalize: normalizeClaude };

@@ -1,8 +1,10 @@
 /** Helpers both normalisers share: error classification, summaries, paths. */
 import { SANDBOX_APP_DIR } from '../../domain/layout.js';
-import type { AgentError, AgentErrorKind, AgentState, Usage } from '../../domain/task.js';
+import type { AgentError, AgentErrorKind, Usage } from '../../domain/task.js';
 
 export const OUTPUT_SUMMARY_CHARS = 2000;
+/** The classifying regexes see this much of a message, never more: the tenant may write megabytes. */
+export const CLASSIFY_CHARS = 2000;
 const INPUT_STRING_CHARS = 2000;
 const INPUT_MAX_DEPTH = 6;
 const INPUT_MAX_ITEMS = 100;
@@ -13,14 +15,16 @@ const UNREACHABLE =
   /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET|connection refused|cannot connect|unable to connect|connection_failed|connection error|fetch failed|socket hang up/i;
 
 export function classifyError(message: string, status: number | null): AgentErrorKind {
-  if (NO_KEY.test(message)) return 'no_key';
-  if (status === 401 || status === 403 || AUTH.test(message)) return 'auth';
-  if (UNREACHABLE.test(message)) return 'unreachable';
+  const text = message.slice(0, CLASSIFY_CHARS);
+  if (NO_KEY.test(text)) return 'no_key';
+  if (status === 401 || status === 403 || AUTH.test(text)) return 'auth';
+  if (UNREACHABLE.test(text)) return 'unreachable';
   return 'api';
 }
 
 export function agentError(message: string, status: number | null = null): AgentError {
-  return { kind: classifyError(message, status), message: message.trim().slice(0, OUTPUT_SUMMARY_CHARS), status };
+  const text = message.slice(0, 2 * OUTPUT_SUMMARY_CHARS).trim().slice(0, OUTPUT_SUMMARY_CHARS);
+  return { kind: classifyError(text, status), message: text, status };
 }
 
 /** The sentence a user reads in the task's `error`. */
@@ -66,10 +70,6 @@ export function summarizeOutput(v: unknown): string {
 /** Paths under the app dir are shown relative to it; others stay absolute. */
 export function displayFilePath(p: string): string {
   return p.startsWith(`${SANDBOX_APP_DIR}/`) ? p.slice(SANDBOX_APP_DIR.length + 1) : p;
-}
-
-export function addFile(state: AgentState, p: string): void {
-  if (!state.filesChanged.includes(p)) state.filesChanged.push(p);
 }
 
 export function str(v: unknown): string | null {

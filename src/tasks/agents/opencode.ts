@@ -16,7 +16,8 @@ import { InvalidError } from '../../errors.js';
 import type { NewEvent } from '../../domain/task.js';
 import type { AgentState } from '../../domain/task.js';
 import type { AgentAdapter, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
-import { addFile, addUsage, agentError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
+import { addUsage, agentError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
+import { addFile, appendTurnText, closeTool, isOpenTool, openTool, setSession, shortId, shortPath } from './state.js';
 
 export const CUSTOM_PROVIDER = 'sandboxed';
 const FILE_TOOLS = new Set(['write', 'edit', 'multiedit', 'patch', 'apply_patch']);
@@ -78,13 +79,11 @@ function launch(input: LaunchInput): LaunchSpec {
   };
 }
 
-export function normalizeOpencode(prev: AgentState, line: unknown): NormalizeOutput {
+export function normalizeOpencode(state: AgentState, line: unknown): NormalizeOutput {
   const ev = obj(line);
-  if (!ev) return { state: prev, events: [] };
-  const state: AgentState = structuredClone(prev);
+  if (!ev) return { events: [] };
   const events: NewEvent[] = [];
-  const sessionId = str(ev.sessionID);
-  if (sessionId) state.sessionId = sessionId;
+  setSession(state, str(ev.sessionID));
   const part = obj(ev.part) ?? {};
 
   switch (ev.type) {
@@ -95,22 +94,22 @@ export function normalizeOpencode(prev: AgentState, line: unknown): NormalizeOut
       const text = str(part.text) ?? '';
       if (text.trim() === '') break;
       events.push({ type: 'agent.message', text, raw: line });
-      state.turnText += text;
+      appendTurnText(state, text);
       state.finalText = state.turnText;
       break;
     }
     case 'tool_use': {
-      const name = str(part.tool) ?? 'unknown';
-      const id = str(part.callID) ?? str(part.id) ?? '';
+      const name = shortId(str(part.tool) ?? 'unknown');
+      const id = shortId(str(part.callID) ?? str(part.id) ?? '');
       const st = obj(part.state) ?? {};
       const input = summarizeInput(st.input ?? {});
       const status = str(st.status);
-      if (!state.tools[id]) events.push({ type: 'tool.started', tool_call_id: id, name, input, raw: line });
+      if (!isOpenTool(state, id)) events.push({ type: 'tool.started', tool_call_id: id, name, input, raw: line });
       if (status !== 'completed' && status !== 'error') {
-        state.tools[id] = { name, input };
+        openTool(state, id, name, input);
         break;
       }
-      delete state.tools[id];
+      closeTool(state, id);
       const ok = status === 'completed';
       events.push({
         type: 'tool.completed',
@@ -125,7 +124,7 @@ export function normalizeOpencode(prev: AgentState, line: unknown): NormalizeOut
         const meta = obj(st.metadata) ?? {};
         const p = str(obj(st.input)?.filePath) ?? str(meta.filepath);
         if (p) {
-          const shown = displayFilePath(p);
+          const shown = shortPath(displayFilePath(p));
           addFile(state, shown);
           events.push({ type: 'file.changed', path: shown, tool: name, raw: line });
         }
@@ -155,7 +154,7 @@ export function normalizeOpencode(prev: AgentState, line: unknown): NormalizeOut
     default:
       break;
   }
-  return { state, events };
+  return { events };
 }
 
 export const opencodeAdapter: AgentAdapter = { name: 'opencode', launch, normalize: normalizeOpencode };
