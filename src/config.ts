@@ -171,7 +171,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const defaultDiskMb = num(env, 'SANDBOXD_DEFAULT_DISK_MB', 5120, 64, 1 << 24);
   const maxDiskMb = num(env, 'SANDBOXD_MAX_DISK_MB', 51200, 64, 1 << 24);
   if (defaultDiskMb > maxDiskMb) throw new ConfigError('SANDBOXD_DEFAULT_DISK_MB', 'is larger than SANDBOXD_MAX_DISK_MB');
-  const sandboxUid = num(env, 'SANDBOXD_SANDBOX_UID', 1000, 1, 2 ** 31 - 2);
+  const sandboxUid = num(env, 'SANDBOXD_SANDBOX_UID', 100000, 1, 2 ** 31 - 2);
   const extraCaCerts = str(env, 'SANDBOXED_EXTRA_CA_CERTS', '');
   if (extraCaCerts !== '') {
     try {

@@ -6,10 +6,10 @@
 import path from 'node:path';
 import { isValidSandboxId } from './sandbox.js';
 
-export const SANDBOX_UID = 1000;
-export const SANDBOX_GID = 1000;
-/** The `User` of every container and exec: never root. */
-export const SANDBOX_USER = `${SANDBOX_UID}:${SANDBOX_GID}`;
+/**
+ * The sandbox user is a setting (SANDBOXD_SANDBOX_UID/GID in config.ts): the
+ * container's User, and so every exec's, since execs name no user of their own.
+ */
 export const SANDBOX_HOME = '/home/sandbox';
 export const SANDBOX_APP_DIR = `${SANDBOX_HOME}/workspace/app`;
 /** Service and background-exec logs, relative to the workspace root (the sandbox's HOME). */

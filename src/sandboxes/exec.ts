@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ExecResult } from '../docker/engine.js';
 import { InvalidError } from '../errors.js';
-import { SANDBOX_APP_DIR, SANDBOX_LOG_DIR, SANDBOX_USER } from '../domain/layout.js';
+import { SANDBOX_APP_DIR, SANDBOX_LOG_DIR } from '../domain/layout.js';
 import type { ActivityTracker } from './activity.js';
 import type { SandboxService } from './service.js';
 
@@ -54,7 +54,6 @@ export class ExecService {
         cmd: input.cmd,
         env: envList(this.sandboxes.env(id), input.env ?? {}),
         cwd: input.cwd ?? SANDBOX_APP_DIR,
-        user: SANDBOX_USER,
         timeoutS,
         outputLimitBytes: this.cfg.execOutputLimitBytes,
       });
@@ -77,7 +76,6 @@ export class ExecService {
       cmd: ['sh', '-c', 'mkdir -p "${SBX_LOG%/*}" && exec "$@" >>"$SBX_LOG" 2>&1 </dev/null', 'sh', ...input.cmd],
       env: envList(this.sandboxes.env(id), input.env ?? {}, { SBX_LOG: logPath }),
       cwd: input.cwd ?? SANDBOX_APP_DIR,
-      user: SANDBOX_USER,
     });
     this.sandboxes.touch(id);
     this.log.info({ sandboxId: id, execId }, 'background exec started');

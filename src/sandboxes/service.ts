@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
-import { SANDBOX_USER } from '../domain/layout.js';
 import { isDeleted, isUp, isValidSandboxId, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { ConflictError, DomainError, GoneError, InvalidError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
@@ -239,7 +238,7 @@ export class SandboxService {
         await this.containers.writeRuntime(updated);
         if (sb.observedState === 'running' && sb.containerId) {
           await this.engine
-            .execDetached(sb.containerId, { cmd: RELOAD_SERVICES, user: SANDBOX_USER })
+            .execDetached(sb.containerId, { cmd: RELOAD_SERVICES })
             .catch((err: unknown) => this.log.warn({ sandboxId: id, err }, 'service reload signal failed'));
         }
       }

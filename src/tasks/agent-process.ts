@@ -6,14 +6,14 @@
  */
 import type { Logger } from 'pino';
 import type { ContainerEngine } from '../docker/engine.js';
-import { SANDBOX_USER } from '../domain/layout.js';
 import type { Task } from '../domain/task.js';
 import type { TaskFiles } from './files.js';
 import { ALIVE_EXIT, aliveCommand, signalCommand } from './wrapper.js';
 
 /** A vanished agent is confirmed by a second liveness check this much later. */
 const DEAD_CONFIRM_MS = 2000;
-const EXEC = { user: SANDBOX_USER, timeoutS: 10, outputLimitBytes: 4096 } as const;
+/** As the container's own user (the sandbox user, from the spec), like every exec. */
+const EXEC = { timeoutS: 10, outputLimitBytes: 4096 } as const;
 
 export interface ProcessTimings {
   /** How often the agent process is checked for life (an exec in the sandbox). */

@@ -14,7 +14,7 @@ import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Sandbox } from '../domain/sandbox.js';
 import type { TaskStore } from '../store/tasks.js';
-import { SANDBOX_APP_DIR, SANDBOX_HOME, SANDBOX_USER } from '../domain/layout.js';
+import { SANDBOX_APP_DIR, SANDBOX_HOME } from '../domain/layout.js';
 import { ADAPTERS } from './agents/index.js';
 import { TaskFollowers } from './followers.js';
 import { TaskNotifier } from './notifier.js';
@@ -142,7 +142,6 @@ export class TaskService {
         cmd: runCommand(id, SANDBOX_APP_DIR, timeoutS, spec.argv),
         env: Object.entries(execEnv).map(([k, v]) => `${k}=${v}`),
         cwd: SANDBOX_HOME,
-        user: SANDBOX_USER,
       });
     } catch (err) {
       this.followers.failUnstarted(id, `could not start the agent: ${(err as Error).message}`);

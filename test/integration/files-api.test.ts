@@ -59,7 +59,7 @@ describe('round trips', () => {
     expect(Buffer.from(json.body.content, 'base64').toString('utf8')).toBe('héllo\n');
 
     const inside = await exec(id, ['sh', '-c', 'cat ~/workspace/app/notes/hello.txt; stat -c "%u:%g %a" ~/workspace/app/notes ~/workspace/app/notes/hello.txt']);
-    expect(inside.stdout).toBe('héllo\n1000:1000 755\n1000:1000 644\n');
+    expect(inside.stdout).toBe('héllo\n100000:100000 755\n100000:100000 644\n');
   });
 
   it('keeps the original shapes: PUT {path, content, append} and GET of a file or a directory', async () => {

@@ -39,7 +39,8 @@ describe('lifecycle through the original paths and /v1', () => {
 
     const info = await docker.getContainer(r.body.container_id).inspect();
     expect(info.Name).toBe(`/s-${id}`);
-    expect(info.Config.User).toBe('1000:1000');
+    // The default sandbox uid is no host admin's (SANDBOXD_SANDBOX_UID).
+    expect(info.Config.User).toBe('100000:100000');
     expect(info.HostConfig.CapDrop).toEqual(['ALL']);
     expect(info.HostConfig.ReadonlyRootfs).toBe(true);
     expect(info.HostConfig.SecurityOpt).toContain('no-new-privileges:true');
@@ -53,10 +54,10 @@ describe('lifecycle through the original paths and /v1', () => {
   });
 
   it('runs a command and gives the injected env to it', async () => {
-    const r = await d.api('POST', `/sandbox/${id}/exec`, { cmd: ['sh', '-c', 'echo hi; echo "$API_KEY" | wc -c; id -u; echo err >&2'] });
+    const r = await d.api('POST', `/sandbox/${id}/exec`, { cmd: ['sh', '-c', 'echo hi; echo "$API_KEY" | wc -c; id -u; id -un; echo err >&2'] });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ exit_code: 0, stderr: 'err\n', timed_out: false, truncated: false });
-    expect(r.body.stdout).toBe(`hi\n${secret.length + 1}\n1000\n`);
+    expect(r.body.stdout).toBe(`hi\n${secret.length + 1}\n100000\nsandbox\n`);
     expect(typeof r.body.duration_ms).toBe('number');
   });
 
