@@ -170,3 +170,27 @@ describe('a workspace from before quotas', () => {
   });
 });
 
+
+describe('the sandbox user', () => {
+  it('is uid 100000 by default, and a changed setting reaches a sandbox at its next start, files and all', async () => {
+    const own = await startTestDaemon();
+    try {
+      const id = uniqueId('uid');
+      expect((await own.api('POST', '/v1/sandboxes', { id })).status).toBe(201);
+      const first = await own.api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['sh', '-c', 'id -u; echo mine > $HOME/workspace/app/mine.txt'] });
+      expect(first.body.stdout).toBe('100000\n');
+      expect((await own.api('POST', `/v1/sandboxes/${id}/stop`)).status).toBe(200);
+
+      await own.restart({ SANDBOXD_SANDBOX_UID: '100500' });
+      const started = await own.api('POST', `/v1/sandboxes/${id}/start`);
+      expect(started.status).toBe(200);
+      expect((await docker.getContainer(started.body.container_id).inspect()).Config.User).toBe('100500:100500');
+      const after = await own.api('POST', `/v1/sandboxes/${id}/exec`, {
+        cmd: ['sh', '-c', 'id -un; stat -c %u $HOME/workspace/app/mine.txt; echo more >> $HOME/workspace/app/mine.txt && echo wrote'],
+      });
+      expect(after.body.stdout).toBe('sandbox\n100500\nwrote\n');
+    } finally {
+      await own.dispose();
+    }
+  });
+});
