@@ -6,13 +6,11 @@
  * Docker follows, and the reconciler repairs whatever a crash left between.
  */
 import type { Logger } from 'pino';
-import { ulid } from 'ulid';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
-import { isDeleted, isUp, isValidSandboxId, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
-import { ConflictError, DomainError, GoneError, InvalidError, NotFoundError } from '../errors.js';
+import { isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
+import { ConflictError, GoneError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
-import { removeRuntime } from '../workspaces/runtime-files.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
 import { Containers, type ContainersConfig, type LabelsFor } from './containers.js';
@@ -20,21 +18,11 @@ import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } fr
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
+import { newSandbox, type CreateInput } from './new-sandbox.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
+import { rollbackCreate, tombstone, type Parts } from './teardown.js';
 
-export type { LabelsFor };
-
-export interface CreateInput {
-  id?: string;
-  ports?: number[];
-  env?: Record<string, string>;
-  memoryMb?: number;
-  cpus?: number;
-  diskMb?: number;
-  idlePolicy?: IdlePolicy;
-  visibility?: Visibility;
-  services?: ServiceSpec[];
-}
+export type { CreateInput, LabelsFor };
 
 export interface UpdateInput {
   idlePolicy?: IdlePolicy;
@@ -71,6 +59,8 @@ export class SandboxService {
   private readonly engine: ContainerEngine;
   private readonly activity: ActivityTracker;
   private readonly containers: Containers;
+  /** What create's rollback and delete take apart (teardown.ts). */
+  private readonly parts: Parts;
   private readonly workspaces: Workspaces;
   private readonly pressure: PressureRelief;
   private readonly log: Logger;
@@ -83,6 +73,7 @@ export class SandboxService {
     this.log = deps.log;
     this.workspaces = deps.workspaces;
     this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.labelsFor ?? (() => ({})), deps.log, deps.network);
+    this.parts = { cfg: deps.config, store: deps.store, engine: deps.engine, containers: this.containers, workspaces: deps.workspaces, activity: deps.activity, log: deps.log };
     this.pressure = new PressureRelief(
       deps.config,
       { list: () => this.list(), busyCount: (id) => this.activity.busyCount(id), stopIf: (id, r, still) => this.stopIf(id, r, still) },
@@ -125,25 +116,7 @@ export class SandboxService {
   }
 
   async create(input: CreateInput): Promise<Sandbox> {
-    const id = input.id ?? ulid().toLowerCase();
-    if (!isValidSandboxId(id)) throw new InvalidError('id: must be lowercase letters and digits, single dashes inside, at most 40 characters');
-    const memoryMb = input.memoryMb ?? this.cfg.defaultMemoryMb;
-    if (memoryMb > this.cfg.maxMemoryMb) throw new InvalidError(`memory_mb: at most ${this.cfg.maxMemoryMb}`);
-    const cpus = input.cpus ?? this.cfg.defaultCpus;
-    if (cpus > this.cfg.maxCpus) throw new InvalidError(`cpus: at most ${this.cfg.maxCpus}`);
-    const diskMb = input.diskMb ?? this.cfg.defaultDiskMb;
-    if (diskMb > this.cfg.maxDiskMb) throw new InvalidError(`disk_mb: at most ${this.cfg.maxDiskMb}`);
-    const spec = {
-      ports: input.ports ?? [],
-      memoryMb,
-      cpus,
-      diskMb,
-      idlePolicy: input.idlePolicy ?? 'sleep',
-      visibility: input.visibility ?? 'public',
-      services: input.services ?? [],
-    };
-    const env = input.env ?? {};
-
+    const { id, spec, env } = newSandbox(input, this.cfg);
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
     await this.pressure.admit(id);
@@ -155,21 +128,11 @@ export class SandboxService {
         await this.containers.start(this.store.get(id)!);
       } catch (err) {
         this.log.warn({ sandboxId: id, err }, 'create failed; rolling back');
-        await this.rollbackCreate(id, !workspaceExisted);
+        await rollbackCreate(this.parts, id, !workspaceExisted);
         throw err;
       }
       return this.store.get(id)!;
     });
-  }
-
-  private async rollbackCreate(id: string, freshWorkspace: boolean): Promise<void> {
-    const sb = this.store.get(id);
-    if (sb?.containerId) await this.engine.remove(sb.containerId).catch(() => undefined);
-    await this.containers.removeVolumes(id).catch(() => undefined);
-    await removeRuntime(this.cfg.dataDir, id).catch(() => undefined);
-    if (freshWorkspace) await this.workspaces.remove(id).catch(() => undefined);
-    else await this.workspaces.release(id).catch(() => undefined);
-    this.store.remove(id);
   }
 
   async stop(id: string): Promise<Sandbox> {
@@ -250,7 +213,7 @@ export class SandboxService {
   async destroy(id: string): Promise<void> {
     await this.locks.run(id, async () => {
       const sb = this.get(id);
-      await this.tombstone(sb, 'destroyed');
+      await tombstone(this.parts, sb, 'destroyed');
     });
   }
 
@@ -262,28 +225,10 @@ export class SandboxService {
       // The tenant's processes must be gone before its tree is walked: a running
       // process could swap a directory for a symlink under the walk.
       if (sb.containerId) await this.engine.remove(sb.containerId);
-      await this.tombstone({ ...sb, containerId: null }, 'purged');
+      await tombstone(this.parts, { ...sb, containerId: null }, 'purged');
       await this.workspaces.remove(id);
       this.log.info({ sandboxId: id }, 'workspace removed');
     });
-  }
-
-  private async tombstone(sb: Sandbox, state: 'destroyed' | 'purged'): Promise<void> {
-    this.store.tombstone(sb.id, state);
-    this.activity.forget(sb.id);
-    if (sb.containerId) {
-      await this.engine.remove(sb.containerId).catch((err: unknown) => {
-        // The row already says gone; the reconciler removes the container later.
-        if (!(err instanceof DomainError)) throw err;
-        this.log.warn({ sandboxId: sb.id, err }, 'container removal failed; reconciler will retry');
-      });
-    }
-    this.store.setObserved(sb.id, 'none', null);
-    await this.containers.removeVolumes(sb.id).catch((err: unknown) => this.log.warn({ sandboxId: sb.id, err }, 'volume removal failed; the sweep retries'));
-    // Destroy keeps the workspace: its image stays, only the daemon's mount and the loop device go.
-    await this.workspaces.release(sb.id);
-    await removeRuntime(this.cfg.dataDir, sb.id);
-    this.log.info({ sandboxId: sb.id, containerId: sb.containerId, state }, 'sandbox deleted');
   }
 
   /** Reconcile and boot: the daemon's own mounts of live workspaces (lost when its container restarts). */
