@@ -14,7 +14,8 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -67,9 +68,28 @@ export async function createImage(file: string, sizeMb: number, owner: { uid: nu
 }
 
 /** The loop device the image is attached to, or null. */
+/**
+ * The loop device the image is attached to, or null. Read from sysfs, not
+ * `losetup -j`: losetup opens /dev/loopN to ask, and a restarted daemon
+ * container has no node for a device an earlier one attached — missing it
+ * would attach the image twice, two filesystems on one file.
+ */
 export async function findLoop(file: string): Promise<string | null> {
-  const out = await tool('losetup', ['--associated', file, '--noheadings', '--output', 'NAME']);
-  return out.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? null;
+  const want = path.resolve(file);
+  for (const name of (await readdir('/sys/block').catch(() => [] as string[])).filter((n) => /^loop\d+$/.test(n))) {
+    const backing = await readFile(`/sys/block/${name}/loop/backing_file`, 'utf8').catch(() => null);
+    if (backing?.trim().replace(/ \(deleted\)$/, '') === want) return ensureNode(name);
+  }
+  return null;
+}
+
+/** /dev/loopN, made when this mount namespace's /dev lacks it (a daemon container started before it existed). */
+async function ensureNode(name: string): Promise<string> {
+  const dev = `/dev/${name}`;
+  if (existsSync(dev)) return dev;
+  const [major, minor] = (await readFile(`/sys/block/${name}/dev`, 'utf8')).trim().split(':');
+  await tool('mknod', ['-m', '0660', dev, 'b', major, minor]);
+  return dev;
 }
 
 /**
