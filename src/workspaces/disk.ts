@@ -69,18 +69,23 @@ export async function createImage(file: string, sizeMb: number, owner: { uid: nu
 
 /** The loop device the image is attached to, or null. */
 /**
- * The loop device the image is attached to, or null. Read from sysfs, not
- * `losetup -j`: losetup opens /dev/loopN to ask, and a restarted daemon
- * container has no node for a device an earlier one attached — missing it
- * would attach the image twice, two filesystems on one file.
+ * The loop device the image is attached to, or null, matched by the backing
+ * file's inode and device (not its path: a device attached from another mount
+ * namespace — a restarted daemon container — shows a path relative to a mount
+ * that no longer exists, and missing it would attach the image twice: two
+ * filesystems on one file). A device attached before this container started
+ * has no node in its /dev: nodes are made first, so losetup can ask them.
  */
 export async function findLoop(file: string): Promise<string | null> {
-  const want = path.resolve(file);
-  for (const name of (await readdir('/sys/block').catch(() => [] as string[])).filter((n) => /^loop\d+$/.test(n))) {
-    const backing = await readFile(`/sys/block/${name}/loop/backing_file`, 'utf8').catch(() => null);
-    if (backing?.trim().replace(/ \(deleted\)$/, '') === want) return ensureNode(name);
-  }
-  return null;
+  const st = await stat(file);
+  const want = `${Math.floor(st.dev / 256) & 0xfff}:${(st.dev & 0xff) | ((st.dev >> 12) & 0xfff00)}`;
+  const bound = (await readdir('/sys/block').catch(() => [] as string[])).filter((n) => /^loop\d+$/.test(n) && existsSync(`/sys/block/${n}/loop`));
+  if (bound.length === 0) return null;
+  for (const name of bound) await ensureNode(name);
+  const out = await tool('losetup', ['--list', '--json', '--output', 'NAME,BACK-INO,BACK-MAJ:MIN']);
+  const list = out.trim() === '' ? [] : (JSON.parse(out) as { loopdevices?: { name: string; 'back-ino': number | string; 'back-maj:min': string }[] }).loopdevices ?? [];
+  const hit = list.find((l) => Number(l['back-ino']) === st.ino && l['back-maj:min'].trim() === want);
+  return hit ? hit.name : null;
 }
 
 /** /dev/loopN, made when this mount namespace's /dev lacks it (a daemon container started before it existed). */
