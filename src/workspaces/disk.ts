@@ -15,7 +15,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
