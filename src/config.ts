@@ -85,6 +85,11 @@ export interface Config {
   maxDiskMb: number;
   /** Creates and starts are refused while the data disk has less free than this. */
   diskReserveMb: number;
+  /** Per sandbox: snapshots kept at most, and the bytes they may take together. */
+  snapshotMaxCount: number;
+  snapshotMaxMb: number;
+  /** Tasks take a checkpoint snapshot before the agent starts unless they say otherwise. */
+  taskCheckpoint: boolean;
   /** The uid and gid every sandbox process runs as (never a host admin's). */
   sandboxUid: number;
   sandboxGid: number;
@@ -223,6 +228,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     taskMaxTimeoutS,
     taskMaxOutputBytes: num(env, 'SANDBOXD_TASK_MAX_OUTPUT_MB', 64, 1, 1 << 16) * 1024 * 1024,
     diskQuota: bool(env, 'SANDBOXD_DISK_QUOTA', true),
+    snapshotMaxCount: num(env, 'SANDBOXD_SNAPSHOT_MAX_COUNT', 20, 1, 10_000),
+    snapshotMaxMb: num(env, 'SANDBOXD_SNAPSHOT_MAX_MB', 20480, 1, 1 << 24),
+    taskCheckpoint: bool(env, 'SANDBOXD_TASK_CHECKPOINT', true),
     defaultDiskMb,
     maxDiskMb,
     diskReserveMb: num(env, 'SANDBOXD_DISK_RESERVE_MB', 2048, 0, 1 << 24),

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { DockerodeEngine } from './docker/dockerode-engine.js';
 import type { ContainerEngine } from './docker/engine.js';
-import { disksDir, runtimesDir, stateDir, workspacesDir } from './domain/layout.js';
+import { disksDir, runtimesDir, snapshotsDir, stateDir, workspacesDir } from './domain/layout.js';
 import { createEdge, labelsForEdge, type Edge } from './edge/index.js';
 import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
@@ -27,6 +27,8 @@ import { PreviewEpochStore } from './store/preview.js';
 import { SandboxStore } from './store/sandboxes.js';
 import { TaskStore } from './store/tasks.js';
 import { TaskService } from './tasks/service.js';
+import { SnapshotService } from './snapshots/service.js';
+import { SnapshotStore } from './store/snapshots.js';
 import { FilesService } from './workspaces/files.js';
 import { Workspaces } from './workspaces/workspaces.js';
 
@@ -52,7 +54,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const log = overrides.log ?? createLogger(config.logLevel);
   const child = (component: string): Logger => log.child({ component });
   // Only root walks the data dir: tenants' trees are reached through mounts Docker makes as root.
-  for (const dir of [workspacesDir(config.dataDir), runtimesDir(config.dataDir), disksDir(config.dataDir)]) {
+  for (const dir of [workspacesDir(config.dataDir), runtimesDir(config.dataDir), disksDir(config.dataDir), snapshotsDir(config.dataDir)]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
   }
@@ -76,7 +78,9 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
-  const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, child('tasks'));
+  const snapshots = new SnapshotService(config, new SnapshotStore(db), sandboxes, workspaces, child('snapshots'));
+  const checkpoint = async (sandboxId: string, taskId: string): Promise<string> => (await snapshots.take(sandboxId, { kind: 'checkpoint', taskId })).id;
+  const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, checkpoint, child('tasks'));
   const reconciler = new Reconciler(sandboxes, child('reconciler'), async () => {
     await network.ensure();
     await sandboxes.remountWorkspaces();
@@ -99,7 +103,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
 
   const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
   const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge') });
-  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks }, log);
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots }, log);
   const loops: Loop[] = [];
 
   return {
@@ -112,6 +116,10 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     edge,
     async start() {
       await workspaces.selfTest();
+      // A snapshot or restore the last daemon died in: thaw every disk, end restores fully old or new.
+      await workspaces.thawAll();
+      await snapshots.recover();
+      await snapshots.sweep((id) => sandboxes.lookup(id));
       // Docker may be down at boot: say so, serve /readyz as 503, and let the loop retry.
       try {
         const boot = await reconciler.reconcileOnce();

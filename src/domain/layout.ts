@@ -41,6 +41,16 @@ export function disksDir(dataDir: string): string {
   return path.join(dataDir, 'disks');
 }
 
+/** Snapshot images, one file per snapshot (templates outlive their sandbox). */
+export function snapshotsDir(dataDir: string): string {
+  return path.join(dataDir, 'snapshots');
+}
+
+export function snapshotImage(dataDir: string, snapshotId: string): string {
+  if (!/^[0-9a-z]{26}$/.test(snapshotId)) throw new Error('refusing a path for an invalid snapshot id');
+  return path.join(snapshotsDir(dataDir), `${snapshotId}.ext4`);
+}
+
 export function runtimesDir(dataDir: string): string {
   return path.join(dataDir, 'runtime');
 }

@@ -66,6 +66,8 @@ export interface Task {
   envNames: string[];
   timeoutS: number;
   continueFrom: string | null;
+  /** The snapshot taken right before the agent started (undo restores it). */
+  checkpointId: string | null;
   sessionId: string | null;
   containerId: string | null;
   result: TaskResult | null;

@@ -15,6 +15,7 @@ import { filesRoutes } from './files.js';
 import { previewRoutes } from './previews.js';
 import { sandboxRoutes } from './sandboxes.js';
 import { servicesRoutes } from './services.js';
+import { snapshotRoutes } from './snapshots.js';
 import { HEARTBEAT_MS } from './sse.js';
 import { systemRoutes } from './system.js';
 import { taskRoutes } from './tasks.js';
@@ -56,5 +57,6 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(servicesRoutes, deps);
   await app.register(previewRoutes, deps);
   await app.register(taskRoutes, deps);
+  await app.register(snapshotRoutes, deps);
   return app;
 }

@@ -4,6 +4,7 @@ import type { PreviewTokens } from '../edge/tokens.js';
 import type { Reconciler } from '../loops/reconciler.js';
 import type { ExecService } from '../sandboxes/exec.js';
 import type { SandboxService } from '../sandboxes/service.js';
+import type { SnapshotService } from '../snapshots/service.js';
 import type { TaskService } from '../tasks/service.js';
 import type { FilesService } from '../workspaces/files.js';
 
@@ -15,6 +16,7 @@ export interface HttpDeps {
   reconciler: Reconciler;
   previews: PreviewTokens;
   tasks: TaskService;
+  snapshots: SnapshotService;
   /** Readiness: resolves when SQLite and the engine answer and network isolation is in place, rejects with the reason. */
   checkReady: () => Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** Sandbox resource routes, under the original paths and under /v1/sandboxes. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { InvalidError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import { presentSandbox } from './present.js';
 import { createSandboxBody, idParams, updateSandboxBody } from './schemas.js';
@@ -13,12 +14,17 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
   for (const path of ['/sandbox', '/v1/sandboxes']) {
     app.post(path, { schema: { body: createSandboxBody.nullish() } }, async (req, reply) => {
       const b = req.body ?? {};
+      const fork = b.from_snapshot ? deps.snapshots.forkSource(b.from_snapshot) : null;
+      if (fork && b.disk_mb !== undefined && b.disk_mb < fork.snapshot.diskMb) {
+        throw new InvalidError(`disk_mb: at least ${fork.snapshot.diskMb}, the disk of snapshot ${fork.snapshot.id}`);
+      }
       const sb = await sandboxes.create({
         id: b.id,
         ports: b.ports,
         env: b.env,
         memoryMb: b.memory_mb,
-        diskMb: b.disk_mb,
+        diskMb: b.disk_mb ?? (fork ? Math.max(fork.snapshot.diskMb, config.defaultDiskMb) : undefined),
+        seedImage: fork?.image,
         cpus: b.cpus,
         idlePolicy: b.idle_policy,
         visibility: b.visibility,
@@ -50,6 +56,8 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
 
     app.post(`${base}/purge`, { schema: { params: idParams } }, async (req) => {
       await sandboxes.purge(req.params.id);
+      // Its snapshots go with it; templates stay (a boot sweep catches a crash in between).
+      await deps.snapshots.purgeFor(req.params.id);
       return { id: req.params.id, status: 'purged', workspace: 'removed' };
     });
 

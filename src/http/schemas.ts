@@ -45,6 +45,8 @@ export const createSandboxBody = z.strictObject({
   idle_policy: idlePolicySchema.optional(),
   visibility: visibilitySchema.optional(),
   services: servicesSchema.optional(),
+  /** A fork: the workspace starts as this snapshot (env, ports and limits come from this request). */
+  from_snapshot: z.string().regex(/^[0-9a-z]{26}$/, 'must be a snapshot id').optional(),
 });
 
 export const updateSandboxBody = z.strictObject({

@@ -24,6 +24,7 @@ const createBody = z.strictObject({
   env: envSchema.optional(),
   timeout_s: z.number().int().min(1).optional(),
   continue_from: taskIdSchema.optional(),
+  checkpoint: z.boolean().optional(),
 });
 const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional() });
 
@@ -48,6 +49,7 @@ export function presentTask(t: Task) {
     error: t.error,
     session_id: t.sessionId,
     continue_from: t.continueFrom,
+    checkpoint_id: t.checkpointId,
     env_names: t.envNames,
     timeout_s: t.timeoutS,
     created_at: iso(t.createdAt),
@@ -74,6 +76,7 @@ export async function taskRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
         env: b.env,
         timeoutS: b.timeout_s,
         continueFrom: b.continue_from,
+        checkpoint: b.checkpoint,
       });
       return reply.code(202).send(presentTask(task));
     });

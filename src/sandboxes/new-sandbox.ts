@@ -18,6 +18,8 @@ export interface CreateInput {
   idlePolicy?: IdlePolicy;
   visibility?: Visibility;
   services?: ServiceSpec[];
+  /** A disk image the workspace starts as (a snapshot: fork and templates). */
+  seedImage?: string;
 }
 
 export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'>;

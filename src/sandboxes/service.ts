@@ -124,7 +124,13 @@ export class SandboxService {
       if (!this.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
       this.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
       const workspaceExisted = await this.workspaces.exists(id);
+      if (input.seedImage && workspaceExisted) {
+        this.store.remove(id);
+        throw new ConflictError(`sandbox ${id} has a workspace kept from a deleted sandbox; purge it or pick another id`);
+      }
       try {
+        // A fork: the new workspace starts as a copy of the snapshot's disk.
+        if (input.seedImage) await this.workspaces.copyIn(id, input.seedImage, spec.diskMb);
         await this.containers.start(this.store.get(id)!);
       } catch (err) {
         this.log.warn({ sandboxId: id, err }, 'create failed; rolling back');
@@ -228,6 +234,29 @@ export class SandboxService {
       await tombstone(this.parts, { ...sb, containerId: null }, 'purged');
       await this.workspaces.remove(id);
       this.log.info({ sandboxId: id }, 'workspace removed');
+    });
+  }
+
+  /** A consistent copy of the sandbox's workspace disk at `dst` (snapshots). Returns the bytes it takes. */
+  async copyWorkspace(id: string, dst: string): Promise<number> {
+    return this.locks.run(id, async () => this.workspaces.copyOut(this.get(id).id, dst));
+  }
+
+  /**
+   * Swaps the sandbox's workspace disk (restore): the container is stopped and the
+   * disk released, `swap` replaces the image, then the disk is mounted again and
+   * the sandbox started if it ran. Its supervised services come back by themselves.
+   */
+  async replaceWorkspace(id: string, swap: (sb: Sandbox) => Promise<void>): Promise<Sandbox> {
+    return this.locks.run(id, async () => {
+      const sb = this.get(id);
+      const wasRunning = sb.desiredState === 'running';
+      await this.containers.stop(sb, 'workspace swap');
+      await this.workspaces.release(id);
+      await swap(sb);
+      if (wasRunning) await this.containers.start(this.get(id));
+      else await this.workspaces.prepare(id, sb.spec.diskMb ?? this.cfg.defaultDiskMb);
+      return this.get(id);
     });
   }
 

@@ -17,6 +17,7 @@ interface Row {
   env_names_json: string;
   timeout_s: number;
   continue_from: string | null;
+  checkpoint_id: string | null;
   session_id: string | null;
   container_id: string | null;
   result_json: string | null;
@@ -50,6 +51,7 @@ function toTask(r: Row): Task {
     envNames: JSON.parse(r.env_names_json) as string[],
     timeoutS: r.timeout_s,
     continueFrom: r.continue_from,
+    checkpointId: r.checkpoint_id,
     sessionId: r.session_id,
     containerId: r.container_id,
     result: r.result_json ? (JSON.parse(r.result_json) as TaskResult) : null,
@@ -99,6 +101,7 @@ export class TaskStore {
            @sessionId, @state, @now)`,
       ),
       get: db.prepare<[string], Row>('SELECT * FROM tasks WHERE id = ?'),
+      setCheckpoint: db.prepare('UPDATE tasks SET checkpoint_id = ? WHERE id = ?'),
       bySandbox: db.prepare<[string, number], Row>('SELECT * FROM tasks WHERE sandbox_id = ? AND created_at >= ? ORDER BY created_at, id'),
       active: db.prepare<[string], Row>("SELECT * FROM tasks WHERE sandbox_id = ? AND status IN ('queued', 'running')"),
       allActive: db.prepare<[], Row>("SELECT * FROM tasks WHERE status IN ('queued', 'running') ORDER BY created_at"),
@@ -132,6 +135,10 @@ export class TaskStore {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
       throw err;
     }
+  }
+
+  setCheckpoint(id: string, snapshotId: string): void {
+    this.stmts.setCheckpoint.run(snapshotId, id);
   }
 
   get(id: string): Task | undefined {

@@ -22,7 +22,7 @@ import { initialState, isTerminal, TERMINAL_EVENTS, type AgentName, type Task, t
 import type { WatchTimings } from './watcher.js';
 import { PROMPT_ENV, runCommand } from './wrapper.js';
 
-export type TaskConfig = Pick<Config, 'dataDir' | 'taskDefaultTimeoutS' | 'taskMaxTimeoutS' | 'taskMaxOutputBytes'>;
+export type TaskConfig = Pick<Config, 'dataDir' | 'taskDefaultTimeoutS' | 'taskMaxTimeoutS' | 'taskMaxOutputBytes' | 'taskCheckpoint'>;
 
 /** How the follower paces itself; not settings, since nothing is gained by tuning them. */
 export interface TaskTimings extends WatchTimings {
@@ -50,6 +50,8 @@ export interface CreateTaskInput {
   env?: Record<string, string>;
   timeoutS?: number;
   continueFrom?: string;
+  /** Snapshot the workspace first (default: SANDBOXD_TASK_CHECKPOINT). */
+  checkpoint?: boolean;
 }
 
 export interface EventPage {
@@ -68,6 +70,8 @@ export class TaskService {
     private readonly sandboxes: Pick<SandboxService, 'get' | 'ensureRunning' | 'env' | 'lookup'>,
     activity: Pick<ActivityTracker, 'begin'>,
     private readonly engine: ContainerEngine,
+    /** Snapshots the workspace before an agent starts (undo); null: no checkpoints. */
+    private readonly checkpoint: ((sandboxId: string, taskId: string) => Promise<string>) | null,
     private readonly log: Logger,
     private readonly timings: TaskTimings = TASK_TIMINGS,
   ) {
@@ -135,6 +139,14 @@ export class TaskService {
       throw new ConflictError(`sandbox ${sandboxId} is busy with another task; retry`);
     }
 
+    if (this.checkpoint && (input.checkpoint ?? this.cfg.taskCheckpoint)) {
+      try {
+        this.store.setCheckpoint(id, await this.checkpoint(sandboxId, id));
+      } catch (err) {
+        this.followers.failUnstarted(id, `could not take the checkpoint: ${(err as Error).message}`);
+        throw err;
+      }
+    }
     const containerId = running.containerId!;
     const execEnv = { ...spec.defaults, ...env, ...spec.forced, [PROMPT_ENV]: input.prompt };
     try {

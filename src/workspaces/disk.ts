@@ -10,11 +10,12 @@
  * propagate out of the daemon's own namespace (it may run in a container).
  *
  * Like iptables, these are the only external programs the daemon runs
- * (mkfs.ext4, losetup, mount, umount, mknod from e2fsprogs, util-linux, coreutils).
+ * (mkfs.ext4, e2fsck, resize2fs, losetup, mount, umount, fsfreeze, mknod, cp from
+ * e2fsprogs, util-linux and coreutils).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, statfs, truncate } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -24,12 +25,14 @@ const TOOL_TIMEOUT_MS = 60_000;
 
 export class DiskToolError extends Error {}
 
-async function tool(cmd: string, args: string[]): Promise<string> {
+/** Runs a tool; `okCodes` are exit codes that are not failures (e2fsck's 1: "corrected"). */
+async function tool(cmd: string, args: string[], okCodes: number[] = []): Promise<string> {
   try {
     const { stdout } = await run(cmd, args, { timeout: TOOL_TIMEOUT_MS, maxBuffer: 1 << 20 });
     return stdout;
   } catch (err) {
-    const e = err as { stderr?: string; message: string; code?: string };
+    const e = err as { stdout?: string; stderr?: string; message: string; code?: string | number };
+    if (typeof e.code === 'number' && okCodes.includes(e.code)) return e.stdout ?? '';
     const detail = (e.stderr ?? '').trim() || e.message;
     throw new DiskToolError(`${cmd}: ${detail.split('\n').slice(-3).join(' ')}`);
   }
@@ -147,4 +150,52 @@ export async function freeBytes(dir: string): Promise<number> {
 export async function imageBytesUsed(file: string): Promise<number> {
   const st = await stat(file);
   return st.blocks * 512;
+}
+
+/**
+ * Stops writes to the filesystem (both mounts share it) until thaw: a copy of
+ * the image taken meanwhile is consistent. Thaw is always called (finally);
+ * boot thaws every workspace in case the daemon died in between.
+ */
+export async function freeze(dir: string): Promise<void> {
+  await tool('fsfreeze', ['--freeze', dir]);
+}
+
+export async function thaw(dir: string): Promise<void> {
+  await tool('fsfreeze', ['--unfreeze', dir]).catch((err: Error) => {
+    if (!/Invalid argument|not frozen|EINVAL/i.test(err.message)) throw err;
+  });
+}
+
+/**
+ * Copies a disk image: a reflink where the data dir's filesystem has them
+ * (XFS, btrfs: instant, copy-on-write), else only its allocated extents
+ * (sparse). Written to a temp name, flushed, then renamed: `dst` is never half
+ * a copy, whatever happens meanwhile.
+ */
+export async function copyImage(src: string, dst: string): Promise<void> {
+  const tmp = `${dst}.tmp-${process.pid}`;
+  try {
+    await tool('cp', ['--sparse=always', '--reflink=auto', src, tmp]);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, dst);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Grows an unattached image to `sizeMb` (never shrinks). */
+export async function growImage(file: string, sizeMb: number): Promise<void> {
+  const want = sizeMb * 1024 * 1024;
+  if ((await stat(file)).size >= want) return;
+  await truncate(file, want);
+  // resize2fs wants a freshly checked filesystem; -p repairs only what is safe without asking.
+  await tool('e2fsck', ['-f', '-p', file], [1]);
+  await tool('resize2fs', [file]);
 }

@@ -10,9 +10,10 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { LOG_DIR_REL, disksDir, workspaceDir, workspacesDir } from '../domain/layout.js';
-import { DomainError, UnavailableError } from '../errors.js';
-import { DiskToolError, attach, createImage, detach, findLoop, freeBytes, mountAt, mountPoints, unmount } from './disk.js';
+import { ConflictError, DomainError, UnavailableError } from '../errors.js';
+import { DiskToolError, attach, copyImage, createImage, detach, findLoop, freeBytes, freeze, growImage, imageBytesUsed, mountAt, mountPoints, thaw, unmount } from './disk.js';
 import { migrateOwner, migrateTree } from './migrate.js';
+import { diskSelfTest } from './self-test.js';
 import { SafeRoot, type Owner } from './safe-fs.js';
 
 export type WorkspacesConfig = Pick<Config, 'dataDir' | 'diskQuota' | 'diskReserveMb' | 'sandboxUid' | 'sandboxGid'>;
@@ -60,36 +61,11 @@ export class Workspaces {
     return this.problem;
   }
 
-  /**
-   * At boot: proves that an image can be made, attached and mounted here (root,
-   * loop devices, ext4), so a host that cannot is reported by /readyz before
-   * the first create fails.
-   */
+  /** At boot: a host that cannot make, attach and mount a disk is reported by /readyz before the first create fails. */
   async selfTest(): Promise<void> {
     if (!this.cfg.diskQuota) return;
-    const image = path.join(disksDir(this.cfg.dataDir), '.self-test.ext4');
-    const dir = path.join(workspacesDir(this.cfg.dataDir), '.self-test');
-    try {
-      await mkdir(disksDir(this.cfg.dataDir), { recursive: true, mode: 0o700 });
-      await mkdir(workspacesDir(this.cfg.dataDir), { recursive: true, mode: 0o700 });
-      await unmount(dir);
-      await rm(image, { force: true });
-      await createImage(image, 16, { uid: 0, gid: 0 });
-      const dev = await attach(image);
-      try {
-        await mountAt(dev, dir);
-        await unmount(dir);
-      } finally {
-        await detach(dev);
-      }
-      this.problem = null;
-    } catch (err) {
-      this.problem = `workspace disks cannot be set up (SANDBOXD_DISK_QUOTA=true needs root, loop devices, mkfs.ext4 and mount): ${(err as Error).message}`;
-      this.log.error({ err }, 'workspace disk self-test failed');
-    } finally {
-      await rm(image, { force: true }).catch(() => undefined);
-      await rmdir(dir).catch(() => undefined);
-    }
+    this.problem = await diskSelfTest(this.cfg.dataDir);
+    if (this.problem) this.log.error({ problem: this.problem }, 'workspace disk self-test failed');
   }
 
   /** Refuses new work when the data disk (where SQLite lives too) is nearly full. */
@@ -202,6 +178,51 @@ export class Workspaces {
     this.log.info({ sandboxId: id, from: `${root.uid}:${root.gid}`, to: `${owner.uid}:${owner.gid}` }, 'workspace handed to the sandbox user');
   }
 
+  /**
+   * A consistent copy of the workspace's disk at `dst`: the filesystem is frozen
+   * (writes wait, nothing fails) for the time of the copy. Returns the bytes the
+   * copy takes. Caller holds the sandbox's lock.
+   */
+  async copyOut(id: string, dst: string): Promise<number> {
+    this.requireDisks('snapshots');
+    const dir = workspaceDir(this.cfg.dataDir, id);
+    const mounted = (await mountPoints()).has(dir);
+    if (mounted) await freeze(dir).catch(unavailable('the workspace could not be frozen for the copy'));
+    try {
+      await copyImage(this.image(id), dst).catch(unavailable('the workspace disk could not be copied'));
+    } finally {
+      if (mounted) await thaw(dir);
+    }
+    return imageBytesUsed(dst);
+  }
+
+  /** Moves the released disk aside (a rename: instant). */
+  async moveOut(id: string, dst: string): Promise<void> {
+    this.requireDisks('snapshots');
+    await rename(this.image(id), dst);
+  }
+
+  /** Makes `src` (a snapshot image) the released workspace's disk, grown to `diskMb` when larger. */
+  async copyIn(id: string, src: string, diskMb?: number): Promise<void> {
+    this.requireDisks('snapshots');
+    await mkdir(disksDir(this.cfg.dataDir), { recursive: true, mode: 0o700 });
+    const staging = `${this.image(id)}.incoming`;
+    await copyImage(src, staging).catch(unavailable('the snapshot could not be copied into the workspace'));
+    if (diskMb !== undefined) await growImage(staging, diskMb).catch(unavailable('the workspace disk could not be grown'));
+    await rename(staging, this.image(id));
+  }
+
+  /** Thaws every mounted workspace: a daemon that died mid-snapshot leaves none frozen. */
+  async thawAll(): Promise<void> {
+    if (!this.cfg.diskQuota) return;
+    const prefix = `${workspacesDir(this.cfg.dataDir)}/`;
+    for (const dir of await mountPoints()) if (dir.startsWith(prefix)) await thaw(dir).catch(() => undefined);
+  }
+
+  private requireDisks(what: string): void {
+    if (!this.cfg.diskQuota) throw new ConflictError(`${what} need workspace disks (SANDBOXD_DISK_QUOTA=true)`);
+  }
+
   /** Unmounts and detaches the disk (the image stays): a destroyed sandbox keeps its workspace. */
   async release(id: string): Promise<void> {
     if (!this.cfg.diskQuota) return;
@@ -248,4 +269,12 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** A disk tool failing (no space on the data disk, say) is the server's trouble, said plainly. */
+function unavailable(what: string) {
+  return (err: unknown): never => {
+    if (err instanceof DiskToolError) throw new UnavailableError(`${what}: ${err.message}`, 30);
+    throw err;
+  };
 }
