@@ -26,6 +26,7 @@ import { listRows } from './ops/list.js';
 import { previewWakeBurst } from './ops/preview-wake-burst.js';
 import { previewWake } from './ops/preview-wake.js';
 import { stopStart } from './ops/stop-start.js';
+import { snapshotGroup } from './ops/snapshot.js';
 import { taskFirstEvent } from './ops/task-first-event.js';
 import { releaseDisks } from '../test/helpers/disks.js';
 import { startModelServer, type ModelServer } from '../test/helpers/model-server.js';
@@ -44,6 +45,7 @@ const GROUPS: BenchGroup[] = [
   edgeThroughput,
   idleOverhead,
   taskFirstEvent,
+  snapshotGroup,
   listRows,
 ];
 

@@ -4,6 +4,7 @@ import type { BenchDaemon } from './daemon.js';
 export interface CreateBody {
   id: string;
   ports?: number[];
+  disk_mb?: number;
   services?: { name: string; command: string; port?: number }[];
 }
 
