@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { DockerodeEngine } from './docker/dockerode-engine.js';
 import type { ContainerEngine } from './docker/engine.js';
 import { disksDir, runtimesDir, stateDir, workspacesDir } from './domain/layout.js';
+import { statusOf } from './domain/sandbox.js';
 import { createEdge, labelsForEdge, type Edge } from './edge/index.js';
 import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
@@ -27,6 +28,8 @@ import { PreviewEpochStore } from './store/preview.js';
 import { SandboxStore } from './store/sandboxes.js';
 import { TaskStore } from './store/tasks.js';
 import { TaskService } from './tasks/service.js';
+import { collectProcessMetrics, countSandboxesFrom } from './telemetry/metrics.js';
+import { createMetricsServer } from './telemetry/metrics-server.js';
 import { FilesService } from './workspaces/files.js';
 import { Workspaces } from './workspaces/workspaces.js';
 
@@ -102,6 +105,11 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks }, log);
   const loops: Loop[] = [];
 
+  // Metrics: Node's own, live sandboxes counted from SQLite at scrape time, and their own listener when set.
+  collectProcessMetrics();
+  countSandboxesFrom(() => sandboxes.list().map(statusOf));
+  const metricsServer = config.metricsBind ? createMetricsServer(config.metricsBind, config.apiHostnames) : null;
+
   return {
     config,
     api,
@@ -135,9 +143,11 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');
       const edgeUrl = await edge.listen();
+      if (metricsServer) log.info({ url: await metricsServer.listen() }, 'metrics listening');
       return { apiUrl, edgeUrl };
     },
     async stop() {
+      await metricsServer?.close();
       await edge.close();
       await api.close();
       await Promise.all(loops.map((l) => l.stop()));
