@@ -52,7 +52,7 @@ function packageVersion(): string {
 /** One content form's schemas (zod or plain JSON Schema) to JSON Schema, as the zod transform would convert them. */
 function convertContent(input: TransformInput, form: ContentForm, io: 'body' | 'response'): Json {
   const content: Json = {};
-  for (const [type, media] of Object.entries(form.content)) {
+  for (const [type, media] of Object.entries(form.content ?? {})) {
     let schema: unknown = media.schema;
     if (media.schema instanceof z.ZodType) {
       const probe = io === 'body' ? { body: media.schema } : { response: { 200: media.schema } };
@@ -78,7 +78,10 @@ function headersFor(status: string): Json {
   return headers;
 }
 
-/** The route's responses as OpenAPI response objects; content forms (SSE, bytes) converted here, JSON by the zod transform. */
+/**
+ * The route's responses as OpenAPI response objects; content forms (SSE, bytes) converted here, JSON by the zod transform.
+ * A response without content (101) says `type: 'null'`, which is how fastify-swagger is told to add none.
+ */
 export function transform(input: TransformInput): { schema: RouteSchema; url: string } {
   const schema = input.schema as { response?: Record<string, unknown>; body?: unknown } | undefined;
   if (!schema || DOC_PATHS.some((p) => input.url === p || input.url.startsWith(`${p}/`))) return { schema: { hide: true }, url: input.url };
@@ -92,7 +95,7 @@ export function transform(input: TransformInput): { schema: RouteSchema; url: st
   for (const [status, r] of Object.entries(response)) {
     const form = isContentForm(r) ? r : null;
     const content = form ? convertContent(input, form, 'response') : { 'application/json': { schema: converted[status], ...errorExample(status) } };
-    responses[status] = { description: describe(status, r, form), headers: headersFor(status), content };
+    responses[status] = { description: describe(status, r, form), headers: headersFor(status), ...(Object.keys(content).length > 0 ? { content } : { type: 'null' }) };
   }
   const methods = [input.route.method].flat();
   if (methods.some((m) => BODY_METHODS.has(m))) {

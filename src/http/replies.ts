@@ -72,14 +72,22 @@ export function errorExample(status: string): { example?: { error: string } } {
   return text === undefined ? {} : { example: { error: text } };
 }
 
-/** A response (or body) that is not plain JSON: SSE, bytes, or JSON next to bytes. Schemas are zod or JSON Schema. */
+/** A response (or body) that is not plain JSON: SSE, bytes, JSON next to bytes, or none (101). Schemas are zod or JSON Schema. */
 export interface ContentForm {
   description?: string;
-  content: Record<string, { schema: z.ZodType | Record<string, unknown>; example?: unknown }>;
+  content?: Record<string, { schema: z.ZodType | Record<string, unknown>; example?: unknown }>;
 }
 
 export function isContentForm(x: unknown): x is ContentForm {
-  return typeof x === 'object' && x !== null && 'content' in x && !('_zod' in x);
+  return typeof x === 'object' && x !== null && !('_zod' in x) && ('content' in x || 'description' in x);
+}
+
+/**
+ * A WebSocket route's answer: OpenAPI has no WebSocket object, so the route is a
+ * GET that answers 101, and `description` says what the messages are.
+ */
+export function websocketUpgrade(description: string): ContentForm {
+  return { description: `Switching Protocols: the connection becomes a WebSocket. ${description}` };
 }
 
 type Errors = Record<ErrorStatus, typeof errorSchema>;

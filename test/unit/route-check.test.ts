@@ -3,7 +3,8 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { replies } from '../../src/http/replies.js';
+import { installOpenApi } from '../../src/http/openapi.js';
+import { op, replies, websocketUpgrade } from '../../src/http/replies.js';
 import { missingResponses, requireResponseSchemas } from '../../src/http/route-check.js';
 
 function app() {
@@ -41,3 +42,19 @@ describe('route check', () => {
     expect(missingResponses('/docs', undefined)).toBeNull();
   });
 });
+
+describe('the document of a WebSocket route', () => {
+  it('is a GET answering 101 with the upgrade described, and the errors', async () => {
+    const a = app();
+    await installOpenApi(a);
+    const schema = { ...op('/v1/sandboxes/:id/pty', 'openTerminal', 'exec', 'A terminal'), response: replies({ 101: websocketUpgrade('Binary frames are the terminal’s bytes.') }, 404) };
+    a.get('/v1/sandboxes/:id/pty', { schema }, async () => ({ error: 'not a WebSocket' }));
+    await a.ready();
+    const get = (a.swagger() as any).paths['/v1/sandboxes/{id}/pty'].get;
+    expect(get.operationId).toBe('openTerminal');
+    expect(get.responses['101']).toEqual({ description: expect.stringMatching(/^Switching Protocols: .*terminal’s bytes/), headers: expect.any(Object) });
+    expect(get.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
+    await a.close();
+  });
+});
+
