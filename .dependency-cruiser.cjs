@@ -7,9 +7,9 @@
  *   edge/, loops/, tasks/, snapshots/   features (independent of each other)
  *   sandboxes/                      the lifecycle service
  *   store/, docker/, workspaces/, network/   adapters (independent of each other)
- *   domain/, errors.ts, config.ts (+ config-values.ts), log.ts    the leaf every layer may import
+ *   domain/, errors.ts, config.ts (+ config-values.ts), log.ts, telemetry/    the leaf every layer may import
  */
-const LEAF = '^src/(domain/|errors\\.ts$|config(-values)?\\.ts$|log\\.ts$)';
+const LEAF = '^src/(domain/|telemetry/|errors\\.ts$|config(-values)?\\.ts$|log\\.ts$)';
 const COMPOSITION = '^src/(daemon|main)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -67,6 +67,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/docker/' },
       to: { path: '^node_modules/dockerode/' },
+    },
+    {
+      name: 'only-telemetry-imports-prom-client',
+      severity: 'error',
+      comment: 'Metrics are defined in one registry (src/telemetry/metrics.ts); components record through it.',
+      from: { path: '^src/', pathNot: '^src/telemetry/' },
+      to: { path: '^node_modules/prom-client/' },
     },
     {
       name: 'only-the-api-imports-fastify',

@@ -106,6 +106,19 @@ export interface Config {
   meminfoPath: string;
   cgroupRoot: string;
   logLevel: string;
+  /** GET /metrics on its own listener without the API's token; null: served on the API only (with its auth). */
+  metricsBind: { host: string; port: number } | null;
+}
+
+/** SANDBOXD_METRICS_BIND: empty for none, else host:port like SANDBOXED_API_BIND. */
+function metricsBind(env: Env): Config['metricsBind'] {
+  const v = str(env, 'SANDBOXD_METRICS_BIND', '');
+  if (v === '') return null;
+  const colon = v.lastIndexOf(':');
+  const host = v.slice(0, colon).replace(/^\[|\]$/g, '');
+  const port = Number(v.slice(colon + 1));
+  if (colon <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('SANDBOXD_METRICS_BIND', `"${v}" must be host:port`);
+  return { host, port };
 }
 
 /** The preview server's limits on clients. Node refuses a headers timeout above the request timeout. */
@@ -249,5 +262,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     meminfoPath: str(env, 'SANDBOXD_MEMINFO_PATH', '/proc/meminfo'),
     cgroupRoot: str(env, 'SANDBOXD_CGROUP_ROOT', '/sys/fs/cgroup'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    metricsBind: metricsBind(env),
   });
 }

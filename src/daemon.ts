@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { DockerodeEngine } from './docker/dockerode-engine.js';
 import type { ContainerEngine } from './docker/engine.js';
 import { disksDir, runtimesDir, snapshotsDir, stateDir, workspacesDir } from './domain/layout.js';
+import { statusOf } from './domain/sandbox.js';
 import { createEdge, labelsForEdge, type Edge } from './edge/index.js';
 import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
@@ -29,6 +30,8 @@ import { TaskStore } from './store/tasks.js';
 import { TaskService } from './tasks/service.js';
 import { SnapshotService } from './snapshots/service.js';
 import { SnapshotStore } from './store/snapshots.js';
+import { collectProcessMetrics, countSandboxesFrom } from './telemetry/metrics.js';
+import { createMetricsServer } from './telemetry/metrics-server.js';
 import { FilesService } from './workspaces/files.js';
 import { Workspaces } from './workspaces/workspaces.js';
 
@@ -106,6 +109,11 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots }, log);
   const loops: Loop[] = [];
 
+  // Metrics: Node's own, live sandboxes counted from SQLite at scrape time, and their own listener when set.
+  collectProcessMetrics();
+  countSandboxesFrom(() => sandboxes.list().map(statusOf));
+  const metricsServer = config.metricsBind ? createMetricsServer(config.metricsBind, config.apiHostnames) : null;
+
   return {
     config,
     api,
@@ -143,9 +151,11 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');
       const edgeUrl = await edge.listen();
+      if (metricsServer) log.info({ url: await metricsServer.listen() }, 'metrics listening');
       return { apiUrl, edgeUrl };
     },
     async stop() {
+      await metricsServer?.close();
       await edge.close();
       await api.close();
       await Promise.all(loops.map((l) => l.stop()));

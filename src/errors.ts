@@ -54,8 +54,15 @@ export class TooLargeError extends DomainError {
   }
 }
 
+/** Why a start is refused for now: a short word for metrics and logs (the message says the rest). */
+export type UnavailableReason = 'memory' | 'disk_space' | 'disk_quota' | 'disk_unmounted' | 'network_isolation' | 'unavailable';
+
 export class UnavailableError extends DomainError {
-  constructor(message: string, retryAfterS?: number) {
+  constructor(
+    message: string,
+    retryAfterS?: number,
+    readonly reason: UnavailableReason = 'unavailable',
+  ) {
     super('unavailable', message, retryAfterS);
   }
 }

@@ -6,6 +6,7 @@ import { SANDBOX_HOME } from '../domain/layout.js';
 import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
 import { runExec } from './exec-stream.js';
 import { toEngineCreateBody, type ContainerSpec } from './spec.js';
+import { metrics } from '../telemetry/metrics.js';
 
 interface EngineApiError {
   statusCode?: number;
@@ -26,6 +27,8 @@ function statusOf(err: unknown): number | undefined {
 /** Keeps the engine's own words: "exit status 125" alone helps nobody. */
 function wrap(action: string, err: unknown): Error {
   const status = statusOf(err);
+  // Answers the adapter takes as outcomes (304, a 404 on remove) are not counted: they never get here.
+  metrics.dockerErrors.inc({ operation: action, status: status === undefined ? 'none' : String(status) });
   const msg = `docker ${action}: ${engineMessage(err)}`;
   if (status === 404) return new NotFoundError(msg);
   if (status === 409) return new ConflictError(msg);
@@ -122,7 +125,10 @@ export class DockerodeEngine implements ContainerEngine {
       return c.id;
     } catch (err) {
       // A 404 here is a missing image or network: the server's problem, not the caller's.
-      if (statusOf(err) === 404) throw new UpstreamError(`docker create: ${engineMessage(err)}`);
+      if (statusOf(err) === 404) {
+        metrics.dockerErrors.inc({ operation: 'create', status: '404' });
+        throw new UpstreamError(`docker create: ${engineMessage(err)}`);
+      }
       throw wrap('create', err);
     }
   }

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Sandbox } from '../domain/sandbox.js';
+import { metrics } from '../telemetry/metrics.js';
 import type { AccessGate } from './access.js';
 import { internalError, notPreview, retryLater, send, wakeFailed, warming, type Out } from './answers.js';
 import type { AppProxy } from './app-proxy.js';
@@ -56,6 +57,16 @@ export interface PreviewServerDeps {
   log: Logger;
 }
 
+/** One histogram observation and one counter per request: the hot path stays cheap. */
+function countResponse(res: ServerResponse): void {
+  const began = performance.now();
+  res.once('close', () => {
+    const code = res.headersSent ? res.statusCode : 0;
+    metrics.edgeRequests.observe({ status: code === 0 ? 'aborted' : `${Math.floor(code / 100)}xx` }, (performance.now() - began) / 1000);
+    if (code !== 0) metrics.edgeResponses.inc({ code: String(code) });
+  });
+}
+
 export class PreviewServer {
   readonly server: http.Server;
 
@@ -67,7 +78,10 @@ export class PreviewServer {
       deps.log.error({ err }, 'edge request failed');
       send(req, out, internalError());
     };
-    this.server.on('request', (req, res) => void this.onRequest(req, res).catch(failSafe(res, req)));
+    this.server.on('request', (req, res) => {
+      countResponse(res);
+      void this.onRequest(req, res).catch(failSafe(res, req));
+    });
     this.server.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head).catch(failSafe(socket, req)));
   }
 

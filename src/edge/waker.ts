@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Sandbox } from '../domain/sandbox.js';
 import { UnavailableError } from '../errors.js';
+import { metrics } from '../telemetry/metrics.js';
 import type { Upstream, Upstreams } from './upstreams.js';
 import type { WakeState } from './wake-decide.js';
 
@@ -60,7 +61,9 @@ export class Waker {
     const key = `${id}:${port}`;
     const existing = this.inflight.get(key);
     if (existing) return existing;
+    const observe = metrics.wake.startTimer();
     const p = this.run(id, port).then((outcome) => {
+      observe({ outcome: outcome.ok ? 'ok' : outcome.retryAfterS !== undefined ? 'refused' : outcome.timedOut ? 'timeout' : 'failed' });
       if (outcome.ok) this.failures.delete(key);
       else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut, retryAfterS: outcome.retryAfterS });
       return outcome;
@@ -81,7 +84,10 @@ export class Waker {
     } catch (err) {
       log.warn({ sandboxId: id, port, err }, 'wake failed');
       // Refused for now (not enough memory): the client is told when to come back.
-      if (err instanceof UnavailableError) return { ok: false, reason: err.message, timedOut: false, retryAfterS: err.retryAfterS ?? 30 };
+      if (err instanceof UnavailableError) {
+        metrics.wakeRefusals.inc({ reason: err.reason });
+        return { ok: false, reason: err.message, timedOut: false, retryAfterS: err.retryAfterS ?? 30 };
+      }
       return { ok: false, reason: `the sandbox could not start: ${(err as Error).message}`, timedOut: false };
     }
     upstreams.invalidate(id);

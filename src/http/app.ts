@@ -12,7 +12,11 @@ import type { HttpDeps } from './deps.js';
 import { installErrorHandler } from './error-handler.js';
 import { execRoutes } from './exec.js';
 import { filesRoutes } from './files.js';
+import { installRequestMetrics } from './metrics.js';
+import { installOpenApi } from './openapi.js';
 import { previewRoutes } from './previews.js';
+import { installRequestIds, requestIdOptions } from './request-id.js';
+import { requireResponseSchemas } from './route-check.js';
 import { sandboxRoutes } from './sandboxes.js';
 import { servicesRoutes } from './services.js';
 import { snapshotRoutes } from './snapshots.js';
@@ -29,6 +33,7 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
+    ...requestIdOptions,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -45,11 +50,16 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
       done(e, undefined);
     }
   });
+  installRequestIds(app);
   installErrorHandler(app);
+  requireResponseSchemas(app);
+  // Before the routes: it collects them as they are registered.
+  await installOpenApi(app);
   await app.register(fastifySse, { heartbeatInterval: HEARTBEAT_MS });
   // Before auth: a browser's preflight carries no token, and a refused page learns nothing about auth.
   installBrowserGuard(app, { allowedOrigins: deps.config.apiAllowedOrigins, hostnames: deps.config.apiHostnames });
   if (deps.config.authEnabled) installAuth(app, deps.config.tokens);
+  installRequestMetrics(app);
   await app.register(systemRoutes, deps);
   await app.register(sandboxRoutes, deps);
   await app.register(execRoutes, deps);

@@ -6,8 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiToken } from '../config.js';
 import { sendError } from './error-handler.js';
-
-const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+import { isOpenRoute } from './replies.js';
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
@@ -33,7 +32,8 @@ declare module 'fastify' {
 export function installAuth(app: FastifyInstance, tokens: readonly ApiToken[]): void {
   const digests = tokens.map((t) => ({ name: t.name, digest: digest(t.secret) }));
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
-    if (OPEN_PATHS.has(req.url.split('?')[0])) return;
+    // By the matched route's pattern, never the raw URL: `/docs/..%2f/v1/…` names no open route.
+    if (isOpenRoute(req.routeOptions.url)) return;
     const name = matchToken(digests, req.headers.authorization);
     if (!name) {
       req.log.info({ reason: req.headers.authorization ? 'bad token' : 'no token' }, 'unauthorized');

@@ -103,7 +103,7 @@ export function checkBody(v: RequestView): Refusal | null {
 
 /** CORS for an allowed origin: a dashboard's fetch needs its preflight answered and the reply readable. */
 function allowCors(reply: FastifyReply, origin: string): void {
-  reply.header('access-control-allow-origin', origin).header('vary', 'origin').header('access-control-expose-headers', 'retry-after');
+  reply.header('access-control-allow-origin', origin).header('vary', 'origin').header('access-control-expose-headers', 'retry-after, x-request-id');
 }
 
 function isPreflight(req: FastifyRequest): boolean {
@@ -125,7 +125,7 @@ export function installBrowserGuard(app: FastifyInstance, policy: BrowserPolicy)
       return reply
         .code(204)
         .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE')
-        .header('access-control-allow-headers', 'authorization, content-type, last-event-id')
+        .header('access-control-allow-headers', 'authorization, content-type, last-event-id, x-request-id')
         .header('access-control-max-age', '600')
         .send();
     }

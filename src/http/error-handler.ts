@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../errors.js';
+import { noteStoreError } from '../telemetry/metrics.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
@@ -51,6 +52,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(reply, status, err.message);
+    noteStoreError(err);
     req.log.error({ err }, 'unhandled error');
     return sendError(reply, 500, 'internal error; see the daemon log');
   });

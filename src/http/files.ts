@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { InvalidError } from '../errors.js';
 import { LIST_DEFAULT_LIMIT, LIST_MAX_DEPTH, LIST_MAX_LIMIT, contentTypeFor, encodeContent, type FileStream, type Listing } from '../workspaces/files.js';
 import type { HttpDeps } from './deps.js';
+import { op, replies } from './replies.js';
+import { binary, directoryMadeSchema, fileContentSchema, fileDeletedSchema, fileWrittenSchema, listingSchema } from './responses.js';
 import { idParams } from './schemas.js';
 
 const BASES = ['/v1/sandboxes/:id/files', '/sandbox/:id/files'];
@@ -32,14 +34,27 @@ const listQuery = pathQuery.extend({
 const contentQuery = pathQuery.extend({ encoding: encoding.optional() });
 const deleteQuery = pathQuery.extend({ recursive: flag });
 const uploadQuery = z.object({ path: userPath, append: flag, mode: z.string().max(8).optional() });
+/** PUT …/files takes JSON (path in the body) or bytes (path in the query). */
+const putQuery = uploadQuery.extend({ path: userPath.optional().meta({ description: 'Where an application/octet-stream body goes' }) });
 const writeBody = z.strictObject({
   path: userPath,
   content: z.string(),
   append: z.boolean().optional(),
   encoding: encoding.default('utf8'),
   mode: mode.optional(),
-});
-const mkdirBody = z.strictObject({ path: userPath, parents: z.boolean().optional(), mode: mode.optional() });
+}).meta({ id: 'WriteFile' });
+const mkdirBody = z.strictObject({ path: userPath, parents: z.boolean().optional(), mode: mode.optional() }).meta({ id: 'MakeDirectory' });
+
+/** Every files route: the path's problems (400), the sandbox or file missing (404), a clash (409), a full disk or a big file (413), the disk not mounted (503). */
+const FILE_ERRORS = [400, 404, 409, 413, 503] as const;
+const bytes = { 'application/octet-stream': { schema: binary } };
+const contentReply = {
+  description: 'The file: its bytes with a content type from its name, or JSON with ?encoding=',
+  content: { 'application/json': { schema: fileContentSchema }, '*/*': { schema: binary } },
+};
+const downloadReply = { description: 'The file’s bytes, as an attachment', content: bytes };
+const writeBodies = { content: { 'application/json': { schema: writeBody }, ...bytes } };
+const PATHS = 'Paths are relative to /home/sandbox or absolute under it; a symbolic link on the way is a 400.';
 
 function presentListing(l: Listing) {
   return { path: l.path, entries: l.entries, truncated: l.truncated, ...(l.nextCursor ? { next_cursor: l.nextCursor } : {}) };
@@ -90,7 +105,13 @@ export async function filesRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
 
   for (const base of BASES) {
     // A directory lists; a file comes back as JSON (the original's GET shape).
-    app.get(base, { schema: { params: idParams, querystring: listQuery } }, async (req) => {
+    const list = {
+      ...op(base, 'listFiles', 'files', 'List a directory, or read a file as JSON', PATHS),
+      params: idParams,
+      querystring: listQuery,
+      response: replies({ 200: z.union([listingSchema, fileContentSchema]) }, ...FILE_ERRORS),
+    };
+    app.get(base, { schema: list }, async (req) => {
       const id = use(req.params.id);
       const q = req.query;
       const target = await files.stat(id, q.path);
@@ -102,7 +123,8 @@ export async function filesRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
       return presentListing(listing);
     });
 
-    app.get(`${base}/content`, { schema: { params: idParams, querystring: contentQuery } }, async (req, reply) => {
+    const read = { ...op(base, 'readFile', 'files', 'Read a file', PATHS), params: idParams, querystring: contentQuery, response: replies({ 200: contentReply }, ...FILE_ERRORS) };
+    app.get(`${base}/content`, { schema: read }, async (req, reply) => {
       const id = use(req.params.id);
       const { path, encoding: enc } = req.query;
       if (enc === undefined) return sendFile(reply, await files.openRead(id, path), false);
@@ -110,29 +132,39 @@ export async function filesRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
       return { path: f.path, ...encodeContent(f.content, enc), size: f.size };
     });
 
-    app.get(`${base}/raw`, { schema: { params: idParams, querystring: pathQuery } }, async (req, reply) => {
+    const download = { ...op(base, 'downloadFile', 'files', 'Download a file', PATHS), params: idParams, querystring: pathQuery, response: replies({ 200: downloadReply }, ...FILE_ERRORS) };
+    app.get(`${base}/raw`, { schema: download }, async (req, reply) => {
       return sendFile(reply, await files.openRead(use(req.params.id), req.query.path), true);
     });
 
     // JSON {path, content, ...}, or the raw body with Content-Type application/octet-stream and ?path=.
-    app.put(base, { bodyLimit: jsonBodyLimit, schema: { params: idParams } }, async (req, reply) => {
+    const write = {
+      ...op(base, 'writeFile', 'files', 'Write a file: JSON {path, content, encoding?, append?, mode?}, or the bytes with ?path=', PATHS),
+      params: idParams,
+      querystring: putQuery,
+      body: writeBodies,
+      response: replies({ 200: fileWrittenSchema }, ...FILE_ERRORS),
+    };
+    app.put(base, { bodyLimit: jsonBodyLimit, schema: write }, async (req, reply) => {
       const id = use(req.params.id);
       if (isStream(req.body)) {
-        const q = uploadQuery.safeParse(req.query);
-        if (!q.success) throw new InvalidError(zodMessage('querystring', q.error));
-        return upload(req, reply, id, q.data);
+        const { path, append, mode: m } = req.query;
+        if (path === undefined) throw new InvalidError('querystring.path: required with an application/octet-stream body');
+        return upload(req, reply, id, { path, append, mode: m });
       }
       const b = writeBody.safeParse(req.body ?? {});
       if (!b.success) throw new InvalidError(zodMessage('body', b.error));
       return files.write(id, b.data);
     });
 
-    app.delete(base, { schema: { params: idParams, querystring: deleteQuery } }, async (req) => {
+    const remove = { ...op(base, 'deleteFile', 'files', 'Delete a file, or a directory (recursive=true if not empty)', PATHS), params: idParams, querystring: deleteQuery, response: replies({ 200: fileDeletedSchema }, ...FILE_ERRORS) };
+    app.delete(base, { schema: remove }, async (req) => {
       const r = await files.remove(use(req.params.id), req.query.path, req.query.recursive);
-      return { path: r.path, deleted: true };
+      return { path: r.path, deleted: true as const };
     });
 
-    app.post(`${base}/mkdir`, { schema: { params: idParams, body: mkdirBody } }, async (req, reply) => {
+    const mkdir = { ...op(base, 'makeDirectory', 'files', 'Make a directory', PATHS), params: idParams, body: mkdirBody, response: replies({ 200: directoryMadeSchema, 201: directoryMadeSchema }, ...FILE_ERRORS) };
+    app.post(`${base}/mkdir`, { schema: mkdir }, async (req, reply) => {
       const r = await files.mkdir(use(req.params.id), req.body.path, { parents: req.body.parents, mode: req.body.mode });
       return reply.code(r.created ? 201 : 200).send(r);
     });
@@ -144,7 +176,14 @@ export async function filesRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
     raw.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
     const rawApp = raw.withTypeProvider<ZodTypeProvider>();
     for (const base of BASES) {
-      rawApp.put(`${base}/raw`, { schema: { params: idParams, querystring: uploadQuery } }, async (req, reply) => {
+      const upload_ = {
+        ...op(base, 'uploadFile', 'files', 'Upload a file’s bytes (any content type but forms and text)', PATHS),
+        params: idParams,
+        querystring: uploadQuery,
+        body: { content: bytes },
+        response: replies({ 200: fileWrittenSchema }, ...FILE_ERRORS),
+      };
+      rawApp.put(`${base}/raw`, { schema: upload_ }, async (req, reply) => {
         return upload(req, reply, use(req.params.id), req.query);
       });
     }

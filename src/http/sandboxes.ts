@@ -4,15 +4,23 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { InvalidError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
 import { presentSandbox } from './present.js';
+import { op, replies } from './replies.js';
+import { sandboxDeletedSchema, sandboxListSchema, sandboxPurgedSchema, sandboxSchema } from './responses.js';
 import { createSandboxBody, idParams, updateSandboxBody } from './schemas.js';
 
 export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { sandboxes, config } = deps;
   const present = (sb: Parameters<typeof presentSandbox>[0]) => presentSandbox(sb, config);
+  const sandbox = replies({ 200: sandboxSchema }, 400, 404, 502, 503);
 
   for (const path of ['/sandbox', '/v1/sandboxes']) {
-    app.post(path, { schema: { body: createSandboxBody.nullish() } }, async (req, reply) => {
+    const schema = {
+      ...op(path, 'createSandbox', 'sandboxes', 'Create a sandbox and start it', 'Every field is optional; without an id a lowercase ULID is generated.'),
+      body: createSandboxBody.nullish(),
+      response: replies({ 201: sandboxSchema }, 409, 502, 503),
+    };
+    app.post(path, { schema }, async (req, reply) => {
       const b = req.body ?? {};
       const fork = b.from_snapshot ? deps.snapshots.forkSource(b.from_snapshot) : null;
       if (fork && b.disk_mb !== undefined && b.disk_mb < fork.snapshot.diskMb) {
@@ -35,34 +43,44 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
   }
 
   for (const path of ['/sandboxes', '/v1/sandboxes']) {
-    app.get(path, async () => {
+    app.get(path, { schema: { ...op(path, 'listSandboxes', 'sandboxes', 'List the live sandboxes'), response: replies({ 200: sandboxListSchema }) } }, async () => {
       const list = sandboxes.list().map(present);
       return { sandboxes: list, count: list.length };
     });
   }
 
   for (const base of ['/sandbox/:id', '/v1/sandboxes/:id']) {
-    app.get(base, { schema: { params: idParams } }, async (req) => present(sandboxes.get(req.params.id)));
+    app.get(base, { schema: { ...op(base, 'getSandbox', 'sandboxes', 'One sandbox'), params: idParams, response: replies({ 200: sandboxSchema }, 400, 404) } }, async (req) =>
+      present(sandboxes.get(req.params.id)),
+    );
 
-    app.patch(base, { schema: { params: idParams, body: updateSandboxBody } }, async (req) => {
+    const patch = { ...op(base, 'updateSandbox', 'sandboxes', 'Change idle policy, visibility or services'), params: idParams, body: updateSandboxBody, response: replies({ 200: sandboxSchema }, 404, 502, 503) };
+    app.patch(base, { schema: patch }, async (req) => {
       const b = req.body;
       return present(await sandboxes.update(req.params.id, { idlePolicy: b.idle_policy, visibility: b.visibility, services: b.services }));
     });
 
-    app.delete(base, { schema: { params: idParams } }, async (req) => {
+    const del = { ...op(base, 'deleteSandbox', 'sandboxes', 'Remove the container, keep the workspace'), params: idParams, response: replies({ 200: sandboxDeletedSchema }, 400, 404, 502) };
+    app.delete(base, { schema: del }, async (req) => {
       await sandboxes.destroy(req.params.id);
-      return { id: req.params.id, status: 'destroyed', workspace: 'kept' };
+      return { id: req.params.id, status: 'destroyed' as const, workspace: 'kept' as const };
     });
 
-    app.post(`${base}/purge`, { schema: { params: idParams } }, async (req) => {
+    const purge = { ...op(base, 'purgeSandbox', 'sandboxes', 'Remove the container and the workspace (also of a deleted sandbox)'), params: idParams, response: replies({ 200: sandboxPurgedSchema }, 400, 404, 502) };
+    app.post(`${base}/purge`, { schema: purge }, async (req) => {
       await sandboxes.purge(req.params.id);
       // Its snapshots go with it; templates stay (a boot sweep catches a crash in between).
       await deps.snapshots.purgeFor(req.params.id);
-      return { id: req.params.id, status: 'purged', workspace: 'removed' };
+      return { id: req.params.id, status: 'purged' as const, workspace: 'removed' as const };
     });
 
-    app.post(`${base}/keepalive`, { schema: { params: idParams } }, async (req) => present(sandboxes.keepalive(req.params.id)));
-    app.post(`${base}/stop`, { schema: { params: idParams } }, async (req) => present(await sandboxes.stop(req.params.id)));
-    app.post(`${base}/start`, { schema: { params: idParams } }, async (req) => present(await sandboxes.start(req.params.id)));
+    const keepalive = { ...op(base, 'keepaliveSandbox', 'sandboxes', 'Postpone the idle stop'), params: idParams, response: replies({ 200: sandboxSchema }, 400, 404) };
+    app.post(`${base}/keepalive`, { schema: keepalive }, async (req) => present(sandboxes.keepalive(req.params.id)));
+    app.post(`${base}/stop`, { schema: { ...op(base, 'stopSandbox', 'sandboxes', 'Stop (idempotent); a preview request wakes it'), params: idParams, response: sandbox } }, async (req) =>
+      present(await sandboxes.stop(req.params.id)),
+    );
+    app.post(`${base}/start`, { schema: { ...op(base, 'startSandbox', 'sandboxes', 'Start (idempotent)'), params: idParams, response: sandbox } }, async (req) =>
+      present(await sandboxes.start(req.params.id)),
+    );
   }
 }

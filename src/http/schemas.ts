@@ -21,7 +21,7 @@ export const serviceSchema = z.strictObject({
   command: z.string().min(1).max(4096),
   port: portSchema.optional(),
   cwd: z.string().startsWith('/home/sandbox').max(1024).optional(),
-});
+}).meta({ id: 'ServiceSpec' });
 
 export const servicesSchema = z
   .array(serviceSchema)
@@ -47,13 +47,13 @@ export const createSandboxBody = z.strictObject({
   services: servicesSchema.optional(),
   /** A fork: the workspace starts as this snapshot (env, ports and limits come from this request). */
   from_snapshot: z.string().regex(/^[0-9a-z]{26}$/, 'must be a snapshot id').optional(),
-});
+}).meta({ id: 'CreateSandbox' });
 
 export const updateSandboxBody = z.strictObject({
   idle_policy: idlePolicySchema.optional(),
   visibility: visibilitySchema.optional(),
   services: servicesSchema.optional(),
-});
+}).meta({ id: 'UpdateSandbox' });
 
 export const execBody = z.strictObject({
   cmd: z.array(z.string().max(128 * 1024).refine((s) => !s.includes('\0'), 'must not contain NUL')).min(1).max(4096),
@@ -61,4 +61,4 @@ export const execBody = z.strictObject({
   cwd: z.string().startsWith('/', 'must be an absolute path').max(4096).refine((s) => !s.includes('\0'), 'must not contain NUL').optional(),
   timeout_s: z.number().int().min(1).optional(),
   background: z.boolean().optional(),
-});
+}).meta({ id: 'Exec' });

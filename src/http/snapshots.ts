@@ -10,14 +10,16 @@ import { SNAPSHOT_ID_PATTERN, type Snapshot } from '../domain/snapshot.js';
 import { TASK_ID_PATTERN } from '../domain/task.js';
 import type { HttpDeps } from './deps.js';
 import { presentSandbox } from './present.js';
+import { op, replies } from './replies.js';
+import { restoredSchema, snapshotDeletedSchema, snapshotListSchema, snapshotSchema, undoneSchema } from './snapshot-responses.js';
 import { sandboxIdSchema } from './schemas.js';
 
 const snapshotIdSchema = z.string().regex(SNAPSHOT_ID_PATTERN, 'must be a snapshot id (26 lowercase letters and digits)');
 const snapParams = z.object({ id: sandboxIdSchema, snap: snapshotIdSchema });
-const takeBody = z.strictObject({ name: z.string().max(64).optional(), template: z.boolean().optional() }).nullish();
-const patchBody = z.strictObject({ template: z.boolean() });
+const takeBody = z.strictObject({ name: z.string().max(64).optional(), template: z.boolean().optional() }).meta({ id: 'TakeSnapshot' }).nullish();
+const patchBody = z.strictObject({ template: z.boolean() }).meta({ id: 'UpdateSnapshot' });
 const undoParams = z.object({ id: sandboxIdSchema, taskId: z.string().regex(TASK_ID_PATTERN, 'must be a task id') });
-const undoBody = z.strictObject({ force: z.boolean().optional() }).nullish();
+const undoBody = z.strictObject({ force: z.boolean().optional() }).meta({ id: 'UndoTask' }).nullish();
 
 export function presentSnapshot(s: Snapshot) {
   return {
@@ -38,39 +40,48 @@ export async function snapshotRoutes(fastify: FastifyInstance, deps: HttpDeps): 
   const { snapshots, config } = deps;
   const base = '/v1/sandboxes/:id/snapshots';
 
-  app.post(base, { schema: { params: z.object({ id: sandboxIdSchema }), body: takeBody } }, async (req, reply) => {
+  const sandboxParams = z.object({ id: sandboxIdSchema });
+  const take = { ...op(base, 'takeSnapshot', 'snapshots', 'Snapshot the workspace', 'Running or stopped; the filesystem is frozen for the copy.'), params: sandboxParams, body: takeBody, response: replies({ 201: snapshotSchema }, 404, 409, 503) };
+  app.post(base, { schema: take }, async (req, reply) => {
     const b = req.body ?? {};
     const s = await snapshots.take(req.params.id, { name: b.name, template: b.template });
     return reply.code(201).send(presentSnapshot(s));
   });
 
-  app.get(base, { schema: { params: z.object({ id: sandboxIdSchema }) } }, async (req) => {
+  app.get(base, { schema: { ...op(base, 'listSnapshots', 'snapshots', 'The sandbox’s snapshots, oldest first'), params: sandboxParams, response: replies({ 200: snapshotListSchema }, 404) } }, async (req) => {
     const list = snapshots.list(req.params.id).map(presentSnapshot);
     return { snapshots: list, count: list.length, size_bytes: list.reduce((n, s) => n + s.size_bytes, 0) };
   });
 
-  app.get(`${base}/:snap`, { schema: { params: snapParams } }, async (req) => presentSnapshot(snapshots.get(req.params.id, req.params.snap)));
+  const one = `${base}/:snap`;
+  app.get(one, { schema: { ...op(one, 'getSnapshot', 'snapshots', 'One snapshot'), params: snapParams, response: replies({ 200: snapshotSchema }, 400, 404) } }, async (req) =>
+    presentSnapshot(snapshots.get(req.params.id, req.params.snap)),
+  );
 
-  app.patch(`${base}/:snap`, { schema: { params: snapParams, body: patchBody } }, async (req) =>
+  app.patch(one, { schema: { ...op(one, 'updateSnapshot', 'snapshots', 'Mark or unmark a template'), params: snapParams, body: patchBody, response: replies({ 200: snapshotSchema }, 404) } }, async (req) =>
     presentSnapshot(await snapshots.setTemplate(req.params.id, req.params.snap, req.body.template)),
   );
 
-  app.delete(`${base}/:snap`, { schema: { params: snapParams } }, async (req) => {
+  app.delete(one, { schema: { ...op(one, 'deleteSnapshot', 'snapshots', 'Delete a snapshot'), params: snapParams, response: replies({ 200: snapshotDeletedSchema }, 400, 404) } }, async (req) => {
     await snapshots.remove(req.params.id, req.params.snap);
-    return { id: req.params.snap, deleted: true };
+    return { id: req.params.snap, deleted: true as const };
   });
 
-  app.post(`${base}/:snap/restore`, { schema: { params: snapParams } }, async (req) => {
+  const restore = `${base}/:snap/restore`;
+  const restoreOp = op(restore, 'restoreSnapshot', 'snapshots', 'Put the workspace back as the snapshot was', 'The sandbox stops for the swap and starts again if it ran; what it replaced is kept as a pre-restore snapshot.');
+  app.post(restore, { schema: { ...restoreOp, params: snapParams, response: replies({ 200: restoredSchema }, 400, 404, 409, 503) } }, async (req) => {
     const { sandbox, saved } = await snapshots.restore(req.params.id, req.params.snap);
     return { sandbox: presentSandbox(sandbox, config), restored: req.params.snap, saved_as: presentSnapshot(saved) };
   });
 
-  app.get('/v1/snapshots', async () => {
+  app.get('/v1/snapshots', { schema: { ...op('/v1/snapshots', 'listTemplates', 'snapshots', 'Templates: snapshots new sandboxes may start from'), response: replies({ 200: snapshotListSchema }) } }, async () => {
     const list = snapshots.templates().map(presentSnapshot);
     return { snapshots: list, count: list.length };
   });
 
-  app.post('/v1/sandboxes/:id/tasks/:taskId/undo', { schema: { params: undoParams, body: undoBody } }, async (req) => {
+  const undo = '/v1/sandboxes/:id/tasks/:taskId/undo';
+  const undoOp = op(undo, 'undoTask', 'tasks', 'Undo an agent task: restore the checkpoint taken before it', 'Refused (409) while it or a later task runs, and after a later task unless force.');
+  app.post(undo, { schema: { ...undoOp, params: undoParams, body: undoBody, response: replies({ 200: undoneSchema }, 404, 409, 503) } }, async (req) => {
     const { sandbox, saved } = await snapshots.undoTask(req.params.id, req.params.taskId, req.body?.force ?? false, (id) => deps.tasks.list(id));
     return { sandbox: presentSandbox(sandbox, config), task_id: req.params.taskId, saved_as: presentSnapshot(saved) };
   });

@@ -9,8 +9,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AGENTS, TASK_ID_PATTERN, type Task } from '../domain/task.js';
 import type { HttpDeps } from './deps.js';
+import { op, replies } from './replies.js';
 import { envSchema, sandboxIdSchema } from './schemas.js';
 import { SseStreams, sseCursor } from './sse.js';
+import { taskEventSchema, taskListSchema, taskSchema } from './task-responses.js';
 
 const BASES = ['/v1/sandboxes/:id/tasks', '/sandbox/:id/tasks'];
 
@@ -25,8 +27,21 @@ const createBody = z.strictObject({
   timeout_s: z.number().int().min(1).optional(),
   continue_from: taskIdSchema.optional(),
   checkpoint: z.boolean().optional(),
+}).meta({ id: 'CreateTask' });
+const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional().meta({ description: 'Replay the events after this seq' }) });
+// Other headers pass through untouched: this only documents (and checks) the one the route reads.
+const eventsHeaders = z.looseObject({
+  'last-event-id': z.string().optional().meta({ description: 'The last seq seen; what a reconnecting EventSource sends. Wins over ?after=' }),
 });
-const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional() });
+
+const EVENTS = `Server-Sent Events: each message is \`id: <seq>\` and \`data: <TaskEvent as JSON>\`; a \`: heartbeat\` comment comes every 15 s.
+Replays the stored events after Last-Event-ID or ?after=, then follows live, and ends after task.completed or task.failed.
+Events are stored as they happen, so a stream of an ended task (or of a stopped sandbox) replays the whole run.`;
+
+const eventStream = {
+  description: 'The task\'s events, one SSE message each',
+  content: { 'text/event-stream': { schema: taskEventSchema } },
+};
 
 export function eventsUrl(t: Pick<Task, 'id' | 'sandboxId'>): string {
   return `/v1/sandboxes/${t.sandboxId}/tasks/${t.id}/events`;
@@ -52,7 +67,7 @@ export function presentTask(t: Task) {
     checkpoint_id: t.checkpointId,
     env_names: t.envNames,
     timeout_s: t.timeoutS,
-    created_at: iso(t.createdAt),
+    created_at: new Date(t.createdAt).toISOString(),
     started_at: iso(t.startedAt),
     ended_at: iso(t.endedAt),
     events_url: eventsUrl(t),
@@ -66,7 +81,13 @@ export async function taskRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
   app.addHook('preClose', async () => streams.closeAll());
 
   for (const base of BASES) {
-    app.post(base, { schema: { params: z.object({ id: sandboxIdSchema }), body: createBody } }, async (req, reply) => {
+    const start = {
+      ...op(base, 'createTask', 'tasks', 'Start a coding agent', 'One task runs per sandbox at a time (409 names the running one). Keys go in env: never stored, never logged.'),
+      params: z.object({ id: sandboxIdSchema }),
+      body: createBody,
+      response: replies({ 202: taskSchema }, 404, 409, 502, 503),
+    };
+    app.post(base, { schema: start }, async (req, reply) => {
       const b = req.body;
       const task = await tasks.create(req.params.id, {
         prompt: b.prompt,
@@ -81,18 +102,26 @@ export async function taskRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
       return reply.code(202).send(presentTask(task));
     });
 
-    app.get(base, { schema: { params: z.object({ id: sandboxIdSchema }) } }, async (req) => {
+    const listing = { ...op(base, 'listTasks', 'tasks', 'The sandbox’s tasks, oldest first'), params: z.object({ id: sandboxIdSchema }), response: replies({ 200: taskListSchema }, 400, 404) };
+    app.get(base, { schema: listing }, async (req) => {
       const list = tasks.list(req.params.id).map(presentTask);
       return { tasks: list, count: list.length };
     });
 
-    app.get(`${base}/:taskId`, { schema: { params: taskParams } }, async (req) => presentTask(tasks.get(req.params.id, req.params.taskId)));
+    const get = { ...op(base, 'getTask', 'tasks', 'One task and its result'), params: taskParams, response: replies({ 200: taskSchema }, 400, 404) };
+    app.get(`${base}/:taskId`, { schema: get }, async (req) => presentTask(tasks.get(req.params.id, req.params.taskId)));
 
-    app.post(`${base}/:taskId/cancel`, { schema: { params: taskParams } }, async (req) =>
-      presentTask(await tasks.cancel(req.params.id, req.params.taskId)),
-    );
+    const cancel = { ...op(base, 'cancelTask', 'tasks', 'Stop the agent; answers once the task has ended'), params: taskParams, response: replies({ 200: taskSchema }, 404, 502) };
+    app.post(`${base}/:taskId/cancel`, { schema: cancel }, async (req) => presentTask(await tasks.cancel(req.params.id, req.params.taskId)));
 
-    app.get(`${base}/:taskId/events`, { sse: 'only', schema: { params: taskParams, querystring: eventsQuery } }, async (req, reply) => {
+    const events = {
+      ...op(base, 'streamTaskEvents', 'tasks', 'The task’s events (SSE)', EVENTS),
+      params: taskParams,
+      querystring: eventsQuery,
+      headers: eventsHeaders,
+      response: replies({ 200: eventStream }, 400, 404),
+    };
+    app.get(`${base}/:taskId/events`, { sse: 'only', schema: events }, async (req, reply) => {
       const task = tasks.get(req.params.id, req.params.taskId);
       const after = sseCursor(req, req.query.after);
       await streams.serve(reply, {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Sandbox } from '../domain/sandbox.js';
+import { metrics } from '../telemetry/metrics.js';
 
 export interface IdleDecision {
   stop: string[];
@@ -50,6 +51,7 @@ export class IdleReaper {
         // Re-decide under the lock: a request may have arrived since the snapshot.
         const stopped = await this.sandboxes.stopIf(id, 'idle', (sb) => decideIdle([sb], this.now(), this.thresholdMs, busy).stop.length === 1);
         (stopped ? result.stopped : result.skipped).push(id);
+        if (stopped) metrics.reaperStops.inc({ reason: 'idle' });
       } catch (err) {
         // One failure never blocks the others or the next tick.
         result.errors.push({ sandbox_id: id, error: (err as Error).message });

@@ -4,6 +4,7 @@
  * in flight.
  */
 import type { Logger } from 'pino';
+import { noteStoreError } from '../telemetry/metrics.js';
 
 export interface Loop {
   /** Runs one tick now (after the one in flight, if any) and resolves with its result. */
@@ -31,6 +32,7 @@ export function startLoop(opts: LoopOptions): Loop {
       try {
         await opts.tick();
       } catch (err) {
+        noteStoreError(err);
         opts.log.error({ loop: opts.name, err }, 'loop tick failed');
       }
     });

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { ContainerEngine, ExecResult } from '../docker/engine.js';
 import { InvalidError } from '../errors.js';
 import { SANDBOX_APP_DIR, SANDBOX_LOG_DIR } from '../domain/layout.js';
+import { metrics } from '../telemetry/metrics.js';
 import type { ActivityTracker } from './activity.js';
 import type { SandboxService } from './service.js';
 
@@ -49,6 +50,7 @@ export class ExecService {
     const timeoutS = this.timeout(input.timeoutS);
     const sb = await this.sandboxes.ensureRunning(id);
     const end = this.activity.begin(id);
+    const observe = metrics.exec.startTimer();
     try {
       const result = await this.engine.exec(sb.containerId!, {
         cmd: input.cmd,
@@ -61,7 +63,11 @@ export class ExecService {
         { sandboxId: id, exitCode: result.exitCode, timedOut: result.timedOut, durationMs: result.durationMs },
         'exec finished',
       );
+      observe({ outcome: result.timedOut ? 'timeout' : 'ok' });
       return result;
+    } catch (err) {
+      observe({ outcome: 'error' });
+      throw err;
     } finally {
       end();
     }

@@ -85,7 +85,7 @@ export class SandboxNetwork {
       const cause = (err as Error).message;
       if (cause !== this.cause) log.error({ network: cfg.network, cause }, 'network isolation is not in place; no sandbox starts until it is');
       this.cause = cause;
-      throw new UnavailableError(`network isolation is not in place: ${cause}; no sandbox starts until it is`, RETRY_AFTER_S);
+      throw new UnavailableError(`network isolation is not in place: ${cause}; no sandbox starts until it is`, RETRY_AFTER_S, 'network_isolation');
     }
   }
 

@@ -10,6 +10,7 @@
 import type { Logger } from 'pino';
 import type { Sandbox } from '../domain/sandbox.js';
 import { UnavailableError } from '../errors.js';
+import { metrics } from '../telemetry/metrics.js';
 import type { MemoryReading } from './memory.js';
 
 export function tierOf(sb: Sandbox, busy: number): number {
@@ -74,6 +75,7 @@ export class PressureRelief {
       try {
         if (await this.fleet.stopIf(sb.id, reason, (cur) => cur.observedState === 'running')) {
           result.stopped.push({ sandbox_id: sb.id, reason });
+          metrics.reaperStops.inc({ reason: 'memory_pressure' });
           this.log.warn({ sandboxId: sb.id, reason, tier }, 'pressure reaper stopped sandbox');
         }
       } catch (err) {
@@ -95,6 +97,6 @@ export class PressureRelief {
     const available = this.readMemory().availableMb;
     if (available >= need) return;
     this.log.warn({ sandboxId: id, availableMb: available, floorMb: this.cfg.memoryFloorMb }, 'start refused: memory');
-    throw new UnavailableError(`not enough memory to start sandbox ${id}: ${available} MiB available, ${need} MiB needed; retry later`, 30);
+    throw new UnavailableError(`not enough memory to start sandbox ${id}: ${available} MiB available, ${need} MiB needed; retry later`, 30, 'memory');
   }
 }

@@ -11,6 +11,7 @@ import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
+import { metrics, timed } from '../telemetry/metrics.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
 import { Containers, type ContainersConfig, type LabelsFor } from './containers.js';
@@ -115,7 +116,11 @@ export class SandboxService {
     this.activity.touch(id);
   }
 
-  async create(input: CreateInput): Promise<Sandbox> {
+  create(input: CreateInput): Promise<Sandbox> {
+    return timed(metrics.create, () => this.createTimed(input));
+  }
+
+  private async createTimed(input: CreateInput): Promise<Sandbox> {
     const { id, spec, env } = newSandbox(input, this.cfg);
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
@@ -145,7 +150,7 @@ export class SandboxService {
     return this.locks.run(id, async () => {
       const sb = this.get(id);
       this.store.setDesired(id, 'stopped');
-      await this.containers.stop(sb, 'api');
+      await timed(metrics.stop, () => this.containers.stop(sb, 'api'));
       return this.get(id);
     });
   }
@@ -159,14 +164,14 @@ export class SandboxService {
       const sb = this.store.get(id);
       if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
       this.store.setDesired(id, 'stopped');
-      await this.containers.stop(sb, reason);
+      await timed(metrics.stop, () => this.containers.stop(sb, reason));
       return true;
     });
   }
 
   /** Starts a sandbox; concurrent calls for one id share one start. */
   async start(id: string): Promise<Sandbox> {
-    return this.wakes.run(id, async () => {
+    return this.wakes.run(id, () => timed(metrics.start, async () => {
       const current = this.get(id);
       if (current.observedState !== 'running') await this.pressure.admit(id);
       return this.locks.run(id, async () => {
@@ -176,7 +181,7 @@ export class SandboxService {
         this.activity.touch(id);
         return this.get(id);
       });
-    });
+    }));
   }
 
   /** Returns the sandbox running, starting it when needed (exec, wake, tasks). */

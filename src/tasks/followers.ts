@@ -19,6 +19,7 @@ import { TaskFiles } from './files.js';
 import type { TaskNotifier } from './notifier.js';
 import { resultOf } from './outcome.js';
 import { TaskWatcher, type WatchTimings } from './watcher.js';
+import { countTaskEnd } from '../telemetry/metrics.js';
 
 export interface FollowerDeps {
   dataDir: string;
@@ -117,6 +118,8 @@ export class TaskFollowers {
     const result = resultOf(state);
     const event = { type: 'task.failed', status, reason, result, raw: null } as const;
     const stored = this.deps.store.finish(taskId, { status, result, error: reason, event, now: Date.now() });
+    const agent = this.deps.store.get(taskId)?.agent;
+    if (stored.length > 0 && agent) countTaskEnd(agent, status, result);
     this.deps.notifier.notify(taskId);
     return stored.length > 0;
   }

@@ -24,6 +24,7 @@ import type { TaskFiles } from './files.js';
 import { decideOutcome, resultOf, type Outcome } from './outcome.js';
 import { OutputFollower } from './output.js';
 import { KILL_AFTER_S } from './wrapper.js';
+import { countTaskEnd, noteStoreError } from '../telemetry/metrics.js';
 
 const ERROR_PAUSE_MS = 5000;
 /** Docker or the disk failing this long without a break ends the task with the last error. */
@@ -111,6 +112,7 @@ export class TaskWatcher {
           this.failingSince = null;
           if (r === 'behind') pause = BEHIND_PAUSE_MS;
         } catch (err) {
+          noteStoreError(err);
           if (await this.failed(err)) return;
           pause = ERROR_PAUSE_MS;
         }
@@ -234,6 +236,7 @@ export class TaskWatcher {
         : { type: 'task.failed', status: outcome.status, reason: outcome.reason, result, raw: null };
     const stored = this.deps.tasks.finish(this.taskId, { status: outcome.status, result, error: outcome.reason, event, now: Date.now() });
     if (stored.length > 0) {
+      countTaskEnd(this.task.agent, outcome.status, result);
       this.deps.notify(this.taskId);
       this.deps.log.info({ taskId: this.taskId, status: outcome.status, reason: outcome.reason, exitCode }, 'task ended');
     }

@@ -57,7 +57,7 @@ export class SafeRoot {
     }
     if (this.requireMount && (await fh.stat()).dev === (await stat(path.dirname(this.root))).dev) {
       await closeQuietly(fh);
-      throw new UnavailableError('the workspace disk is not mounted; retry shortly', 5);
+      throw new UnavailableError('the workspace disk is not mounted; retry shortly', 5, 'disk_unmounted');
     }
     return fh;
   }

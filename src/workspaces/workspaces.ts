@@ -72,7 +72,7 @@ export class Workspaces {
   async admit(): Promise<void> {
     const freeMb = Math.floor((await freeBytes(this.cfg.dataDir)) / (1024 * 1024));
     if (freeMb < this.cfg.diskReserveMb) {
-      throw new UnavailableError(`the data disk has ${freeMb} MiB free, below SANDBOXD_DISK_RESERVE_MB (${this.cfg.diskReserveMb}); free space first`, 60);
+      throw new UnavailableError(`the data disk has ${freeMb} MiB free, below SANDBOXD_DISK_RESERVE_MB (${this.cfg.diskReserveMb}); free space first`, 60, 'disk_space');
     }
   }
 
@@ -82,7 +82,7 @@ export class Workspaces {
    */
   async prepare(id: string, diskMb: number): Promise<Prepared> {
     if (this.problem && this.cfg.diskQuota) await this.selfTest();
-    if (this.problem) throw new UnavailableError(`${this.problem}; no sandbox starts until they can`, 30);
+    if (this.problem) throw new UnavailableError(`${this.problem}; no sandbox starts until they can`, 30, 'disk_quota');
     try {
       const prepared = this.cfg.diskQuota ? await this.prepareDisk(id, diskMb) : await this.prepareDir(id);
       await this.seed(id);
@@ -92,7 +92,7 @@ export class Workspaces {
       if (!(err instanceof DiskToolError)) throw err;
       this.problem = `workspace disks cannot be set up: ${err.message}`;
       this.log.error({ sandboxId: id, err }, 'workspace disk failed');
-      throw new UnavailableError(`${this.problem}; no sandbox starts until they can`, 30);
+      throw new UnavailableError(`${this.problem}; no sandbox starts until they can`, 30, 'disk_quota');
     }
   }
 

@@ -29,6 +29,24 @@ describe('auth', () => {
     expect(d.log()).not.toContain(secret);
   });
 
+  it('leaves the API description open, keeps metrics behind the token, and opens nothing else under /docs', async () => {
+    const d = await startTestDaemon({ env: { SANDBOXD_API_TOKENS: `backend:${secret}` } });
+    daemons.push(d);
+    expect((await d.api('GET', '/openapi.json')).body.openapi).toBe('3.1.0');
+    const page = await fetch(`${d.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger-ui');
+    expect((await fetch(`${d.url}/docs/json`)).status).toBe(200);
+    expect((await d.api('GET', '/metrics')).status).toBe(401);
+    expect((await d.api('GET', '/metrics', undefined, { authorization: `Bearer ${secret}` })).status).toBe(200);
+    // Openness follows the matched route, never the raw URL.
+    for (const sneaky of ['/docs/../v1/sandboxes', '/docs/%2e%2e/v1/sandboxes', '/docs/..%2fv1%2fsandboxes', '/openapi.json/../v1/sandboxes']) {
+      const r = await d.api('GET', sneaky);
+      expect(r.status, sneaky).not.toBe(200);
+      expect(JSON.stringify(r.body), sneaky).not.toContain('"sandboxes"');
+    }
+  });
+
   it.each([
     ['an empty secret', { SANDBOXD_API_TOKENS: 'backend:' }],
     ['an empty name', { SANDBOXD_API_TOKENS: ':secret' }],

@@ -135,3 +135,15 @@ describe('browser settings of the API', () => {
     },
   );
 });
+
+describe('the metrics listener', () => {
+  it('is off by default and takes host:port', () => {
+    expect(loadConfig({}).metricsBind).toBeNull();
+    expect(loadConfig({ SANDBOXD_METRICS_BIND: '10.0.0.5:9464' }).metricsBind).toEqual({ host: '10.0.0.5', port: 9464 });
+    expect(loadConfig({ SANDBOXD_METRICS_BIND: '[::1]:9464' }).metricsBind).toEqual({ host: '::1', port: 9464 });
+  });
+
+  it.each(['9464', ':9464', 'host:port', 'host:70000'])('refuses %s', (bind) => {
+    expect(() => loadConfig({ SANDBOXD_METRICS_BIND: bind })).toThrow(/^SANDBOXD_METRICS_BIND: .* must be host:port$/);
+  });
+});

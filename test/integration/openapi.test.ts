@@ -1,0 +1,218 @@
+/**
+ * The OpenAPI document is true: it validates against the OpenAPI 3.1 schema
+ * (@seriousme/openapi-schema-validator), its examples fit their schemas, every
+ * operation is named and answers its errors, and real answers of a real
+ * daemon (auth on, a real sandbox, a real agent task) fit the schema the
+ * document gives for their route, status and content type (Ajv, JSON Schema
+ * 2020-12). An answer with a status the document does not list fails.
+ */
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { startModelServer, type ModelServer } from '../helpers/model-server.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
+const TOKEN = `t-${uniqueId()}`;
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+let d: TestDaemon;
+let model: ModelServer;
+let doc: any;
+let ajv: Ajv2020;
+const seen = new Set<string>();
+const problems: string[] = [];
+
+beforeAll(async () => {
+  model = await startModelServer();
+  d = await startTestDaemon({ env: { SANDBOXD_API_TOKENS: `test:${TOKEN}`, SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port) } });
+  doc = (await d.api('GET', '/openapi.json')).body;
+  ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addFormat('binary', true);
+  ajv.addSchema(doc, 'openapi.json');
+});
+
+afterAll(async () => {
+  await d?.dispose();
+  await model?.close();
+});
+
+const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+const validators = new Map<string, ValidateFunction>();
+function validatorAt(ptr: string): ValidateFunction {
+  let v = validators.get(ptr);
+  if (!v) validators.set(ptr, (v = ajv.compile({ $ref: `openapi.json#/${ptr}` })));
+  return v;
+}
+
+/** The document's path template for a concrete URL path. */
+function templateOf(urlPath: string): string | undefined {
+  return Object.keys(doc.paths).find((t) => new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(urlPath));
+}
+
+/** Checks one real answer against the document; problems are collected and asserted at the end. */
+function check(method: string, url: string, status: number, headers: Headers, text: string): void {
+  const where = `${method} ${url} → ${status}`;
+  if (!headers.get('x-request-id')) problems.push(`${where}: no x-request-id`);
+  const template = templateOf(url.split('?')[0]);
+  const op = template ? doc.paths[template][method.toLowerCase()] : undefined;
+  if (!op) return void problems.push(`${where}: no such operation in the document`);
+  seen.add(`${op.operationId} ${status}`);
+  let response = op.responses[String(status)];
+  if (!response) return void problems.push(`${where}: status not in the document (${Object.keys(op.responses).join(', ')})`);
+  let base = pointer('paths', template!, method.toLowerCase(), 'responses', String(status));
+  if (response.$ref) {
+    base = response.$ref.slice(2);
+    response = doc.components.responses[response.$ref.split('/').pop()];
+  }
+  const type = (headers.get('content-type') ?? '').split(';')[0].trim();
+  const mediaType = type in (response.content ?? {}) ? type : '*/*' in (response.content ?? {}) ? '*/*' : undefined;
+  if (!mediaType) return void problems.push(`${where}: content type ${type} not in the document`);
+  if (type !== 'application/json') return;
+  const validate = validatorAt(`${base}/${pointer('content', mediaType, 'schema')}`);
+  if (!validate(JSON.parse(text))) problems.push(`${where}: ${ajv.errorsText(validate.errors)}: ${text.slice(0, 300)}`);
+}
+
+async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string }> {
+  const init: RequestInit = { method, headers: { ...auth, ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+  }
+  const r = await fetch(`${d.url}${url}`, init);
+  const text = await r.text();
+  check(method, url, r.status, r.headers, text);
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* bytes or text */
+  }
+  return { status: r.status, body: parsed, text };
+}
+
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('names every operation once, tags it, and lists the errors any route may give', () => {
+    const ids: string[] = [];
+    for (const [path, methods] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(methods)) {
+        ids.push(op.operationId);
+        expect(op.tags?.length, `${method} ${path} tags`).toBe(1);
+        expect(op.summary, `${method} ${path} summary`).toBeTruthy();
+        const statuses = Object.keys(op.responses);
+        expect(statuses.some((s) => /^2\d\d$/.test(s)), `${method} ${path} success`).toBe(true);
+        for (const s of ['403', '421', '500']) expect(statuses, `${method} ${path}`).toContain(s);
+        const open = ['/healthz', '/readyz', '/openapi.json'].includes(path);
+        expect(statuses.includes('401'), `${method} ${path} 401`).toBe(!open);
+        expect(op.security === undefined ? 'token' : 'open').toBe(open ? 'open' : 'token');
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['createSandbox', 'execCommand', 'writeFile', 'createTask', 'streamTaskEvents', 'getMetrics']));
+  });
+
+  it('has examples that fit their schemas', () => {
+    const bad: string[] = [];
+    for (const [name, schema] of Object.entries<any>(doc.components.schemas)) {
+      for (const [i, example] of (schema.examples ?? []).entries()) {
+        const v = validatorAt(pointer('components', 'schemas', name));
+        if (!v(example)) bad.push(`${name} example ${i}: ${ajv.errorsText(v.errors)}`);
+      }
+    }
+    for (const [name, r] of Object.entries<any>(doc.components.responses)) {
+      const v = validatorAt(pointer('components', 'responses', name, 'content', 'application/json', 'schema'));
+      if (!v(r.content['application/json'].example)) bad.push(`${name}: ${ajv.errorsText(v.errors)}`);
+    }
+    expect(bad).toEqual([]);
+  });
+});
+
+describe('real answers fit the document', () => {
+  const id = uniqueId('oa');
+
+  it('for sandboxes, exec, files, services, previews and errors', async () => {
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    expect((await call('GET', '/readyz')).status).toBe(200);
+    const created = await call('POST', '/v1/sandboxes', { id, ports: [3000], env: { SECRET_VALUE: 'hunter2' } });
+    expect(created.status).toBe(201);
+    expect(created.text).not.toContain('hunter2');
+    expect((await call('POST', '/v1/sandboxes', { id })).status).toBe(409);
+    expect((await call('POST', '/v1/sandboxes', { ports: [1, 1] })).status).toBe(400);
+    expect((await call('POST', '/v1/sandboxes', '{"id":', { 'content-type': 'application/json' })).status).toBe(400);
+    expect((await call('POST', '/v1/sandboxes', 'id=x', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await call('GET', '/v1/sandboxes', undefined, { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await call('GET', '/v1/sandboxes', undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await call('GET', '/v1/sandboxes/nope-nope')).status).toBe(404);
+    expect((await call('GET', '/v1/sandboxes/NOPE')).status).toBe(400);
+    expect((await call('GET', '/v1/sandboxes')).body.count).toBeGreaterThanOrEqual(1);
+    expect((await call('GET', `/v1/sandboxes/${id}`)).body.env_names).toEqual(['SECRET_VALUE']);
+    expect((await call('PATCH', `/v1/sandboxes/${id}`, { idle_policy: 'always_on' })).status).toBe(200);
+    expect((await call('POST', `/v1/sandboxes/${id}/keepalive`)).status).toBe(200);
+
+    expect((await call('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['sh', '-c', 'echo $SECRET_VALUE | wc -c'] })).body.stdout).toBe('8\n');
+    expect((await call('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['sleep', '5'], timeout_s: 1 })).body.timed_out).toBe(true);
+    expect((await call('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['true'], background: true })).status).toBe(202);
+
+    const files = `/v1/sandboxes/${id}/files`;
+    expect((await call('PUT', files, { path: 'workspace/app/a.txt', content: 'hello' })).status).toBe(200);
+    expect((await call('PUT', `${files}/raw?path=workspace/app/b.bin`, 'bytes', { 'content-type': 'application/octet-stream' })).status).toBe(200);
+    expect((await call('GET', `${files}?path=workspace/app`)).body.entries.length).toBeGreaterThanOrEqual(2);
+    expect((await call('GET', `${files}?path=workspace/app/a.txt`)).body.content).toBe('hello');
+    expect((await call('GET', `${files}/content?path=workspace/app/a.txt`)).text).toBe('hello');
+    expect((await call('GET', `${files}/content?path=workspace/app/a.txt&encoding=base64`)).body.content).toBe('aGVsbG8=');
+    expect((await call('GET', `${files}/raw?path=workspace/app/b.bin`)).text).toBe('bytes');
+    expect((await call('POST', `${files}/mkdir`, { path: 'workspace/app/d' })).status).toBe(201);
+    expect((await call('POST', `${files}/mkdir`, { path: 'workspace/app/d', parents: true })).status).toBe(200);
+    expect((await call('POST', `${files}/mkdir`, { path: 'workspace/app/d' })).status).toBe(409);
+    expect((await call('GET', `${files}?path=workspace/app/missing`)).status).toBe(404);
+    expect((await call('DELETE', `${files}?path=workspace/app/d`)).status).toBe(200);
+
+    const services = [{ name: 'web', command: 'python3 -m http.server 3000', port: 3000 }];
+    expect((await call('PUT', `/v1/sandboxes/${id}/services`, { services })).body.declared).toEqual(services);
+    expect((await call('GET', `/v1/sandboxes/${id}/services`)).status).toBe(200);
+    expect((await call('PATCH', `/v1/sandboxes/${id}`, { visibility: 'private' })).status).toBe(200);
+    expect((await call('POST', `/v1/sandboxes/${id}/preview-token`, { ttl_s: 600 })).status).toBe(200);
+    expect((await call('POST', `/v1/sandboxes/${id}/preview-token/rotate`)).body.epoch).toBe(1);
+    expect((await call('POST', '/v1/admin/reconcile')).status).toBe(200);
+    expect((await call('GET', '/metrics')).text).toContain('sandboxed_sandboxes');
+    expect((await call('POST', `/v1/sandboxes/${id}/stop`)).body.status).toBe('stopped');
+    expect((await call('POST', `/sandbox/${id}/start`)).body.status).toBe('running');
+  });
+
+  it('for an agent task, its list and every event of its stream', async () => {
+    const fields = { agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } };
+    const started = await call('POST', `/v1/sandboxes/${id}/tasks`, { prompt: 'FILE=/home/sandbox/workspace/app/t.txt CONTENT=hi', ...fields });
+    expect(started.status).toBe(202);
+    const r = await fetch(`${d.url}${started.body.events_url}`, { headers: auth, signal: AbortSignal.timeout(120_000) });
+    expect(r.headers.get('content-type')).toContain('text/event-stream');
+    expect(r.headers.get('x-request-id')).toBeTruthy();
+    const events = (await r.text())
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)));
+    expect(events.at(-1).type).toBe('task.completed');
+    const sse = validatorAt(pointer('paths', '/v1/sandboxes/{id}/tasks/{taskId}/events', 'get', 'responses', '200', 'content', 'text/event-stream', 'schema'));
+    for (const e of events) if (!sse(e)) problems.push(`event ${e.type}: ${ajv.errorsText(sse.errors)}`);
+    expect((await call('GET', `/v1/sandboxes/${id}/tasks/${started.body.id}`)).body.status).toBe('succeeded');
+    expect((await call('GET', `/v1/sandboxes/${id}/tasks`)).body.count).toBe(1);
+    expect((await call('POST', `/v1/sandboxes/${id}/tasks/${started.body.id}/cancel`)).status).toBe(200);
+    expect((await call('DELETE', `/v1/sandboxes/${id}`)).body.workspace).toBe('kept');
+    expect((await call('POST', `/v1/sandboxes/${id}/purge`)).body.workspace).toBe('removed');
+  });
+
+  it('with no answer outside the document', () => {
+    expect(problems).toEqual([]);
+    for (const want of ['createSandbox 201', 'createSandbox 409', 'createSandbox 415', 'listSandboxes 401', 'listSandboxes 403', 'execCommand 202', 'readFile 200', 'createTask 202', 'getTask 200']) {
+      expect([...seen]).toContain(want);
+    }
+  });
+});
