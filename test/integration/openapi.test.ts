@@ -205,6 +205,20 @@ describe('real answers fit the document', () => {
     expect((await call('GET', `/v1/sandboxes/${id}/tasks/${started.body.id}`)).body.status).toBe('succeeded');
     expect((await call('GET', `/v1/sandboxes/${id}/tasks`)).body.count).toBe(1);
     expect((await call('POST', `/v1/sandboxes/${id}/tasks/${started.body.id}/cancel`)).status).toBe(200);
+    // Snapshots: the task's checkpoint, taking, restoring, templates, undo.
+    const snaps = `/v1/sandboxes/${id}/snapshots`;
+    const taken = await call('POST', snaps, { name: 'doc' });
+    expect(taken.status).toBe(201);
+    expect((await call('POST', snaps, { name: 'doc' })).status).toBe(409);
+    expect((await call('GET', snaps)).body.count).toBe(2);
+    expect((await call('GET', `${snaps}/${taken.body.id}`)).body.name).toBe('doc');
+    expect((await call('GET', `${snaps}/01aaaaaaaaaaaaaaaaaaaaaaaa`)).status).toBe(404);
+    expect((await call('PATCH', `${snaps}/${taken.body.id}`, { template: true })).body.template).toBe(true);
+    expect((await call('GET', '/v1/snapshots')).body.count).toBeGreaterThanOrEqual(1);
+    expect((await call('POST', `${snaps}/${taken.body.id}/restore`)).body.saved_as.kind).toBe('pre-restore');
+    expect((await call('POST', `/v1/sandboxes/${id}/tasks/${started.body.id}/undo`)).body.task_id).toBe(started.body.id);
+    expect((await call('PATCH', `${snaps}/${taken.body.id}`, { template: false })).status).toBe(200);
+    expect((await call('DELETE', `${snaps}/${taken.body.id}`)).body.deleted).toBe(true);
     expect((await call('DELETE', `/v1/sandboxes/${id}`)).body.workspace).toBe('kept');
     expect((await call('POST', `/v1/sandboxes/${id}/purge`)).body.workspace).toBe('removed');
   });
