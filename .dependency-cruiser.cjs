@@ -4,7 +4,7 @@
  *
  *   main.ts, daemon.ts              composition
  *   http/                           the API
- *   edge/, loops/, tasks/           features (independent of each other)
+ *   edge/, loops/, tasks/, terminals/   features (independent of each other)
  *   sandboxes/                      the lifecycle service
  *   store/, docker/, workspaces/, network/   adapters (independent of each other)
  *   domain/, errors.ts, config.ts (+ config-values.ts), log.ts    the leaf every layer may import
@@ -39,16 +39,16 @@ module.exports = {
     {
       name: 'lifecycle-below-features',
       severity: 'error',
-      comment: 'sandboxes/ owns rows and containers; the edge, loops, tasks and the API call it, never the other way.',
+      comment: 'sandboxes/ owns rows and containers; the edge, loops, tasks, terminals and the API call it, never the other way.',
       from: { path: '^src/sandboxes/' },
-      to: { path: ['^src/(edge|loops|tasks|http)/', COMPOSITION] },
+      to: { path: ['^src/(edge|loops|tasks|terminals|http)/', COMPOSITION] },
     },
     {
       name: 'features-are-independent',
       severity: 'error',
-      comment: 'edge/, loops/ and tasks/ meet only in the composition root and the API.',
-      from: { path: '^src/(edge|loops|tasks)/' },
-      to: { path: ['^src/(edge|loops|tasks)/', '^src/http/', COMPOSITION], pathNot: '^src/$1/' },
+      comment: 'edge/, loops/, tasks/ and terminals/ meet only in the composition root and the API.',
+      from: { path: '^src/(edge|loops|tasks|terminals)/' },
+      to: { path: ['^src/(edge|loops|tasks|terminals)/', '^src/http/', COMPOSITION], pathNot: '^src/$1/' },
     },
     {
       name: 'api-below-composition',

@@ -27,6 +27,8 @@ import { PreviewEpochStore } from './store/preview.js';
 import { SandboxStore } from './store/sandboxes.js';
 import { TaskStore } from './store/tasks.js';
 import { TaskService } from './tasks/service.js';
+import { LogService } from './terminals/logs.js';
+import { TerminalService } from './terminals/service.js';
 import { FilesService } from './workspaces/files.js';
 import { Workspaces } from './workspaces/workspaces.js';
 
@@ -77,6 +79,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
   const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, child('tasks'));
+  const terminals = new TerminalService(config, sandboxes, activity, engine, child('terminals'));
+  const logs = new LogService(sandboxes, workspaces);
   const reconciler = new Reconciler(sandboxes, child('reconciler'), async () => {
     await network.ensure();
     await sandboxes.remountWorkspaces();
@@ -99,7 +103,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
 
   const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
   const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge') });
-  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks }, log);
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, terminals, logs }, log);
   const loops: Loop[] = [];
 
   return {
@@ -138,6 +142,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       return { apiUrl, edgeUrl };
     },
     async stop() {
+      // Sessions live in this process: their processes are killed and their viewers told (1001).
+      await terminals.closeAll();
       await edge.close();
       await api.close();
       await Promise.all(loops.map((l) => l.stop()));

@@ -5,6 +5,8 @@ import type { Reconciler } from '../loops/reconciler.js';
 import type { ExecService } from '../sandboxes/exec.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { TaskService } from '../tasks/service.js';
+import type { LogService } from '../terminals/logs.js';
+import type { TerminalService } from '../terminals/service.js';
 import type { FilesService } from '../workspaces/files.js';
 
 export interface HttpDeps {
@@ -15,6 +17,8 @@ export interface HttpDeps {
   reconciler: Reconciler;
   previews: PreviewTokens;
   tasks: TaskService;
+  terminals: TerminalService;
+  logs: LogService;
   /** Readiness: resolves when SQLite and the engine answer and network isolation is in place, rejects with the reason. */
   checkReady: () => Promise<void>;
 }

@@ -1,19 +1,50 @@
-/** POST …/exec: foreground with a deadline and capped output, or background with a log file. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * POST …/exec: foreground with a deadline and capped output, streamed as SSE
+ * (`Accept: text/event-stream` or `stream: true`), or background with a log file.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { InvalidError } from '../errors.js';
+import type { ExecInput } from '../sandboxes/exec.js';
 import type { HttpDeps } from './deps.js';
 import { execBody, idParams } from './schemas.js';
+import { SseStreams, type SseMessage } from './sse.js';
+
+/** An explicit `text/event-stream` in Accept (a browser's or curl's default does not stream). */
+function wantsEvents(req: FastifyRequest): boolean {
+  return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(req.headers.accept ?? '');
+}
+
+/** stdout/stderr chunks as UTF-8 text (a character cut between chunks waits for the rest), then the exit event. */
+async function streamExec(deps: HttpDeps, id: string, input: ExecInput, push: (m: SseMessage) => void): Promise<void> {
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  const emit = (stream: 'stdout' | 'stderr', text: string): void => {
+    if (text !== '') push({ event: stream, data: { text } });
+  };
+  const r = await deps.exec.run(id, input, (stream, chunk) => emit(stream, decoders[stream].write(chunk)));
+  emit('stdout', decoders.stdout.end());
+  emit('stderr', decoders.stderr.end());
+  push({ event: 'exit', data: { exit_code: r.exitCode, timed_out: r.timedOut, truncated: r.truncated, duration_ms: r.durationMs } });
+}
 
 export async function execRoutes(fastify: FastifyInstance, deps: HttpDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const streams = new SseStreams();
+  app.addHook('preClose', async () => streams.closeAll());
   for (const path of ['/sandbox/:id/exec', '/v1/sandboxes/:id/exec']) {
-    app.post(path, { schema: { params: idParams, body: execBody } }, async (req, reply) => {
-      const { cmd, env, cwd, timeout_s, background } = req.body;
+    app.post(path, { sse: 'manual', schema: { params: idParams, body: execBody } }, async (req, reply) => {
+      const { cmd, env, cwd, timeout_s, background, stream } = req.body;
       if (background) {
+        if (stream) throw new InvalidError('stream: a background exec does not stream; follow its log instead');
         const bg = await deps.exec.background(req.params.id, { cmd, env, cwd });
-        return reply.code(202).send({ id: bg.id, background: true, log_path: bg.logPath });
+        return reply.code(202).send({ id: bg.id, background: true, log_path: bg.logPath, logs_url: `/v1/sandboxes/${req.params.id}/exec/${bg.id}/logs` });
       }
-      const r = await deps.exec.run(req.params.id, { cmd, env, cwd, timeoutS: timeout_s });
+      const input = { cmd, env, cwd, timeoutS: timeout_s };
+      if (stream || wantsEvents(req)) {
+        return streams.push(reply, (push) => streamExec(deps, req.params.id, input, push));
+      }
+      const r = await deps.exec.run(req.params.id, input);
       return {
         exit_code: r.exitCode,
         stdout: r.stdout,

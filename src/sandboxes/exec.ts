@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ExecResult } from '../docker/engine.js';
 import { InvalidError } from '../errors.js';
-import { SANDBOX_APP_DIR, SANDBOX_LOG_DIR } from '../domain/layout.js';
+import { SANDBOX_APP_DIR, SANDBOX_LOG_DIR, execExitName, execLogName } from '../domain/layout.js';
 import type { ActivityTracker } from './activity.js';
 import type { SandboxService } from './service.js';
 
@@ -45,7 +45,8 @@ export class ExecService {
     return s;
   }
 
-  async run(id: string, input: ExecInput): Promise<ExecResult> {
+  /** `onOutput`: stream the output as it comes instead of returning it (the result's stdout and stderr are then empty). */
+  async run(id: string, input: ExecInput, onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): Promise<ExecResult> {
     const timeoutS = this.timeout(input.timeoutS);
     const sb = await this.sandboxes.ensureRunning(id);
     const end = this.activity.begin(id);
@@ -56,6 +57,7 @@ export class ExecService {
         cwd: input.cwd ?? SANDBOX_APP_DIR,
         timeoutS,
         outputLimitBytes: this.cfg.execOutputLimitBytes,
+        onOutput,
       });
       this.log.info(
         { sandboxId: id, exitCode: result.exitCode, timedOut: result.timedOut, durationMs: result.durationMs },
@@ -67,14 +69,18 @@ export class ExecService {
     }
   }
 
-  /** Starts the command detached, output to a log file in the workspace; returns at once. */
+  /**
+   * Starts the command detached, output to a log file in the workspace; returns
+   * at once. Its exit code is written next to the log when it ends, which ends
+   * a follow of that log.
+   */
   async background(id: string, input: ExecInput): Promise<BackgroundExec> {
     const sb = await this.sandboxes.ensureRunning(id);
     const execId = ulid().toLowerCase();
-    const logPath = `${SANDBOX_LOG_DIR}/exec-${execId}.log`;
+    const logPath = `${SANDBOX_LOG_DIR}/${execLogName(execId)}`;
     await this.engine.execDetached(sb.containerId!, {
-      cmd: ['sh', '-c', 'mkdir -p "${SBX_LOG%/*}" && exec "$@" >>"$SBX_LOG" 2>&1 </dev/null', 'sh', ...input.cmd],
-      env: envList(this.sandboxes.env(id), input.env ?? {}, { SBX_LOG: logPath }),
+      cmd: ['sh', '-c', 'mkdir -p "${SBX_LOG%/*}" && { "$@" >>"$SBX_LOG" 2>&1 </dev/null; echo $? >"$SBX_EXIT"; }', 'sh', ...input.cmd],
+      env: envList(this.sandboxes.env(id), input.env ?? {}, { SBX_LOG: logPath, SBX_EXIT: `${SANDBOX_LOG_DIR}/${execExitName(execId)}` }),
       cwd: input.cwd ?? SANDBOX_APP_DIR,
     });
     this.sandboxes.touch(id);
