@@ -16,26 +16,36 @@ export interface Hello {
 }
 
 export class TermClient {
-  /** Terminal bytes received, in order (contiguous from hello.offset). */
-  bytes = Buffer.alloc(0);
+  /** Terminal bytes received, as they came (contiguous from hello.offset). */
+  private readonly chunks: Buffer[] = [];
+  private joined: Buffer | null = null;
+  /** How many terminal bytes arrived. */
+  received = 0;
   /** JSON control frames received. */
   readonly frames: Record<string, any>[] = [];
   closed: { code: number; reason: string } | null = null;
   hello!: Hello;
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    /** Count terminal bytes without keeping them (a flood). */
+    private readonly discard: boolean,
+  ) {
     ws.on('message', (data, isBinary) => {
-      if (isBinary) this.bytes = Buffer.concat([this.bytes, data as Buffer]);
-      else this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, any>);
+      if (isBinary) {
+        if (!this.discard) this.chunks.push(data as Buffer);
+        this.received += (data as Buffer).length;
+        this.joined = null;
+      } else this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, any>);
     });
     ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
     ws.on('error', () => undefined);
   }
 
   /** Opens `url` (ws://…) and waits for the hello frame. Rejects with the HTTP status when the upgrade is refused. */
-  static async open(url: string, opts: { protocols?: string[]; headers?: Record<string, string> } = {}): Promise<TermClient> {
+  static async open(url: string, opts: { protocols?: string[]; headers?: Record<string, string>; discard?: boolean } = {}): Promise<TermClient> {
     const ws = new WebSocket(url, opts.protocols ?? ['sandboxed.pty.v1'], { headers: opts.headers });
-    const client = new TermClient(ws);
+    const client = new TermClient(ws, opts.discard ?? false);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('unexpected-response', (_req, res) => {
@@ -50,13 +60,19 @@ export class TermClient {
     return client;
   }
 
+  /** Terminal bytes received, in order. */
+  get bytes(): Buffer {
+    this.joined ??= Buffer.concat(this.chunks);
+    return this.joined;
+  }
+
   get text(): string {
     return this.bytes.toString('utf8');
   }
 
   /** The offset just past the last byte received. */
   get offset(): number {
-    return this.hello.offset + this.bytes.length;
+    return this.hello.offset + this.received;
   }
 
   type(s: string): void {
