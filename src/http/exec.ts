@@ -16,13 +16,18 @@ function wantsEvents(req: FastifyRequest): boolean {
   return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(req.headers.accept ?? '');
 }
 
-/** stdout/stderr chunks as UTF-8 text (a character cut between chunks waits for the rest), then the exit event. */
-async function streamExec(deps: HttpDeps, id: string, input: ExecInput, push: (m: SseMessage) => void): Promise<void> {
+/**
+ * The stream opens once the sandbox runs and the command starts (a missing or
+ * sleeping-and-refused sandbox is still a plain 4xx/5xx), then stdout/stderr
+ * chunks as UTF-8 text (a character cut between chunks waits for the rest),
+ * then the exit event.
+ */
+async function streamExec(deps: HttpDeps, id: string, input: ExecInput, push: (m: SseMessage) => void, open: () => void): Promise<void> {
   const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   const emit = (stream: 'stdout' | 'stderr', text: string): void => {
     if (text !== '') push({ event: stream, data: { text } });
   };
-  const r = await deps.exec.run(id, input, (stream, chunk) => emit(stream, decoders[stream].write(chunk)));
+  const r = await deps.exec.run(id, input, { started: open, output: (stream, chunk) => emit(stream, decoders[stream].write(chunk)) });
   emit('stdout', decoders.stdout.end());
   emit('stderr', decoders.stderr.end());
   push({ event: 'exit', data: { exit_code: r.exitCode, timed_out: r.timedOut, truncated: r.truncated, duration_ms: r.durationMs } });
@@ -42,7 +47,7 @@ export async function execRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
       }
       const input = { cmd, env, cwd, timeoutS: timeout_s };
       if (stream || wantsEvents(req)) {
-        return streams.push(reply, (push) => streamExec(deps, req.params.id, input, push));
+        return streams.push(reply, (push, open) => streamExec(deps, req.params.id, input, push, open));
       }
       const r = await deps.exec.run(req.params.id, input);
       return {

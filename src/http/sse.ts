@@ -97,12 +97,12 @@ export class SseStreams {
 
   /**
    * Streams what `produce` pushes, as it pushes it, until it returns. Headers
-   * go out with the first message, so a failure before any output is still
-   * an ordinary error answer. The client leaving stops the sending, not the
-   * producer. What waits for the client is bounded by what the producer
-   * pushes (exec output is capped per stream).
+   * go out when the producer calls `open` (or with the first message), so a
+   * failure before is still an ordinary error answer. The client leaving
+   * stops the sending, not the producer. What waits for the client is bounded
+   * by what the producer pushes (exec output is capped per stream).
    */
-  async push(reply: FastifyReply, produce: (push: (m: SseMessage) => void) => Promise<void>): Promise<void> {
+  async push(reply: FastifyReply, produce: (push: (m: SseMessage) => void, open: () => void) => Promise<void>): Promise<void> {
     const queue = new PushQueue();
     const ac = new AbortController();
     ac.signal.addEventListener('abort', () => queue.end(), { once: true });
@@ -111,7 +111,13 @@ export class SseStreams {
     reply.header('cache-control', 'no-cache, no-transform');
     const sending = reply.sse.send(queue);
     try {
-      await produce((m) => queue.push(m));
+      const open = (): void => {
+        if (queue.started || queue.done) return;
+        queue.started = true;
+        reply.sse.sendHeaders();
+        reply.raw.write(': stream open\n\n');
+      };
+      await produce((m) => queue.push(m), open);
     } catch (err) {
       // Before any output the failure is an ordinary error answer; after it, the stream's last event.
       if (!queue.started) throw err;
@@ -128,7 +134,7 @@ export class SseStreams {
 /** Messages pushed by a producer, read as an async iterable; ends at end(). */
 class PushQueue implements AsyncIterable<SseMessage> {
   private items: SseMessage[] = [];
-  private done = false;
+  done = false;
   /** Something was pushed: the response is (or is about to be) committed as SSE. */
   started = false;
   private wake: (() => void) | null = null;

@@ -24,6 +24,12 @@ export interface BackgroundExec {
   logPath: string;
 }
 
+/** A streamed exec: told when the command is about to start, then given its output as it comes. */
+export interface ExecStream {
+  started(): void;
+  output(stream: 'stdout' | 'stderr', chunk: Buffer): void;
+}
+
 export type ExecConfig = Pick<Config, 'execDefaultTimeoutS' | 'execMaxTimeoutS' | 'execOutputLimitBytes'>;
 
 function envList(...maps: Record<string, string>[]): string[] {
@@ -45,19 +51,20 @@ export class ExecService {
     return s;
   }
 
-  /** `onOutput`: stream the output as it comes instead of returning it (the result's stdout and stderr are then empty). */
-  async run(id: string, input: ExecInput, onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): Promise<ExecResult> {
+  /** With `stream`, the output goes there as it comes instead of into the result (whose stdout and stderr are then empty). */
+  async run(id: string, input: ExecInput, stream?: ExecStream): Promise<ExecResult> {
     const timeoutS = this.timeout(input.timeoutS);
     const sb = await this.sandboxes.ensureRunning(id);
     const end = this.activity.begin(id);
     try {
+      stream?.started();
       const result = await this.engine.exec(sb.containerId!, {
         cmd: input.cmd,
         env: envList(this.sandboxes.env(id), input.env ?? {}),
         cwd: input.cwd ?? SANDBOX_APP_DIR,
         timeoutS,
         outputLimitBytes: this.cfg.execOutputLimitBytes,
-        onOutput,
+        onOutput: stream && ((s, chunk) => stream.output(s, chunk)),
       });
       this.log.info(
         { sandboxId: id, exitCode: result.exitCode, timedOut: result.timedOut, durationMs: result.durationMs },
