@@ -13,7 +13,8 @@ import { NotFoundError, TooManyError } from '../errors.js';
 import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import { DEFAULT_COLS, DEFAULT_ROWS } from './protocol.js';
-import { PtySession, wrapCommand } from './session.js';
+import { wrapCommand } from './process.js';
+import { PtySession } from './session.js';
 
 export type TerminalsConfig = Pick<Config, 'ptyBufferBytes' | 'ptyGraceMs' | 'ptyMaxPerSandbox' | 'ptyMaxSessions'>;
 

@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import type { ContainerEngine, PtyExec } from '../docker/engine.js';
 import { ByteRing } from './ring.js';
+import { signalCommand } from './process.js';
 import { CLOSE, TYPED_SIGNALS, parseClientText, type SessionSignal } from './protocol.js';
 
 /** What a session needs of a connected client (a WebSocket has all of it). */
@@ -60,22 +61,6 @@ export interface SessionInfo {
   exited: boolean;
   exitCode: number | null;
 }
-
-/** Where the tenant-side helper keeps the session leader's pid (inside the container's own /tmp). */
-export function pidFile(sessionId: string): string {
-  return `/tmp/.sandboxed-pty-${sessionId}.pid`;
-}
-
-/** Runs `cmd` after noting its pid, so the whole session can be signalled later (`pkill -s`). */
-export function wrapCommand(sessionId: string, cmd: string[]): string[] {
-  return ['sh', '-c', 'echo $$ 2>/dev/null >"/tmp/.sandboxed-pty-$0.pid"; exec "$@"', sessionId, ...cmd];
-}
-
-// The pid file is the tenant's to change: only a plain number other than 0 and 1 is used,
-// and whatever it names is the tenant's own process, signalled as the tenant's own user.
-const SIGNAL_SCRIPT =
-  'p=$(head -c 16 "/tmp/.sandboxed-pty-$1.pid" 2>/dev/null); case "$p" in ""|*[!0-9]*|0|1) exit 0;; esac; ' +
-  'pkill -"$2" -s "$p"; [ "$2" != KILL ] || rm -f "/tmp/.sandboxed-pty-$1.pid"';
 
 export class PtySession {
   readonly createdAt: number;
@@ -196,7 +181,7 @@ export class PtySession {
   async signal(name: SessionSignal): Promise<void> {
     if (this.exited) return;
     await this.deps.engine
-      .execDetached(this.deps.containerId, { cmd: ['sh', '-c', SIGNAL_SCRIPT, 'sh', this.id, name] })
+      .execDetached(this.deps.containerId, { cmd: signalCommand(this.id, name) })
       .catch((err: unknown) => this.deps.log.warn({ err, sessionId: this.id, signal: name }, 'signalling the session failed'));
   }
 
