@@ -5,7 +5,7 @@
  * offset); plain, it describes the session. Everything that can be refused is
  * refused before the upgrade, as an HTTP status.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -63,6 +63,8 @@ class Viewers {
   private readonly alive = new Map<WebSocket, boolean>();
   private timer: NodeJS.Timeout | null = null;
 
+  constructor(private readonly log: FastifyBaseLogger) {}
+
   connect(socket: WebSocket, session: PtySession, since: number | undefined): void {
     const viewer: Viewer = {
       send: (data) => {
@@ -78,7 +80,15 @@ class Viewers {
     this.alive.set(socket, true);
     this.timer ??= setInterval(() => this.ping(), PING_INTERVAL_MS).unref();
     socket.on('pong', () => this.alive.set(socket, true));
-    socket.on('message', (data, isBinary) => session.receive(viewer, data as Buffer, isBinary));
+    socket.on('message', (data, isBinary) => {
+      // A throw here would escape into the socket's data handler: one viewer's frame must never crash the daemon.
+      try {
+        session.receive(viewer, data as Buffer, isBinary);
+      } catch (err) {
+        this.log.error({ err, sessionId: session.id }, 'terminal frame failed');
+        socket.close(1011, 'internal error');
+      }
+    });
     socket.on('close', () => {
       this.alive.delete(socket);
       session.detach(viewer);
@@ -106,7 +116,7 @@ class Viewers {
 export async function ptyRoutes(fastify: FastifyInstance, deps: HttpDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { terminals } = deps;
-  const viewers = new Viewers();
+  const viewers = new Viewers(fastify.log);
   app.addHook('onClose', async () => viewers.stop());
   // The session a WebSocket request gets, decided before its upgrade.
   const pending = new WeakMap<FastifyRequest, PtySession>();
