@@ -53,6 +53,7 @@ async function readAt(fh: FileHandle, offset: number, length: number): Promise<B
 export class LogFollower {
   private fh: FileHandle | null = null;
   private ident = '';
+  private reopenedAt = 0;
   private windowStart = 0;
   private windowBytes = 0;
 
@@ -76,8 +77,10 @@ export class LogFollower {
     } else if (problem) {
       return { items: [{ id: Math.max(cursor, 0), event: 'error', data: { error: problem } }], ended: true };
     }
-    const exitCode = await this.exitCode();
-    if (!this.fh) return exitCode === undefined ? { items, ended: false } : { items: [this.exitItem(0, exitCode)], ended: true };
+    if (!this.fh) {
+      const code = await this.exitCode();
+      return code === undefined ? { items, ended: false } : { items: [...items, this.exitItem(0, code)], ended: true };
+    }
     const size = (await this.fh.stat()).size;
     if (cursor < 0) cursor = Math.max(0, size - this.tailBytes);
     if (size < cursor) {
@@ -86,14 +89,17 @@ export class LogFollower {
     }
     if (size > cursor) {
       const bytes = await readAt(this.fh, cursor, Math.min(size - cursor, READ_BYTES));
-      // Once the writer has ended the file is final: a cut sequence at its end is sent as it is.
-      const length = exitCode === undefined ? completeUtf8(bytes) : bytes.length;
       this.windowBytes += bytes.length;
+      let length = completeUtf8(bytes);
+      // Once the writer has ended the file is final: a cut sequence at its very end goes out as it is.
+      if (length === 0 && (await this.exitCode()) !== undefined) length = bytes.length;
       if (length > 0) items.push({ id: cursor + length, event: 'log', data: { offset: cursor, text: bytes.subarray(0, length).toString('utf8') } });
       return { items, ended: false };
     }
-    if (exitCode !== undefined) return { items: [...items, this.exitItem(cursor, exitCode)], ended: true };
-    return { items, ended: false };
+    const exitCode = await this.exitCode();
+    // The exit file is written after the last output: whatever came before it is read first.
+    if (exitCode === undefined || (await this.fh.stat()).size > cursor) return { items, ended: false };
+    return { items: [...items, this.exitItem(cursor, exitCode)], ended: true };
   }
 
   /** Resolves after a poll interval, or at once when `signal` aborts. */
@@ -131,6 +137,9 @@ export class LogFollower {
    * null. A file that is gone keeps being read from the handle already open.
    */
   private async reopen(): Promise<string | null> {
+    // While data flows, a look by name once per poll interval is enough.
+    if (this.fh && Date.now() - this.reopenedAt < POLL_MS) return null;
+    this.reopenedAt = Date.now();
     let opened: FileHandle;
     try {
       opened = (await this.root.openFile(this.segments)).handle;
