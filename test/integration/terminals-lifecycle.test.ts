@@ -22,7 +22,13 @@ async function pgrep(id: string, pattern: string): Promise<string> {
 
 beforeAll(async () => {
   d = await startTestDaemon({
-    env: { SANDBOXD_IDLE_THRESHOLD_SECONDS: '3', SANDBOXD_IDLE_CHECK_INTERVAL_SECONDS: '1', SANDBOXD_PTY_GRACE_SECONDS: '2' },
+    env: {
+      SANDBOXD_IDLE_THRESHOLD_SECONDS: '3',
+      SANDBOXD_IDLE_CHECK_INTERVAL_SECONDS: '1',
+      SANDBOXD_PTY_GRACE_SECONDS: '2',
+      SANDBOXD_PTY_MAX_PER_SANDBOX: '2',
+      SANDBOXD_PTY_MAX_SESSIONS: '3',
+    },
   });
 });
 
@@ -31,6 +37,25 @@ afterAll(async () => {
 });
 
 describe('terminal sessions over time', () => {
+  it('the global cap counts every sandbox; an ended session makes room', async () => {
+    const [a, b] = [uniqueId('ptycapa'), uniqueId('ptycapb')];
+    for (const id of [a, b]) expect((await d.api('POST', '/v1/sandboxes', { id, idle_policy: 'always_on' })).status).toBe(201);
+    const made: [string, string][] = [];
+    for (const id of [a, a, b]) {
+      const r = await d.api('POST', `/v1/sandboxes/${id}/pty`, { cmd: ['sleep', '600'] });
+      expect(r.status).toBe(201);
+      made.push([id, r.body.id as string]);
+    }
+    const over = await d.api('POST', `/v1/sandboxes/${b}/pty`, {});
+    expect(over.status).toBe(429);
+    expect(over.body.error).toContain('SANDBOXD_PTY_MAX_SESSIONS');
+    expect((await d.api('DELETE', `/v1/sandboxes/${a}/pty/${made[0][1]}`)).status).toBe(200);
+    const fits = await d.api('POST', `/v1/sandboxes/${b}/pty`, { cmd: ['sleep', '600'] });
+    expect(fits.status).toBe(201);
+    made.push([b, fits.body.id as string]);
+    for (const [id, session] of made.slice(1)) await d.api('DELETE', `/v1/sandboxes/${id}/pty/${session}`);
+  });
+
   it('an attached terminal keeps its sandbox from the idle reaper; once detached, the session ends and the sandbox sleeps', async () => {
     const [watched, control] = [uniqueId('ptyidle'), uniqueId('ptyctl')];
     for (const id of [watched, control]) expect((await d.api('POST', '/v1/sandboxes', { id })).status).toBe(201);

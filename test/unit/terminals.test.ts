@@ -1,5 +1,6 @@
 /** The pure parts of terminals and streams: the replay ring, the frame protocol, UTF-8 cuts, URL redaction. */
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { redactUrl } from '../../src/http/log-fields.js';
 import { completeUtf8 } from '../../src/terminals/log-follower.js';
 import { parseClientText } from '../../src/terminals/protocol.js';
@@ -78,5 +79,13 @@ describe('redactUrl', () => {
     expect(redactUrl('/x?cols=1&TOKEN=a%20b&token=c')).toBe('/x?cols=1&TOKEN=[redacted]&token=[redacted]');
     expect(redactUrl('/v1/sandboxes/token=x')).toBe('/v1/sandboxes/token=x');
     expect(redactUrl('/x?mytoken=keep')).toBe('/x?mytoken=keep');
+  });
+});
+
+describe('terminal settings', () => {
+  it('default to a 1 MiB buffer, 10 min grace, 8 per sandbox and 64 in all; a per-sandbox cap above the total is refused', () => {
+    expect(loadConfig({})).toMatchObject({ ptyBufferBytes: 1048576, ptyGraceMs: 600_000, ptyMaxPerSandbox: 8, ptyMaxSessions: 64 });
+    expect(() => loadConfig({ SANDBOXD_PTY_MAX_PER_SANDBOX: '10', SANDBOXD_PTY_MAX_SESSIONS: '5' })).toThrow(/SANDBOXD_PTY_MAX_PER_SANDBOX/);
+    expect(() => loadConfig({ SANDBOXD_PTY_BUFFER_BYTES: '100' })).toThrow(/SANDBOXD_PTY_BUFFER_BYTES/);
   });
 });
