@@ -70,7 +70,7 @@ export function parseClientText(text: string): ClientMessage | { error: string }
     }
     case 'signal': {
       const name = typeof m.name === 'string' ? m.name.toUpperCase().replace(/^SIG/, '') : '';
-      if (name in TYPED_SIGNALS || (SESSION_SIGNALS as readonly string[]).includes(name)) return { type: 'signal', name };
+      if (Object.hasOwn(TYPED_SIGNALS, name) || (SESSION_SIGNALS as readonly string[]).includes(name)) return { type: 'signal', name };
       return { error: `signal: name must be one of ${[...Object.keys(TYPED_SIGNALS), ...SESSION_SIGNALS].join(', ')}` };
     }
     case 'ping':

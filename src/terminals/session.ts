@@ -164,7 +164,7 @@ export class PtySession {
     if ('error' in msg) return viewer.send(JSON.stringify({ type: 'error', error: msg.error }));
     if (msg.type === 'ping') return viewer.send('{"type":"pong"}');
     if (msg.type === 'resize') return void this.resize(msg.cols, msg.rows);
-    const typed = TYPED_SIGNALS[msg.name];
+    const typed = Object.hasOwn(TYPED_SIGNALS, msg.name) ? TYPED_SIGNALS[msg.name] : undefined;
     if (typed) this.input(viewer, typed);
     else void this.signal(msg.name as SessionSignal);
   }

@@ -54,6 +54,8 @@ describe('client control frames', () => {
     ['{"type":"resize","cols":"80","rows":24}', 'cols must be'],
     ['{"type":"resize","cols":80.5,"rows":24}', 'cols must be'],
     ['{"type":"signal","name":"STOP"}', 'one of INT'],
+    ['{"type":"signal","name":"__proto__"}', 'one of INT'],
+    ['{"type":"signal","name":7}', 'one of INT'],
     ['{"type":"exec"}', 'unknown message type'],
   ])('refuses %s, saying why', (text, why) => {
     const r = parseClientText(text);
