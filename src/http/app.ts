@@ -19,7 +19,7 @@ import { installRequestMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { previewRoutes } from './previews.js';
 import { ptyRoutes } from './pty.js';
-import { installRequestIds, requestIdOptions } from './request-id.js';
+import { installRequestIds, installUpgradeRequestIds, requestIdOptions } from './request-id.js';
 import { requireResponseSchemas } from './route-check.js';
 import { sandboxRoutes } from './sandboxes.js';
 import { servicesRoutes } from './services.js';
@@ -70,6 +70,7 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
       handleProtocols: (offered: Set<string>) => (offered.has(PTY_SUBPROTOCOL) ? PTY_SUBPROTOCOL : false),
     },
   });
+  installUpgradeRequestIds(app);
   // Before auth: a browser's preflight carries no token, and a refused page learns nothing about auth.
   installBrowserGuard(app, { allowedOrigins: deps.config.apiAllowedOrigins, hostnames: deps.config.apiHostnames });
   if (deps.config.authEnabled) installAuth(app, deps.config.tokens);
