@@ -5,6 +5,8 @@
  * opened again by name on every poll: a new file restarts at offset 0 with a
  * `reset` item, a shorter one too; each read is at most READ_BYTES, and a
  * follower reads at most FOLLOW_BYTES_PER_S. Offsets are bytes of the file.
+ * The handle is let go when the workspace's disk is released (a restore swaps
+ * it): the restored file is another file, so the follow resets to 0.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { DomainError, NotFoundError } from '../errors.js';
@@ -52,7 +54,10 @@ async function readAt(fh: FileHandle, offset: number, length: number): Promise<B
 
 export class LogFollower {
   private fh: FileHandle | null = null;
+  /** The file followed (device:inode), kept when the handle is let go, to tell the same file from a new one. */
   private ident = '';
+  /** Reads and letting go, one at a time: the handle is never closed under a read. */
+  private busy: Promise<unknown> = Promise.resolve();
   private reopenedAt = 0;
   private windowStart = 0;
   private windowBytes = 0;
@@ -67,7 +72,22 @@ export class LogFollower {
   ) {}
 
   /** Items after `cursor` (-1: from the tail); `ended` when nothing will ever follow. */
-  async read(cursor: number): Promise<{ items: LogItem[]; ended: boolean }> {
+  read(cursor: number): Promise<{ items: LogItem[]; ended: boolean }> {
+    return this.serial(() => this.readNow(cursor));
+  }
+
+  /** Closes the file (its disk is about to be unmounted); the next read opens it again by name once it can. */
+  letGo(): Promise<void> {
+    return this.serial(() => this.close());
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(work);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readNow(cursor: number): Promise<{ items: LogItem[]; ended: boolean }> {
     const items: LogItem[] = [];
     if (this.throttled()) return { items, ended: false };
     const problem = await this.reopen();
@@ -156,11 +176,11 @@ export class LogFollower {
       await opened.close().catch(() => undefined);
       return null;
     }
-    const had = this.fh !== null;
+    const replaced = this.ident !== '' && ident !== this.ident;
     await this.close();
     this.fh = opened;
     this.ident = ident;
-    return had ? 'replaced' : null;
+    return replaced ? 'replaced' : null;
   }
 
   /** undefined while the writer runs; its exit code (null when unreadable) once it has ended. */
