@@ -181,6 +181,7 @@ export class DockerodeEngine implements ContainerEngine {
         oomKilled: i.State.OOMKilled,
         labels,
         homeVolume: homeVolumeOf(i.Mounts),
+        imageId: i.Image || null,
       };
     } catch (err) {
       throw wrap('inspect', err);
@@ -207,10 +208,20 @@ export class DockerodeEngine implements ContainerEngine {
           oomKilled: false,
           labels: c.Labels,
           homeVolume: homeVolumeOf(c.Mounts),
+          imageId: c.ImageID || null,
         };
       });
     } catch (err) {
       throw wrap('list', err);
+    }
+  }
+
+  async imageId(ref: string): Promise<string | null> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).Id;
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw wrap('image inspect', err);
     }
   }
 

@@ -21,6 +21,8 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   /** The named volume mounted at /home/sandbox (the sandbox's disk), or null (a directory, or unknown). */
   homeVolume: string | null;
+  /** The id (sha256:…) of the image the container was made from, when the engine said. */
+  imageId?: string | null;
 }
 
 export interface ExecOptions {
@@ -111,6 +113,8 @@ export interface ContainerEngine {
   resizeExec(execId: string, cols: number, rows: number): Promise<void>;
   /** The exit code of an exec that has ended; null while it runs or when the engine no longer knows it. */
   execExitCode(execId: string): Promise<number | null>;
+  /** The image's id (sha256:…), or null when the engine has no such image. */
+  imageId(ref: string): Promise<string | null>;
   /** Starts a process and returns at once; it keeps running inside the container. */
   execDetached(ref: string, opts: Omit<ExecOptions, 'timeoutS' | 'outputLimitBytes'>): Promise<void>;
 }

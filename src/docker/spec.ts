@@ -65,19 +65,21 @@ export function caEnv(extraCaCerts: string): string[] {
 /**
  * Secret env values are NOT in the spec: they reach the container through the
  * read-only runtime mount (for services) and through exec's Env (for execs),
- * so `docker inspect` never shows them.
+ * so `docker inspect` never shows them. `image` is the reference the sandbox's
+ * image name stands for (SANDBOXD_IMAGES): another reference is another spec.
  */
 export function buildContainerSpec(
   sb: Pick<Sandbox, 'id' | 'spec'>,
   cfg: SpecConfig,
   extraLabels: Record<string, string> = {},
   home: HomeMount = { kind: 'dir', path: workspaceDir(cfg.dataDir, sb.id) },
+  image: string = cfg.image,
 ): ContainerSpec {
   // exec: npm lifecycle scripts and build tools run binaries from /tmp; HOME is writable and executable anyway.
   const tmpOpts = `rw,exec,nosuid,nodev,mode=1777,size=${cfg.tmpfsMb}m`;
   return {
     name: containerName(sb.id),
-    image: cfg.image,
+    image,
     user: `${cfg.sandboxUid}:${cfg.sandboxGid}`,
     env: [
       `HOME=${SANDBOX_HOME}`,

@@ -37,6 +37,10 @@ export interface Sandbox {
   updatedAt: number;
   lastActiveAt: number;
   lastError: string | null;
+  /** The image's name in SANDBOXD_IMAGES (the store always sets it; absent means `default`). */
+  image?: string;
+  /** The id of the image the current container was made from; null before its first container. */
+  imageId?: string | null;
 }
 
 /** Strict id: lowercase so browser-lowered preview hosts match, no path characters, fits a DNS label. */

@@ -11,6 +11,7 @@ import { installAuth } from './auth.js';
 import { installBrowserGuard } from './browser-guard.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandler } from './error-handler.js';
+import { eventRoutes } from './events.js';
 import { execRoutes } from './exec.js';
 import { filesRoutes } from './files.js';
 import { requestFields } from './log-fields.js';
@@ -85,5 +86,6 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(snapshotRoutes, deps);
   await app.register(ptyRoutes, deps);
   await app.register(logRoutes, deps);
+  await app.register(eventRoutes, deps);
   return app;
 }

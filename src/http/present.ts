@@ -1,5 +1,5 @@
 /** Domain → wire JSON, in one place. Env values never leave; only their names. */
-import type { Config } from '../config.js';
+import { DEFAULT_IMAGE, type Config } from '../config.js';
 import { previewUrl } from '../edge/hosts.js';
 import { statusOf, type Sandbox } from '../domain/sandbox.js';
 
@@ -20,5 +20,7 @@ export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 
     services: sb.spec.services,
     env_names: sb.envNames,
     last_error: sb.lastError,
+    image: sb.image ?? DEFAULT_IMAGE,
+    image_id: sb.imageId ?? null,
   };
 }

@@ -53,6 +53,8 @@ const SANDBOX_EXAMPLE = {
   services: [{ name: 'web', command: 'npm run dev', port: 3000 }],
   env_names: ['API_KEY'],
   last_error: null,
+  image: 'default',
+  image_id: 'sha256:5e62550790e3…',
 };
 
 export const sandboxSchema = z
@@ -72,6 +74,8 @@ export const sandboxSchema = z
     services: z.array(serviceOut),
     env_names: z.array(z.string()).meta({ description: 'Names of the injected variables; values never leave the daemon' }),
     last_error: z.string().nullable(),
+    image: z.string().meta({ description: 'The image’s name in SANDBOXD_IMAGES (GET /v1/images)' }),
+    image_id: z.string().nullable().meta({ description: 'The build its container was made from; null before its first container' }),
   })
   .meta({ id: 'Sandbox', description: 'A sandbox', examples: [SANDBOX_EXAMPLE] });
 

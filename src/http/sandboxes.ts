@@ -37,6 +37,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
         idlePolicy: b.idle_policy,
         visibility: b.visibility,
         services: b.services,
+        image: b.image,
       });
       return reply.code(201).send(present(sb));
     });

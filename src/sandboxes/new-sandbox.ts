@@ -7,6 +7,7 @@ import { ulid } from 'ulid';
 import type { Config } from '../config.js';
 import { isValidSandboxId, type IdlePolicy, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
+import { allowedImage, type ImagesConfig } from './images.js';
 
 export interface CreateInput {
   id?: string;
@@ -20,11 +21,13 @@ export interface CreateInput {
   services?: ServiceSpec[];
   /** A disk image the workspace starts as (a snapshot: fork and templates). */
   seedImage?: string;
+  /** A name of SANDBOXD_IMAGES; absent: the default. */
+  image?: string;
 }
 
-export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'>;
+export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'> & ImagesConfig;
 
-export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string; spec: SandboxSpec; env: Record<string, string> } {
+export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string; spec: SandboxSpec; env: Record<string, string>; image: string } {
   const id = input.id ?? ulid().toLowerCase();
   if (!isValidSandboxId(id)) throw new InvalidError('id: must be lowercase letters and digits, single dashes inside, at most 40 characters');
   const memoryMb = input.memoryMb ?? cfg.defaultMemoryMb;
@@ -33,6 +36,7 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
   if (cpus > cfg.maxCpus) throw new InvalidError(`cpus: at most ${cfg.maxCpus}`);
   const diskMb = input.diskMb ?? cfg.defaultDiskMb;
   if (diskMb > cfg.maxDiskMb) throw new InvalidError(`disk_mb: at most ${cfg.maxDiskMb}`);
+  const image = allowedImage(input.image, cfg);
   const spec: SandboxSpec = {
     ports: input.ports ?? [],
     memoryMb,
@@ -42,5 +46,5 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     visibility: input.visibility ?? 'public',
     services: input.services ?? [],
   };
-  return { id, spec, env: input.env ?? {} };
+  return { id, spec, env: input.env ?? {}, image };
 }

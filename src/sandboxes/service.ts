@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
+import { NO_EVENTS, type EventDetails, type EventSink } from '../domain/event.js';
 import { isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
@@ -16,6 +17,8 @@ import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
 import { Containers, type ContainersConfig, type LabelsFor } from './containers.js';
 import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } from './converge.js';
+import { SandboxEvents } from './events.js';
+import { referenceOf } from './images.js';
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
@@ -47,6 +50,8 @@ export interface SandboxServiceDeps {
   labelsFor?: LabelsFor;
   /** Checked before every container start (SandboxNetwork.guard). */
   network: NetworkGuard;
+  /** Lifecycle events (src/events/ behind it); none when absent. */
+  events?: EventSink;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -65,8 +70,10 @@ export class SandboxService {
   private readonly workspaces: Workspaces;
   private readonly pressure: PressureRelief;
   private readonly log: Logger;
+  private readonly events: SandboxEvents;
 
   constructor(deps: SandboxServiceDeps) {
+    this.events = new SandboxEvents(deps.events ?? NO_EVENTS);
     this.cfg = deps.config;
     this.store = deps.store;
     this.engine = deps.engine;
@@ -121,12 +128,13 @@ export class SandboxService {
   }
 
   private async createTimed(input: CreateInput): Promise<Sandbox> {
-    const { id, spec, env } = newSandbox(input, this.cfg);
+    const { id, spec, env, image } = newSandbox(input, this.cfg);
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
+    await this.containers.images.require(image, referenceOf({ id, image }, this.cfg));
     await this.pressure.admit(id);
     return this.locks.run(id, async () => {
-      if (!this.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
+      if (!this.store.insert({ id, spec, env, now: Date.now(), image })) throw new ConflictError(`sandbox ${id} already exists`);
       this.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
       const workspaceExisted = await this.workspaces.exists(id);
       if (input.seedImage && workspaceExisted) {
@@ -142,6 +150,7 @@ export class SandboxService {
         await rollbackCreate(this.parts, id, !workspaceExisted);
         throw err;
       }
+      this.events.created(id, image);
       return this.store.get(id)!;
     });
   }
@@ -151,6 +160,7 @@ export class SandboxService {
       const sb = this.get(id);
       this.store.setDesired(id, 'stopped');
       await timed(metrics.stop, () => this.containers.stop(sb, 'api'));
+      if (sb.desiredState === 'running' || sb.observedState === 'running') this.events.stopped(id, 'request');
       return this.get(id);
     });
   }
@@ -165,6 +175,7 @@ export class SandboxService {
       if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
       this.store.setDesired(id, 'stopped');
       await timed(metrics.stop, () => this.containers.stop(sb, reason));
+      this.events.stopped(id, reason);
       return true;
     });
   }
@@ -177,7 +188,11 @@ export class SandboxService {
       return this.locks.run(id, async () => {
         const sb = this.get(id);
         this.store.setDesired(id, 'running');
-        await this.containers.start(sb);
+        const outcome = await this.containers.start(sb).catch((err: unknown) => {
+          this.events.failed(id, err);
+          throw err;
+        });
+        if (outcome !== 'already-running') this.events.started(id, 'request');
         this.activity.touch(id);
         return this.get(id);
       });
@@ -225,6 +240,7 @@ export class SandboxService {
     await this.locks.run(id, async () => {
       const sb = this.get(id);
       await tombstone(this.parts, sb, 'destroyed');
+      this.events.deleted(id);
     });
   }
 
@@ -239,6 +255,7 @@ export class SandboxService {
       await tombstone(this.parts, { ...sb, containerId: null }, 'purged');
       await this.workspaces.remove(id);
       this.log.info({ sandboxId: id }, 'workspace removed');
+      this.events.purged(id);
     });
   }
 
@@ -282,14 +299,22 @@ export class SandboxService {
     return { rows: this.store.listAll(), containers };
   }
 
-  /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error. */
+  /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error (and said once as sandbox.failed). */
   async converge(action: ReconcileAction): Promise<ConvergeOutcome> {
     try {
-      return await this.locks.run(lockKeyOf(action), () => applyAction(action, this.store, this.containers, this.log));
+      return await this.locks.run(lockKeyOf(action), () => applyAction(action, this.store, this.containers, this.log, this.events));
     } catch (err) {
-      if ('id' in action) this.store.setError(action.id, (err as Error).message);
+      if ('id' in action) {
+        if (action.type === 'create' || action.type === 'start') this.events.failed(action.id, err, this.store.get(action.id)?.lastError);
+        this.store.setError(action.id, (err as Error).message);
+      }
       throw err;
     }
+  }
+
+  /** For the expiry loop: the sandbox's lifetime ran out; said before it deletes (or purges) it. */
+  emitExpired(id: string, details: EventDetails): void {
+    this.events.expired(id, details);
   }
 
   /** The pressure reaper's pass: stops sandboxes in pressure order until memory is above the floor. */

@@ -1,5 +1,6 @@
 /** Rows ↔ domain for the sandboxes table. snake_case stays in here. */
 import type { DesiredState, ObservedState, Sandbox, SandboxSpec } from '../domain/sandbox.js';
+import { DEFAULT_IMAGE } from '../config-events.js';
 import type { Db } from './db.js';
 
 interface Row {
@@ -13,6 +14,8 @@ interface Row {
   updated_at: number;
   last_active_at: number;
   last_error: string | null;
+  image: string;
+  image_id: string | null;
 }
 
 function toSandbox(row: Row): Sandbox {
@@ -27,6 +30,8 @@ function toSandbox(row: Row): Sandbox {
     updatedAt: row.updated_at,
     lastActiveAt: row.last_active_at,
     lastError: row.last_error,
+    image: row.image,
+    imageId: row.image_id,
   };
 }
 
@@ -35,6 +40,8 @@ export interface NewSandbox {
   spec: SandboxSpec;
   env: Record<string, string>;
   now: number;
+  /** A name of SANDBOXD_IMAGES; absent: the default. */
+  image?: string;
 }
 
 export class SandboxStore {
@@ -46,10 +53,10 @@ export class SandboxStore {
       listLive: db.prepare<[], Row>("SELECT * FROM sandboxes WHERE desired_state IN ('running','stopped') ORDER BY created_at, id"),
       listAll: db.prepare<[], Row>('SELECT * FROM sandboxes ORDER BY created_at, id'),
       upsert: db.prepare(
-        `INSERT INTO sandboxes (id, desired_state, observed_state, container_id, spec_json, env_json, created_at, updated_at, last_active_at, last_error)
-         VALUES (@id, 'running', 'none', NULL, @spec, @env, @now, @now, @now, NULL)
+        `INSERT INTO sandboxes (id, desired_state, observed_state, container_id, spec_json, env_json, created_at, updated_at, last_active_at, last_error, image)
+         VALUES (@id, 'running', 'none', NULL, @spec, @env, @now, @now, @now, NULL, @image)
          ON CONFLICT(id) DO UPDATE SET desired_state='running', observed_state='none', container_id=NULL, spec_json=@spec,
-           env_json=@env, created_at=@now, updated_at=@now, last_active_at=@now, last_error=NULL
+           env_json=@env, created_at=@now, updated_at=@now, last_active_at=@now, last_error=NULL, image=@image, image_id=NULL
          WHERE desired_state IN ('destroyed','purged')`,
       ),
       env: db.prepare<[string], { env_json: string }>('SELECT env_json FROM sandboxes WHERE id = ?'),
@@ -60,6 +67,7 @@ export class SandboxStore {
       touch: db.prepare('UPDATE sandboxes SET last_active_at = ? WHERE id = ? AND last_active_at < ?'),
       tombstone: db.prepare("UPDATE sandboxes SET desired_state = ?, env_json = '{}', updated_at = ? WHERE id = ?"),
       remove: db.prepare('DELETE FROM sandboxes WHERE id = ?'),
+      setImageId: db.prepare('UPDATE sandboxes SET image_id = ? WHERE id = ?'),
     };
   }
 
@@ -80,7 +88,7 @@ export class SandboxStore {
 
   /** Inserts, or revives a tombstone of the same id; false when a live one exists. */
   insert(s: NewSandbox): boolean {
-    const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now });
+    const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now, image: s.image ?? DEFAULT_IMAGE });
     return info.changes === 1;
   }
 
@@ -117,5 +125,10 @@ export class SandboxStore {
 
   remove(id: string): void {
     this.stmts.remove.run(id);
+  }
+
+  /** The image the sandbox's current container was made from. */
+  setImageId(id: string, imageId: string | null): void {
+    this.stmts.setImageId.run(imageId, id);
   }
 }
