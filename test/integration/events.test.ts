@@ -181,7 +181,7 @@ describe('webhooks', () => {
     expect(sandboxesOnly.received.every((r) => r.json.type.startsWith('sandbox.'))).toBe(true);
     const hung = await until(async () => {
       const r = await d.api('GET', '/v1/webhooks/deliveries?webhook=hang&limit=500');
-      return r.body.deliveries.find((x: any) => x.attempts >= 1 && x.status === 'pending') as any;
+      return r.body.deliveries.find((x: any) => x.attempts >= 1 && x.status === 'pending');
     }, 'the hanging receiver\'s deliveries to be tried');
     expect(hung.last_error).toBe('no answer within 2 s');
     expect(hung.last_status).toBeNull();
@@ -199,7 +199,7 @@ describe('webhooks', () => {
     await d.api('POST', `/v1/sandboxes/${id}/start`);
     const failing = await until(async () => {
       const r = await d.api('GET', `/v1/webhooks/deliveries?webhook=all&sandbox_id=${id}`);
-      return r.body.deliveries.find((x: any) => x.attempts >= 1) as any;
+      return r.body.deliveries.find((x: any) => x.attempts >= 1);
     }, 'a failed attempt to be recorded');
     expect(failing).toMatchObject({ status: 'pending', event_type: 'sandbox.created', last_status: null, last_error: expect.stringMatching(/ECONNREFUSED/) });
     const pending = (await d.api('GET', `/v1/webhooks/deliveries?webhook=all&sandbox_id=${id}&status=pending`)).body;

@@ -160,7 +160,7 @@ describe('WebhookDispatcher', () => {
 
   function dispatcher(over: Partial<Config> = {}): WebhookDispatcher {
     const cfg = { webhooks: [{ name: 'h', url, events: [], secret: 'unit-secret-0123456789' }], webhookTimeoutMs: 2000, webhookRetryMs: 60_000, webhookConcurrency: 3, ...over };
-    return new WebhookDispatcher(cfg as Config, deliveries, log, 'test');
+    return new WebhookDispatcher(cfg, deliveries, log, 'test');
   }
 
   it('sends one at a time per sandbox, in order, several sandboxes at once, at most the concurrency', async () => {
