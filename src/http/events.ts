@@ -22,12 +22,14 @@ import { deliveryListSchema, eventStream, imageListSchema } from './event-respon
 import { op, replies } from './replies.js';
 import { sseCursor, type SseMessage } from './sse.js';
 
-const REPLAY_PAGE = 200;
+/** Events read from the store at a time: what a stream holds while its client reads (or does not). */
+const REPLAY_PAGE = 100;
 
 const eventsQuery = z.object({
   since: z.coerce.number().int().min(0).optional().meta({ description: 'Replay the stored events after this id (0: all kept), then follow. Without it (and without Last-Event-ID) only new events come.' }),
   types: z.string().max(1024).optional().meta({ description: 'Comma-separated types or families: sandbox.created,task.*' }),
   sandbox_id: sandboxIdSchema.optional().meta({ description: 'Only this sandbox’s events' }),
+  follow: z.enum(['1', 'true', '0', 'false']).optional().meta({ description: 'false: end after the replay (default: follow live). A catch-up without a long-lived connection' }),
 });
 const eventsHeaders = z.looseObject({
   'last-event-id': z.string().optional().meta({ description: 'The last id seen; what a reconnecting EventSource sends. Wins over ?since=' }),
@@ -41,7 +43,7 @@ const deliveriesQuery = z.object({
 });
 
 const EVENTS = `Server-Sent Events: each message is \`id: <id>\` and \`data: <LifecycleEvent as JSON>\`; a \`: heartbeat\` comment comes every 15 s.
-Without a cursor only new events come; with Last-Event-ID or ?since= the stored ones after it are replayed first (the store keeps SANDBOXD_EVENTS_MAX_COUNT events for at most SANDBOXD_EVENTS_MAX_AGE_SECONDS; older ones are announced by an \`event: gap\` message).
+Without a cursor only new events come; with Last-Event-ID or ?since= the stored ones after it are replayed first (with ?follow=false, only those: the stream ends after them; a cursor defaults to 0 then) (the store keeps SANDBOXD_EVENTS_MAX_COUNT events for at most SANDBOXD_EVENTS_MAX_AGE_SECONDS; older ones are announced by an \`event: gap\` message).
 A client more than SANDBOXD_EVENTS_CLIENT_BUFFER events behind is disconnected: reconnect with Last-Event-ID. At most SANDBOXD_EVENTS_MAX_CLIENTS streams (429).`;
 
 function typeFilters(text: string | undefined): string[] {
@@ -75,6 +77,8 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { events, config } = deps;
   const open = new Map<Subscription, FastifyReply>();
+  /** Streams open now, following or not: each holds a page and a socket, so all count against the cap. */
+  let streaming = 0;
   // Ends every stream at close (a stream waiting on its client is cut: it would hold the close up).
   app.addHook('preClose', async () => {
     for (const [sub, reply] of open) {
@@ -84,7 +88,7 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
   });
 
   /** The replay (read from the store as the client takes it), then the live events not already sent. */
-  async function* stream(sub: Subscription, after: number | null, wants: (e: LifecycleEvent) => boolean): AsyncGenerator<SseMessage> {
+  async function* stream(sub: Subscription | null, after: number | null, wants: (e: LifecycleEvent) => boolean): AsyncGenerator<SseMessage> {
     let last = after ?? 0;
     if (after !== null) {
       const oldest = events.oldestId();
@@ -95,9 +99,10 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
           last = e.id;
           if (wants(e)) yield message(e);
         }
-        if (page.length < REPLAY_PAGE || sub.closed) break;
+        if (page.length < REPLAY_PAGE || sub?.closed) break;
       }
     }
+    if (sub === null) return;
     for (;;) {
       const batch = await sub.take();
       if (batch === null) return;
@@ -114,12 +119,20 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
   app.get('/v1/events', { sse: 'only', schema }, async (req, reply) => {
     const types = typeFilters(req.query.types);
     const sandboxId = req.query.sandbox_id;
+    const follow = req.query.follow !== '0' && req.query.follow !== 'false';
     const hasCursor = req.query.since !== undefined || req.headers['last-event-id'] !== undefined;
-    const after = hasCursor ? sseCursor(req, req.query.since) : null;
-    if (events.listening >= config.eventsMaxClients) {
-      throw new TooManyError(`${events.listening} event streams are open, the most SANDBOXD_EVENTS_MAX_CLIENTS allows; close one first`);
-    }
+    const after = hasCursor ? sseCursor(req, req.query.since) : follow ? null : 0;
     const wants = (e: LifecycleEvent): boolean => (sandboxId === undefined || e.sandboxId === sandboxId) && matchesTypes(types, e.type);
+    if (streaming >= config.eventsMaxClients) {
+      throw new TooManyError(`${streaming} event streams are open, the most SANDBOXD_EVENTS_MAX_CLIENTS allows; close one first`);
+    }
+    streaming++;
+    reply.raw.once('close', () => streaming--);
+    if (!follow) {
+      reply.header('cache-control', 'no-cache, no-transform');
+      await reply.sse.send(stream(null, after, wants));
+      return;
+    }
     // Subscribed before the replay is read: nothing emitted in between is missed (ids sort out the overlap).
     const sub = events.subscribe(config.eventsClientBuffer, wants, () => reply.raw.destroy());
     open.set(sub, reply);

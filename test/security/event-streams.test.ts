@@ -99,6 +99,12 @@ describe('event streams that are never read', () => {
     expect((await d.api('POST', `/v1/sandboxes/${neighbour}/exec`, { cmd: ['echo', 'fine'] })).body.stdout).toBe('fine\n');
     const again = await SseReader.open(`${d.url}/v1/events?since=${HISTORY}&types=sandbox.created`);
     await again.waitFor((e) => e.data.sandbox_id === id, 'a new stream after the drops');
+    // Streams that end by themselves (a catch-up without follow) give their slot back too.
+    for (let i = 0; i < STUCK + 2; i++) {
+      const caughtUp = await d.api('GET', `/v1/events?since=${HISTORY}&sandbox_id=${id}&follow=false`);
+      expect(caughtUp.status).toBe(200);
+      expect((caughtUp.body as string).match(/^data: /gm)).toHaveLength(5);
+    }
     again.close();
     reader.close();
   });
