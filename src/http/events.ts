@@ -76,13 +76,14 @@ function presentDelivery(d: Delivery) {
 export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { events, config } = deps;
-  const open = new Map<Subscription, FastifyReply>();
-  /** Streams open now, following or not: each holds a page and a socket, so all count against the cap. */
-  let streaming = 0;
-  // Ends every stream at close (a stream waiting on its client is cut: it would hold the close up).
+  /** Streams open now, following (with their subscription) or not: each holds a page and a socket, so all count against the cap. */
+  const open = new Map<FastifyReply, Subscription | null>();
+  let closing = false;
+  // Ends every stream at close; one waiting on its client is cut (it would hold the close up).
   app.addHook('preClose', async () => {
-    for (const [sub, reply] of open) {
-      sub.end();
+    closing = true;
+    for (const [reply, sub] of open) {
+      sub?.end();
       if (reply.raw.writableNeedDrain) reply.raw.destroy();
     }
   });
@@ -99,7 +100,7 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
           last = e.id;
           if (wants(e)) yield message(e);
         }
-        if (page.length < REPLAY_PAGE || sub?.closed) break;
+        if (page.length < REPLAY_PAGE || sub?.closed || closing) break;
       }
     }
     if (sub === null) return;
@@ -123,24 +124,23 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
     const hasCursor = req.query.since !== undefined || req.headers['last-event-id'] !== undefined;
     const after = hasCursor ? sseCursor(req, req.query.since) : follow ? null : 0;
     const wants = (e: LifecycleEvent): boolean => (sandboxId === undefined || e.sandboxId === sandboxId) && matchesTypes(types, e.type);
-    if (streaming >= config.eventsMaxClients) {
-      throw new TooManyError(`${streaming} event streams are open, the most SANDBOXD_EVENTS_MAX_CLIENTS allows; close one first`);
+    if (open.size >= config.eventsMaxClients) {
+      throw new TooManyError(`${open.size} event streams are open, the most SANDBOXD_EVENTS_MAX_CLIENTS allows; close one first`);
     }
-    streaming++;
-    reply.raw.once('close', () => streaming--);
+    open.set(reply, null);
+    const closed = new Promise<void>((resolve) => reply.raw.once('close', resolve));
+    void closed.then(() => {
+      open.get(reply)?.end();
+      open.delete(reply);
+    });
     if (!follow) {
       reply.header('cache-control', 'no-cache, no-transform');
-      await reply.sse.send(stream(null, after, wants));
+      await Promise.race([reply.sse.send(stream(null, after, wants)), closed]);
       return;
     }
     // Subscribed before the replay is read: nothing emitted in between is missed (ids sort out the overlap).
     const sub = events.subscribe(config.eventsClientBuffer, wants, () => reply.raw.destroy());
-    open.set(sub, reply);
-    const closed = new Promise<void>((resolve) => reply.raw.once('close', resolve));
-    void closed.then(() => {
-      sub.end();
-      open.delete(sub);
-    });
+    open.set(reply, sub);
     reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache, no-transform');
     reply.sse.sendHeaders();
     reply.raw.write(': stream open\n\n');

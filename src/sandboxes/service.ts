@@ -189,7 +189,8 @@ export class SandboxService {
         const sb = this.get(id);
         this.store.setDesired(id, 'running');
         const outcome = await this.containers.start(sb).catch((err: unknown) => {
-          this.events.failed(id, err);
+          // The same failure again (a preview reloading) is said once.
+          this.events.failed(id, err, sb.lastError);
           throw err;
         });
         if (outcome !== 'already-running') this.events.started(id, 'request');
@@ -301,11 +302,13 @@ export class SandboxService {
 
   /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error (and said once as sandbox.failed). */
   async converge(action: ReconcileAction): Promise<ConvergeOutcome> {
+    // Read first: a failing start writes its error on the row before it throws.
+    const previous = 'id' in action ? (this.store.get(action.id)?.lastError ?? null) : null;
     try {
       return await this.locks.run(lockKeyOf(action), () => applyAction(action, this.store, this.containers, this.log, this.events));
     } catch (err) {
       if ('id' in action) {
-        if (action.type === 'create' || action.type === 'start') this.events.failed(action.id, err, this.store.get(action.id)?.lastError);
+        if (action.type === 'create' || action.type === 'start') this.events.failed(action.id, err, previous);
         this.store.setError(action.id, (err as Error).message);
       }
       throw err;

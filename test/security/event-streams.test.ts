@@ -107,5 +107,12 @@ describe('event streams that are never read', () => {
     }
     again.close();
     reader.close();
+
+    // A stream stuck on its client does not hold up the daemon's stop.
+    const last = await stuckStream();
+    await until(async () => (await metric('sandboxed_event_streams')) === 1, 'the last stuck stream to be open');
+    await Promise.race([d.stop(), new Promise((_, reject) => setTimeout(() => reject(new Error('the daemon did not stop within 60 s')), 60_000))]);
+    last.socket.resume();
+    await last.closed;
   });
 });
