@@ -1,7 +1,7 @@
 /** The only importer of dockerode. Maps Engine API outcomes into our words. */
 import Docker from 'dockerode';
 import { ConflictError, DomainError, NotFoundError, UpstreamError } from '../errors.js';
-import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, NetworkInfo, NetworkOptions } from './engine.js';
+import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, Limits, NetworkInfo, NetworkOptions } from './engine.js';
 import { SANDBOX_HOME } from '../domain/layout.js';
 import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
 import { runExec } from './exec-stream.js';
@@ -162,6 +162,45 @@ export class DockerodeEngine implements ContainerEngine {
       // 409 "removal already in progress" means it is going away.
       if (statusOf(err) === 409 && /in progress/.test(engineMessage(err))) return 'already-removed';
       throw wrap('remove', err);
+    }
+  }
+
+  async imageId(ref: string): Promise<string | null> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).Id;
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw wrap('image inspect', err);
+    }
+  }
+
+  async rename(ref: string, name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(ref).rename({ name });
+    } catch (err) {
+      throw wrap('rename', err);
+    }
+  }
+
+  async updateLimits(ref: string, limits: Limits): Promise<void> {
+    try {
+      // Swap equal to memory, as at create: no swap on top of the limit.
+      await this.docker.getContainer(ref).update({
+        Memory: limits.memoryBytes,
+        MemorySwap: limits.memoryBytes,
+        NanoCpus: limits.nanoCpus,
+        PidsLimit: limits.pidsLimit,
+      });
+    } catch (err) {
+      throw wrap('update', err);
+    }
+  }
+
+  async signal(ref: string, signal: string): Promise<void> {
+    try {
+      await this.docker.getContainer(ref).kill({ signal });
+    } catch (err) {
+      throw wrap('kill', err);
     }
   }
 

@@ -135,6 +135,22 @@ export async function mountAt(dev: string, dir: string): Promise<void> {
   await tool('mount', ['-t', 'ext4', '-o', 'nosuid,nodev,noexec', dev, dir]);
 }
 
+/**
+ * Moves the daemon's mount of a workspace to another directory (a pooled
+ * workspace handed to its sandbox). `mount --move` refuses under a shared
+ * parent mount (systemd's default for /): then the device is mounted at the
+ * new place and the old mount dropped.
+ */
+export async function moveMount(dev: string, from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true, mode: 0o700 });
+  try {
+    await tool('mount', ['--move', from, to]);
+  } catch {
+    await tool('mount', ['-t', 'ext4', '-o', 'nosuid,nodev,noexec', dev, to]);
+    await unmount(from);
+  }
+}
+
 export async function unmount(dir: string): Promise<void> {
   await tool('umount', [dir]).catch((err: Error) => {
     if (!/not mounted|no mount point|not found/i.test(err.message)) throw err;

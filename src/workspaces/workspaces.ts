@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { LOG_DIR_REL, disksDir, workspaceDir, workspacesDir } from '../domain/layout.js';
 import { ConflictError, DomainError, UnavailableError } from '../errors.js';
-import { DiskToolError, attach, copyImage, createImage, detach, findLoop, freeBytes, freeze, growImage, imageBytesUsed, mountAt, mountPoints, thaw, unmount } from './disk.js';
+import { DiskToolError, attach, copyImage, createImage, detach, findLoop, freeBytes, freeze, growImage, imageBytesUsed, mountAt, mountPoints, moveMount, thaw, unmount } from './disk.js';
 import { migrateOwner, migrateTree } from './migrate.js';
 import { diskSelfTest } from './self-test.js';
 import { SafeRoot, type Owner } from './safe-fs.js';
@@ -227,9 +227,43 @@ export class Workspaces {
   async release(id: string): Promise<void> {
     if (!this.cfg.diskQuota) return;
     this.devices.delete(id);
-    await unmount(workspaceDir(this.cfg.dataDir, id));
+    const dir = workspaceDir(this.cfg.dataDir, id);
+    if ((await mountPoints()).has(dir)) await unmount(dir);
     const dev = await findLoop(this.image(id)).catch(() => null);
     if (dev) await detach(dev);
+  }
+
+  /**
+   * Gives workspace `from` (a pooled one) to sandbox `to`: the image is renamed
+   * (its loop device and the container's mount follow the file) and the
+   * daemon's mount moved. Idempotent, for crash recovery: what was already
+   * moved is left alone. Caller holds both ids.
+   */
+  async handOver(from: string, to: string): Promise<void> {
+    const [fromDir, toDir] = [workspaceDir(this.cfg.dataDir, from), workspaceDir(this.cfg.dataDir, to)];
+    if (!this.cfg.diskQuota) {
+      if ((await exists(fromDir)) && !(await exists(toDir))) await rename(fromDir, toDir);
+      return;
+    }
+    if ((await exists(this.image(from))) && !(await exists(this.image(to)))) await rename(this.image(from), this.image(to));
+    const dev = this.devices.get(from);
+    this.devices.delete(from);
+    const mounts = await mountPoints();
+    if (dev && mounts.has(fromDir) && !mounts.has(toDir)) {
+      await moveMount(dev, fromDir, toDir);
+      this.devices.set(to, dev);
+    }
+    await rmdir(fromDir).catch(() => undefined);
+  }
+
+  /** Whether the container's init has seeded the workspace (it has set up its signal handling by then). */
+  async seeded(id: string): Promise<boolean> {
+    return this.root(id)
+      .stat(['.sandboxed', 'seeded'])
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   /** Removes the workspace for good: disk, image and mount point. The container must be gone. */
