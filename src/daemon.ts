@@ -11,7 +11,7 @@ import { DockerodeEngine } from './docker/dockerode-engine.js';
 import type { ContainerEngine } from './docker/engine.js';
 import { disksDir, runtimesDir, snapshotsDir, stateDir, workspacesDir } from './domain/layout.js';
 import { statusOf } from './domain/sandbox.js';
-import { createEdge, labelsForEdge, type Edge } from './edge/index.js';
+import { createEdge, type Edge } from './edge/index.js';
 import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
 import { createLogger } from './log.js';
@@ -77,7 +77,6 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     workspaces,
     readMemory: () => readMemory(config.meminfoPath, config.cgroupRoot),
     log: child('sandboxes'),
-    labelsFor: labelsForEdge(config),
     network,
     poolStore: new PoolStore(db, store),
   });

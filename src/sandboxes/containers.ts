@@ -26,9 +26,6 @@ function notFoundAsNull(err: unknown): null {
   throw err;
 }
 
-/** Labels the edge wants on every container (Traefik routers); pure function of the sandbox. */
-export type LabelsFor = (sb: Sandbox) => Record<string, string>;
-
 export type StartOutcome = 'started' | 'already-running' | 'created';
 
 export class Containers {
@@ -37,7 +34,6 @@ export class Containers {
     private readonly store: SandboxStore,
     private readonly engine: ContainerEngine,
     private readonly workspaces: Workspaces,
-    private readonly labelsFor: LabelsFor,
     private readonly log: Logger,
     /** Fails closed: no container is created or started unless the network's isolation is in place. */
     private readonly network: NetworkGuard,
@@ -62,7 +58,7 @@ export class Containers {
       return 'already-running';
     }
     await this.workspaces.admit();
-    const spec = withDigest(buildContainerSpec(sb, this.cfg, this.labelsFor(sb), await this.home(sb)));
+    const spec = withDigest(buildContainerSpec(sb, this.cfg, {}, await this.home(sb)));
     if (info && info.labels[LABEL_SPEC] !== spec.labels[LABEL_SPEC]) {
       await this.replace(sb, info, 'it was made from another spec');
       info = null;

@@ -15,7 +15,7 @@ import type { SandboxStore } from '../store/sandboxes.js';
 import { metrics, timed } from '../telemetry/metrics.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
-import { Containers, type ContainersConfig, type LabelsFor } from './containers.js';
+import { Containers, type ContainersConfig } from './containers.js';
 import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } from './converge.js';
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
@@ -26,7 +26,7 @@ import { tombstone, type Parts } from './teardown.js';
 import { createLocked, type CreateParts } from './create.js';
 import { Pool, type PoolConfig } from './pool.js';
 
-export type { CreateInput, LabelsFor };
+export type { CreateInput };
 
 export interface UpdateInput {
   idlePolicy?: IdlePolicy;
@@ -48,7 +48,6 @@ export interface SandboxServiceDeps {
   /** Available memory, for wake admission and the pressure reaper. */
   readMemory: () => MemoryReading;
   log: Logger;
-  labelsFor?: LabelsFor;
   /** Checked before every container start (SandboxNetwork.guard). */
   network: NetworkGuard;
   poolStore: PoolStore;
@@ -81,7 +80,7 @@ export class SandboxService {
     this.activity = deps.activity;
     this.log = deps.log;
     this.workspaces = deps.workspaces;
-    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.labelsFor ?? (() => ({})), deps.log, deps.network);
+    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.log, deps.network);
     this.parts = { cfg: deps.config, store: deps.store, engine: deps.engine, containers: this.containers, workspaces: deps.workspaces, activity: deps.activity, log: deps.log };
     this.pool = new Pool({ ...deps, store: deps.poolStore, sandboxes: deps.store, containers: this.containers });
     this.createParts = { cfg: deps.config, store: deps.store, workspaces: deps.workspaces, containers: this.containers, pool: this.pool, parts: this.parts, log: deps.log };
