@@ -12,7 +12,7 @@ import type { Config } from '../config.js';
 import { LOG_DIR_REL, disksDir, workspaceDir, workspacesDir } from '../domain/layout.js';
 import { ConflictError, DomainError, UnavailableError } from '../errors.js';
 import { DiskToolError, attach, copyImage, createImage, detach, findLoop, freeBytes, freeze, growImage, imageBytesUsed, mountAt, mountPoints, moveMount, thaw, unmount } from './disk.js';
-import { migrateOwner, migrateTree } from './migrate.js';
+import { migrateLegacy, migrateOwner } from './migrate.js';
 import { diskSelfTest } from './self-test.js';
 import { SafeRoot, type Owner } from './safe-fs.js';
 
@@ -118,32 +118,16 @@ export class Workspaces {
       const legacy = (await exists(dir)) && !(await mountPoints()).has(dir);
       await createImage(image, diskMb, { uid: this.cfg.sandboxUid, gid: this.cfg.sandboxGid });
       fresh = !legacy;
-      if (legacy) await this.migrateLegacy(id, image);
+      if (legacy) {
+        await migrateLegacy(this.cfg.dataDir, id, image, this.owner);
+        this.log.info({ sandboxId: id }, 'workspace moved into its own disk');
+      }
     }
     const device = await attach(image);
     this.devices.set(id, device);
     if (!(await mountPoints()).has(dir)) await mountAt(device, dir);
     if (fresh) await rmdir(path.join(dir, 'lost+found')).catch(() => undefined);
     return { fresh, device };
-  }
-
-  /** A workspace from before quotas (a plain directory) moves into its new disk once. */
-  private async migrateLegacy(id: string, image: string): Promise<void> {
-    const dir = workspaceDir(this.cfg.dataDir, id);
-    const staging = path.join(workspacesDir(this.cfg.dataDir), `.migrating-${id}`);
-    const device = await attach(image);
-    await mountAt(device, staging);
-    try {
-      await rmdir(path.join(staging, 'lost+found')).catch(() => undefined);
-      await migrateTree(dir, staging, this.owner);
-    } finally {
-      await unmount(staging);
-      await rmdir(staging).catch(() => undefined);
-    }
-    const old = path.join(workspacesDir(this.cfg.dataDir), `.pre-quota-${id}`);
-    await rename(dir, old);
-    await rm(old, { recursive: true, force: true });
-    this.log.info({ sandboxId: id }, 'workspace moved into its own disk');
   }
 
   /**
