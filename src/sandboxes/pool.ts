@@ -129,7 +129,12 @@ export class Pool {
     }
   }
 
-  /** Each step is independent of the others but the signal, which follows the runtime files it announces. */
+  /**
+   * The steps are independent of each other and run at once. The supervisor's
+   * signal follows the runtime files it announces and is not waited for: it
+   * only makes the reload immediate (the supervisor also notices the files
+   * within its 2 s poll), and execs never depend on it.
+   */
   private async handOver(entry: PoolEntry, containerId: string, sb: Sandbox): Promise<void> {
     const { engine, containers, workspaces } = this.deps;
     const resized = sb.spec.memoryMb !== this.spec.memoryMb || sb.spec.cpus !== this.spec.cpus;
@@ -138,7 +143,7 @@ export class Pool {
       (async () => {
         await moveRuntime(this.cfg.dataDir, entry.id, sb.id);
         await containers.writeRuntime(sb);
-        await engine.signal(containerId, 'HUP');
+        void engine.signal(containerId, 'HUP').catch((err: unknown) => this.deps.log.warn({ sandboxId: sb.id, err }, 'reload signal failed; the supervisor polls'));
       })(),
       engine.rename(containerId, containerName(sb.id)),
       resized
