@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, testRunId, uniqueId, type TestDaemon } from '../helpers/daemon.js';
 import { BASE_IMAGE, buildImage, imageIdOf, removeImage } from '../helpers/images.js';
+import { poolMetrics, poolReady } from '../helpers/pool.js';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock' });
 const TAG = `sandboxed-test/derived:${testRunId()}-${uniqueId('i')}`;
@@ -21,7 +22,7 @@ let derivedId: string;
 
 beforeAll(async () => {
   derivedId = await buildImage(TAG, dockerfile('one'), { marker: 'derived build one\n' });
-  d = await startTestDaemon({ env: { SANDBOXD_IMAGES: `derived=${TAG},ghost=${MISSING},alias=${BASE_IMAGE}` } });
+  d = await startTestDaemon({ env: { SANDBOXD_IMAGES: `derived=${TAG},ghost=${MISSING},alias=${BASE_IMAGE}`, SANDBOXD_POOL_SIZE: '1', SANDBOXD_POOL_CHECK_INTERVAL_SECONDS: '1' } });
 });
 
 afterAll(async () => {
@@ -83,6 +84,21 @@ describe('image per sandbox', () => {
     expect((await marker(id)).stdout).toBe('derived build two\n');
     expect((await d.api('GET', '/v1/images')).body.images.find((i: any) => i.name === 'derived').outdated).toBe(0);
     derivedId = rebuilt;
+  });
+});
+
+describe('the warm pool', () => {
+  it('serves only the default image, and a pooled sandbox says which build it runs', async () => {
+    await poolReady(d, 1);
+    const before = (await poolMetrics(d)).claims;
+    const other = uniqueId('other');
+    expect((await d.api('POST', '/v1/sandboxes', { id: other, image: 'derived' })).body).toMatchObject({ image: 'derived', image_id: derivedId });
+    expect((await poolMetrics(d)).claims.ineligible).toBe((before.ineligible ?? 0) + 1);
+    const pooled = uniqueId('pooled');
+    expect((await d.api('POST', '/v1/sandboxes', { id: pooled })).body).toMatchObject({ image: 'default', image_id: await imageIdOf(BASE_IMAGE) });
+    expect((await poolMetrics(d)).claims.hit).toBe((before.hit ?? 0) + 1);
+    expect((await marker(other)).stdout).toBe('derived build two\n');
+    for (const id of [other, pooled]) await d.api('POST', `/v1/sandboxes/${id}/purge`);
   });
 });
 

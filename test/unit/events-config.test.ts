@@ -6,6 +6,7 @@ import { EVENT_TYPES, matchesTypes, parseTypeFilter } from '../../src/domain/eve
 import { decideRetry, MAX_BACKOFF_MS } from '../../src/events/retry.js';
 import { sign } from '../../src/events/signature.js';
 import { allowedImage } from '../../src/sandboxes/images.js';
+import { canServe, pooledSpec } from '../../src/sandboxes/pool.js';
 
 describe('SANDBOXD_IMAGES', () => {
   it('maps names to references, the default first, aliases allowed', () => {
@@ -36,6 +37,16 @@ describe('SANDBOXD_IMAGES', () => {
     expect(allowedImage('python', cfg)).toBe('python');
     expect(() => allowedImage('ruby', cfg)).toThrowError('image: "ruby" is not one of default, python (SANDBOXD_IMAGES)');
     expect(() => allowedImage('toString', cfg)).toThrowError(/not one of/);
+  });
+});
+
+describe('the warm pool and images', () => {
+  it('serves only the default image (its containers are made from it)', () => {
+    const cfg = { defaultDiskMb: 5120, defaultMemoryMb: 512, defaultCpus: 1 };
+    const spec = pooledSpec(cfg);
+    expect(canServe(spec, cfg, false)).toBe(true);
+    expect(canServe(spec, cfg, false, 'default')).toBe(true);
+    expect(canServe(spec, cfg, false, 'python')).toBe(false);
   });
 });
 
