@@ -35,26 +35,27 @@ class Worker {
     private readonly userAgent: string,
   ) {}
 
-  /** Starts what is due, and sleeps until the next one is. */
+  /** Starts what is due, and sleeps until the next one is (or, with every slot busy, until one frees). */
   fill(): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
+    this.timer = undefined;
     try {
       const free = this.cfg.webhookConcurrency - this.inFlight.size;
       if (free > 0) {
         const heads = this.store.due(this.hook.name, Date.now(), this.cfg.webhookConcurrency * 2).filter((d) => !this.inFlight.has(d.sandboxId));
         for (const d of heads.slice(0, free)) this.send(d);
       }
-      const waiting = [...this.inFlight.values()].map((f) => f.deliveryId);
-      const next = this.store.nextDueAt(this.hook.name, waiting);
+      if (this.inFlight.size >= this.cfg.webhookConcurrency) return;
+      const sending = [...this.inFlight.values()].map((f) => f.deliveryId);
+      const next = this.store.nextDueAt(this.hook.name, sending);
       const wait = next === null ? IDLE_LOOK_MS : Math.min(Math.max(next - Date.now(), 50), IDLE_LOOK_MS);
-      this.timer = setTimeout(() => this.fill(), wait);
+      this.timer = setTimeout(() => this.fill(), wait).unref();
     } catch (err) {
       noteStoreError(err);
       this.log.error({ err, webhook: this.hook.name }, 'webhook queue could not be read; trying again');
-      this.timer = setTimeout(() => this.fill(), 1000);
+      this.timer = setTimeout(() => this.fill(), 1000).unref();
     }
-    this.timer.unref();
   }
 
   private send(d: Delivery): void {

@@ -13,6 +13,7 @@ import type { HttpDeps } from './deps.js';
 import { installErrorHandler } from './error-handler.js';
 import { eventRoutes } from './events.js';
 import { execRoutes } from './exec.js';
+import { imageRoutes } from './images.js';
 import { filesRoutes } from './files.js';
 import { requestFields } from './log-fields.js';
 import { logRoutes } from './logs.js';
@@ -87,5 +88,6 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(ptyRoutes, deps);
   await app.register(logRoutes, deps);
   await app.register(eventRoutes, deps);
+  await app.register(imageRoutes, deps);
   return app;
 }

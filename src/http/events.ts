@@ -1,7 +1,6 @@
 /**
  * Lifecycle events: GET /v1/events (SSE: a replay from the store after
- * Last-Event-ID or ?since=, then live), the webhook deliveries, and the
- * images sandboxes may run.
+ * Last-Event-ID or ?since=, then live) and the webhook deliveries.
  *
  * A stream takes live events from its own bounded queue (src/events/
  * subscription.ts): a client that reads slower than events come is dropped
@@ -12,13 +11,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_IMAGE } from '../config.js';
 import { eventJson, matchesTypes, parseTypeFilter, type Delivery, type LifecycleEvent } from '../domain/event.js';
 import { sandboxIdSchema } from './schemas.js';
 import { InvalidError, TooManyError } from '../errors.js';
 import type { Subscription } from '../events/subscription.js';
 import type { HttpDeps } from './deps.js';
-import { deliveryListSchema, eventStream, imageListSchema } from './event-responses.js';
+import { deliveryListSchema, eventStream } from './event-responses.js';
 import { op, replies } from './replies.js';
 import { sseCursor, type SseMessage } from './sse.js';
 
@@ -160,14 +158,4 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
     return { deliveries: page.map(presentDelivery), count: page.length, next_cursor: next };
   });
 
-  const images = { ...op('/v1/images', 'listImages', 'images', 'The images sandboxes may run, and which sandboxes run an old build'), response: replies({ 200: imageListSchema }, 502) };
-  app.get('/v1/images', { schema: images }, async () => {
-    const live = deps.sandboxes.list();
-    const list = (await deps.images.list()).map((img) => {
-      const mine = live.filter((sb) => (sb.image ?? DEFAULT_IMAGE) === img.name);
-      const outdated = mine.filter((sb) => sb.imageId && sb.imageId !== img.id).length;
-      return { name: img.name, reference: img.reference, default: img.name === DEFAULT_IMAGE, id: img.id, sandboxes: mine.length, outdated };
-    });
-    return { images: list, count: list.length };
-  });
 }
