@@ -7,7 +7,8 @@
 #   --base IMAGE  use IMAGE as the base, as is
 # Env:  SANDBOXD_IMAGE            tag to build (default sandboxed/sandbox:latest)
 #       SANDBOXED_EXTRA_CA_CERTS  PEM file (one or more CAs) trusted during the
-#                                 build and inside the image; also read from .env
+#                                 build and inside the image; also read from the
+#                                 settings file ($SANDBOXED_ENV_FILE, else .env)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
     --offline) offline=true ;;
     --base) base="${2:?--base needs an image}"; shift ;;
     --base=*) base="${1#--base=}" ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -32,9 +33,9 @@ done
 
 # The environment wins over .env, and an empty value counts as unset (as in the daemon).
 from_dotenv() {
-  local line
-  [ -f "$repo/.env" ] || return 0
-  line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?$1=" "$repo/.env" | tail -n 1)" || return 0
+  local line file="${SANDBOXED_ENV_FILE:-$repo/.env}"
+  [ -f "$file" ] || return 0
+  line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?$1=" "$file" | tail -n 1)" || return 0
   line="${line#*=}"
   line="${line%\"}"; line="${line#\"}"; line="${line%\'}"; line="${line#\'}"
   printf '%s' "$line"
