@@ -161,6 +161,8 @@ docker_apply() { # runner: how to run each command (run_logged LABEL, or nothing
   local _
   for _ in $(seq 1 60); do
     [ -z "$(docker_server_version)" ] || return 0
+    # Up, but not for this user (docker_plan says what to do about it).
+    ! timeout 20 docker version 2>&1 | grep -qi 'permission denied' || return 0
     sleep 1
   done
   echo "the Docker engine did not answer within 60 s after starting it; its log: /var/log/dockerd.log or journalctl -u docker" >&2

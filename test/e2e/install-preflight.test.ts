@@ -6,7 +6,7 @@
  * preflight, again with nothing changed. No image is built here.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -137,4 +137,36 @@ describe('install.sh preflight', () => {
     expectNothingChanged();
     expect(existsSync(path.join(tmp, 'data'))).toBe(false);
   }, 120_000);
+});
+
+describe('install.sh when a step fails', () => {
+  /** run_logged as install.sh uses it, on a command that fails the way a build step does. */
+  function failingStep(output: string): Promise<Run> {
+    const log = path.join(tmp, 'step.log');
+    const script = `set -euo pipefail; log_file=${JSON.stringify(log)}; . scripts/lib/ui.sh; run_logged "sandbox image" sh -c "$STEP_OUTPUT; exit 3"`;
+    return new Promise((resolve, reject) => {
+      const child = spawn('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, STEP_OUTPUT: output }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, output: out }));
+    });
+  }
+
+  it.each([
+    ['npm behind a TLS-inspecting proxy', 'echo npm error code SELF_SIGNED_CERT_IN_CHAIN', /Likely cause: a TLS certificate is not trusted .*\n.*SANDBOXED_EXTRA_CA_CERTS=\/path\/to\/ca\.pem \.\/install\.sh/],
+    ['no registry', 'echo npm error code EAI_AGAIN', /Likely cause: a registry or mirror does not answer\. Without a container registry: \.\/install\.sh --offline/],
+    ['a full disk', 'echo "write /var/lib/docker/tmp/x: no space left on device"', /Likely cause: the disk is full/],
+  ])('shows the tool’s own error and the likely cause: %s', async (_name, output, cause) => {
+    const run = await failingStep(`for i in $(seq 1 100); do echo line $i; done; ${output}`);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('sandbox image failed (exit 3)');
+    // The tail of the step's output, not all of it: the error line and the lines before it.
+    expect(run.output).toContain(`  | ${output.replace(/^echo "?|"$/g, '')}`);
+    expect(run.output).toContain('  | line 100');
+    expect(run.output).not.toContain('  | line 50\n');
+    expect(run.output).toMatch(cause);
+    expect(readFileSync(path.join(tmp, 'step.log'), 'utf8')).toContain('line 1\n');
+  });
 });
