@@ -5,37 +5,20 @@
  * changed; a port the stack needs that something else holds stops it in the
  * preflight, again with nothing changed. No image is built here.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/net.js';
+import { ROOT, runBash, type ScriptRun as Run } from '../helpers/scripts.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sandboxed-preflight-'));
 const envFile = path.join(tmp, 'sandboxed.env');
 
-interface Run {
-  code: number | null;
-  output: string;
-}
-
 /** install.sh with no terminal on stdin, in an environment of the test's own. */
 function install(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(ROOT, 'install.sh'), '--env-file', envFile, ...args], {
-      cwd: tmp,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
+  return runBash([path.join(ROOT, 'install.sh'), '--env-file', envFile, ...args], { cwd: tmp, env: { ...process.env, ...env } });
 }
 
 /** What install.sh may not have left behind when it stopped early. */
@@ -144,14 +127,7 @@ describe('install.sh when a step fails', () => {
   function failingStep(output: string): Promise<Run> {
     const log = path.join(tmp, 'step.log');
     const script = `set -euo pipefail; log_file=${JSON.stringify(log)}; . scripts/lib/ui.sh; run_logged "sandbox image" sh -c "$STEP_OUTPUT; exit 3"`;
-    return new Promise((resolve, reject) => {
-      const child = spawn('bash', ['-c', script], { cwd: ROOT, env: { ...process.env, STEP_OUTPUT: output }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, output: out }));
-    });
+    return runBash(['-c', script], { cwd: ROOT, env: { ...process.env, STEP_OUTPUT: output } });
   }
 
   it.each([

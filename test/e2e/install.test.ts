@@ -15,25 +15,19 @@
  * kept (its key thrown away), so later runs reuse the cached build.
  */
 import Docker from 'dockerode';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupInstance } from '../helpers/cleanup.js';
 import { freePort, testRunId, uniqueId } from '../helpers/daemon.js';
+import { pemBody, ROOT, runBash, testCa, type ScriptRun as Run } from '../helpers/scripts.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const MINUTE = 60_000;
 const SANDBOX_IMAGE = 'sandboxed/sandbox:e2e-install';
-const TEST_CA = path.join(os.tmpdir(), 'sandboxed-e2e-ca.pem');
 const docker = new Docker();
-
-interface Run {
-  code: number | null;
-  output: string;
-}
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sandboxed-install-'));
 const instance = `${testRunId()}-${uniqueId('inst')}`;
@@ -46,42 +40,9 @@ let runs = 0;
 let token = '';
 let testCaBody = '';
 
-/** A CA of this machine's own making (openssl), kept between runs; its key is not. */
-function testCa(): string {
-  if (!existsSync(TEST_CA)) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'sandboxed-ca-'));
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=sandboxed e2e test CA',
-        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'ca.pem')], { stdio: 'ignore' });
-      renameSync(path.join(dir, 'ca.pem'), TEST_CA);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  return readFileSync(TEST_CA, 'utf8');
-}
-
-/** The base64 body of the first certificate of a PEM text, on one line. */
-function pemBody(pem: string): string {
-  return (/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem)?.[1] ?? '').replace(/\s/g, '');
-}
-
 /** Runs one of the repo's scripts; its output also goes to a log file in the temp dir. */
 function runScript(script: string, args: string[] = []): Promise<Run> {
-  const log = path.join(tmp, `${++runs}-${script}.log`);
-  const out = createWriteStream(log);
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(ROOT, script), ...args], { cwd: tmp, env: scriptEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (chunk: Buffer): void => {
-      out.write(chunk);
-      output = (output + chunk.toString('utf8')).slice(-20_000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', reject);
-    child.on('close', (code) => out.end(() => resolve({ code, output })));
-  });
+  return runBash([path.join(ROOT, script), ...args], { cwd: tmp, env: scriptEnv, log: path.join(tmp, `${++runs}-${script}.log`) });
 }
 
 function expectSuccess(run: Run): void {
