@@ -134,7 +134,11 @@ run_check() {
   if [ ${#compose_cmd[@]} -gt 0 ]; then row ok compose "${compose_cmd[*]} $compose_version"
   else row FAIL compose "missing: ./install.sh offers to install it"
   fi
-  [ -f "$env_file" ] || row FAIL settings "$env_file is missing: run ./install.sh"
+  if [ ! -f "$env_file" ]; then row FAIL settings "$env_file is missing: run ./install.sh"
+  elif [ -n "$(find "$env_file" -perm /077 2>/dev/null)" ]; then
+    row FAIL settings "$env_file is readable by others, and it holds the API token: chmod 600 $env_file"
+  else row ok settings "$env_file (0600)"
+  fi
   check_ca
   data="$(value_of SANDBOXED_DATA_DIR)"
   check_disk "$(value_of SANDBOXD_IMAGE)" "$data" "$(value_of SANDBOXD_DISK_RESERVE_MB)"

@@ -65,6 +65,6 @@ print_summary() { # api url
   printf '  uninstall  %s   (keeps the data; --help for more)\n' "$uninstall_hint"
   if [ -z "$token" ]; then
     warn "the API has no token (--no-auth or an older settings file). To turn auth on:
-      echo \"SANDBOXD_API_TOKENS=admin:\$(head -c 32 /dev/urandom | base64 | tr -d '\\\\n=' | tr '+/' '-_')\" >> $env_file && ./install.sh"
+      sed -i \"s/^SANDBOXD_API_TOKENS=.*/SANDBOXD_API_TOKENS=admin:\$(head -c 32 /dev/urandom | base64 | tr -d '=' | tr '+/' '-_')/\" $env_file && ./install.sh"
   fi
 }

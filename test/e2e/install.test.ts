@@ -242,7 +242,7 @@ describe('install.sh, offline, built-in edge', () => {
   it('--check passes on the healthy stack', async () => {
     const run = await runScript('install.sh', ['--check']);
     expectSuccess(run);
-    for (const item of ['docker', 'compose', 'ca', 'disk', 'port', 'api', 'isolation', 'disks', 'image']) {
+    for (const item of ['docker', 'compose', 'settings', 'ca', 'disk', 'port', 'api', 'isolation', 'disks', 'image']) {
       expect(run.output).toMatch(new RegExp(`^ {2}${item} +ok `, 'm'));
     }
     expect(run.output).toContain(`${SANDBOX_IMAGE}: `);
