@@ -114,7 +114,7 @@ ensure_docker_and_compose() {
     read -r -p "    Run them now? [y/N] " answer
     case "$answer" in y|Y|yes|YES) ;; *) die "nothing was changed. Run the commands above, then ./install.sh again" ;; esac
   fi
-  docker_apply run_logged "Docker setup" || die "the Docker engine did not start (see $log_file)"
+  docker_apply run_logged || die "the Docker engine did not start (see $log_file)"
   docker_plan
   [ ${#plan_why[@]} -eq 0 ] || die "still: ${plan_why[*]}"
 }

@@ -23,7 +23,11 @@ fi
 print_plan
 # iptables: the isolation tests and sandboxd's chains use the host's.
 plan=("${plan[@]/docker.io/docker.io iptables}")
-quiet() { "$@" >/tmp/ensure-docker.log 2>&1 || { tail -n 30 /tmp/ensure-docker.log >&2; return 1; }; }
+quiet() { # label, command...
+  echo "docker: $1"
+  shift
+  "$@" >/tmp/ensure-docker.log 2>&1 || { tail -n 30 /tmp/ensure-docker.log >&2; return 1; }
+}
 if docker_apply quiet; then
   echo "docker: engine answers ($(docker_server_version))"
   exit 0

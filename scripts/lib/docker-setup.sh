@@ -149,14 +149,17 @@ print_plan() {
 }
 
 # Runs the plan (through sudo when not root), then waits for the engine.
-docker_apply() { # runner: how to run each command (run_logged LABEL, or nothing)
-  local c sudo=()
+docker_apply() { # runner: a function called as RUNNER LABEL COMMAND...
+  local runner=$1 c label sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   for c in "${plan[@]}"; do
     case "$c" in
-      *'dockerd '*'&') echo "no init system here: starting dockerd in the background (log: /var/log/dockerd.log)" ;;
+      *'dockerd '*'&') label="starting dockerd"
+        echo "    no init system here: starting dockerd in the background (log: /var/log/dockerd.log)" ;;
+      *' install '*|*'apk add '*|*'pacman '*) label="installing ${c##* install -y }" ;;
+      *) label="$c" ;;
     esac
-    "$@" ${sudo[@]+"${sudo[@]}"} sh -c "$c"
+    "$runner" "$label" ${sudo[@]+"${sudo[@]}"} sh -c "$c"
   done
   local _
   for _ in $(seq 1 60); do
@@ -165,6 +168,7 @@ docker_apply() { # runner: how to run each command (run_logged LABEL, or nothing
     ! timeout 20 docker version 2>&1 | grep -qi 'permission denied' || return 0
     sleep 1
   done
-  echo "the Docker engine did not answer within 60 s after starting it; its log: /var/log/dockerd.log or journalctl -u docker" >&2
+  echo "the Docker engine did not answer within 60 s after starting it. The last lines of its log:" >&2
+  { tail -n 5 /var/log/dockerd.log 2>/dev/null || journalctl -u docker -n 5 --no-pager 2>/dev/null || true; } | sed 's/^/  | /' >&2
   return 1
 }
