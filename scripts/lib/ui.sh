@@ -116,7 +116,7 @@ step_done() { # label, exit code, start, output file, command
 likely_cause() {
   local text
   text="$(cat)"
-  if grep -qiE 'SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY_LEAF|local issuer certificate|certificate verify failed|self[- ]signed certificate|x509: certificate|CERT_UNTRUSTED' <<<"$text"; then
+  if grep -qiE 'SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY_LEAF|local issuer certificate|certificate verify failed|SSL certificate problem|self[- ]signed certificate|x509: certificate|CERT_UNTRUSTED' <<<"$text"; then
     echo "a TLS certificate is not trusted (a TLS-inspecting proxy?). Give install.sh the proxy's CA as a PEM file:
   SANDBOXED_EXTRA_CA_CERTS=/path/to/ca.pem ./install.sh   (or NODE_EXTRA_CA_CERTS, or put it in /usr/local/share/ca-certificates)"
   elif grep -qiE 'no space left on device|ENOSPC|not enough free space' <<<"$text"; then
