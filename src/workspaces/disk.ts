@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, statfs } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -66,25 +66,8 @@ export async function createImage(file: string, sizeMb: number, owner: { uid: nu
   }
 }
 
-/**
- * losetup finds a device through its node in /dev. A container's /dev has no
- * node for a loop device attached after it started (by an earlier daemon
- * container, say): without one, an attached image looks free, gets a second
- * device, and two filesystems on one image corrupt it. Nodes come from sysfs.
- */
-async function ensureLoopNodes(): Promise<void> {
-  const names = await readdir('/sys/block').catch(() => [] as string[]);
-  for (const name of names) {
-    if (!/^loop\d+$/.test(name) || existsSync(`/dev/${name}`)) continue;
-    const devno = (await readFile(`/sys/block/${name}/dev`, 'utf8').catch(() => '')).trim();
-    const m = /^(\d+):(\d+)$/.exec(devno);
-    if (m) await tool('mknod', ['-m', '0660', `/dev/${name}`, 'b', m[1], m[2]]).catch(() => undefined);
-  }
-}
-
 /** The loop device the image is attached to, or null. */
 export async function findLoop(file: string): Promise<string | null> {
-  await ensureLoopNodes();
   const out = await tool('losetup', ['--associated', file, '--noheadings', '--output', 'NAME']);
   return out.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? null;
 }
