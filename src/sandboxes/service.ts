@@ -8,9 +8,10 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
-import { isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
+import { OPERATOR } from '../domain/principal.js';
+import { isDeleted, isUp, type Sandbox } from '../domain/sandbox.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
-import type { SandboxStore } from '../store/sandboxes.js';
+import type { SandboxQuery, SandboxStore } from '../store/sandboxes.js';
 import { metrics, timed } from '../telemetry/metrics.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
@@ -19,21 +20,15 @@ import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } fr
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
-import { newSandbox, type CreateInput } from './new-sandbox.js';
+import { claim } from './claim.js';
+import { newSandbox, type CreateInput, type LimitsConfig } from './new-sandbox.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
+import { applyUpdate, type UpdateInput } from './update.js';
 import { rollbackCreate, tombstone, type Parts } from './teardown.js';
 
-export type { CreateInput, LabelsFor };
+export type { CreateInput, LabelsFor, SandboxQuery, UpdateInput };
 
-export interface UpdateInput {
-  idlePolicy?: IdlePolicy;
-  visibility?: Visibility;
-  services?: ServiceSpec[];
-}
-
-export type ServiceConfig = ContainersConfig &
-  PressureConfig &
-  Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'maxDiskMb'>;
+export type ServiceConfig = ContainersConfig & PressureConfig & LimitsConfig & Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'maxDiskMb'>;
 
 export interface SandboxServiceDeps {
   config: ServiceConfig;
@@ -107,6 +102,11 @@ export class SandboxService {
     return this.store.listLive();
   }
 
+  /** Live sandboxes by status and metadata, a page at a time (the API's list). */
+  find(q: SandboxQuery): Sandbox[] {
+    return this.store.list(q);
+  }
+
   /** The sandbox's injected env (values): for execs and agent runs, never for output. */
   env(id: string): Record<string, string> {
     return this.store.env(id);
@@ -124,9 +124,14 @@ export class SandboxService {
     const { id, spec, env } = newSandbox(input, this.cfg);
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
+    const by = input.by ?? OPERATOR;
+    // Checked before admission too: a create over its quota must not make the pressure pass stop anything.
+    claim(this.store, by, id, spec, input.metadata);
     await this.pressure.admit(id);
     return this.locks.run(id, async () => {
-      if (!this.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
+      // Nothing awaits between the claim and the insert: a quota unit is checked and taken in one step.
+      const metadata = claim(this.store, by, id, spec, input.metadata);
+      if (!this.store.insert({ id, spec, env, metadata, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
       this.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
       const workspaceExisted = await this.workspaces.exists(id);
       if (input.seedImage && workspaceExisted) {
@@ -200,13 +205,8 @@ export class SandboxService {
   async update(id: string, input: UpdateInput): Promise<Sandbox> {
     return this.locks.run(id, async () => {
       const sb = this.get(id);
-      const spec = {
-        ...sb.spec,
-        ...(input.idlePolicy ? { idlePolicy: input.idlePolicy } : {}),
-        ...(input.visibility ? { visibility: input.visibility } : {}),
-        ...(input.services ? { services: input.services } : {}),
-      };
-      this.store.setSpec(id, spec);
+      const { spec, metadata } = applyUpdate(sb, input, this.cfg);
+      this.store.setSpec(id, spec, metadata);
       const updated = this.get(id);
       if (input.services) {
         await this.containers.writeRuntime(updated);
@@ -233,12 +233,34 @@ export class SandboxService {
     await this.locks.run(id, async () => {
       const sb = this.store.get(id);
       if (!sb || sb.desiredState === 'purged') throw new NotFoundError(`sandbox ${id} not found`);
-      // The tenant's processes must be gone before its tree is walked: a running
-      // process could swap a directory for a symlink under the walk.
-      if (sb.containerId) await this.engine.remove(sb.containerId);
-      await tombstone(this.parts, { ...sb, containerId: null }, 'purged');
-      await this.workspaces.remove(id);
-      this.log.info({ sandboxId: id }, 'workspace removed');
+      await this.purgeLocked(sb);
+    });
+  }
+
+  private async purgeLocked(sb: Sandbox): Promise<void> {
+    // The tenant's processes must be gone before its tree is walked: a running
+    // process could swap a directory for a symlink under the walk.
+    if (sb.containerId) await this.engine.remove(sb.containerId);
+    await tombstone(this.parts, { ...sb, containerId: null }, 'purged');
+    await this.workspaces.remove(sb.id);
+    this.log.info({ sandboxId: sb.id }, 'workspace removed');
+  }
+
+  /**
+   * Deletes a sandbox past its lifetime (the expiry loop) if `why(sb)`, asked
+   * again under the lock, still gives a reason: purged when it asked for that,
+   * else its workspace is kept like DELETE. Returns what it did, or null.
+   */
+  async expireIf(id: string, why: (sb: Sandbox) => string | null): Promise<'destroyed' | 'purged' | null> {
+    return this.locks.run(id, async () => {
+      const sb = this.store.get(id);
+      const reason = sb && !isDeleted(sb) ? why(sb) : null;
+      if (!sb || reason === null) return null;
+      const state = sb.spec.purgeOnExpiry ? 'purged' : 'destroyed';
+      this.log.info({ sandboxId: id, reason, state, ttlS: sb.spec.ttlS, idleDeleteS: sb.spec.idleDeleteS }, 'sandbox expired');
+      if (state === 'purged') await this.purgeLocked(sb);
+      else await tombstone(this.parts, sb, 'destroyed');
+      return state;
     });
   }
 
