@@ -43,8 +43,9 @@ export const visibilitySchema = z.enum(['public', 'private']);
 
 // --- Metadata and lifetimes (domain/metadata.ts has the bounds) ---------------
 
-// Keys are checked in the record's refinement, where a message can name the key (zod's own says only "Invalid key in record").
-const metadataKey = z.string().max(METADATA_KEY_MAX * 4);
+// Keys are checked in the record's refinement, where a message can name the key (zod's own says only
+// "Invalid key in record", after the whole key); the body limit bounds them before that.
+const metadataKey = z.string();
 function keyIssues(md: Record<string, unknown>, ctx: z.RefinementCtx): void {
   for (const k of Object.keys(md)) {
     const problem = metadataKeyProblem(k);

@@ -13,7 +13,7 @@ import { stateDir } from '../../src/domain/layout.js';
 import { openDb } from '../../src/store/db.js';
 import { SandboxStore } from '../../src/store/sandboxes.js';
 import { testDataPrefix } from '../helpers/cleanup.js';
-import { startTestDaemon, testRunId, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { startTestDaemon, testRunId, uniqueId, type ApiResponse, type TestDaemon } from '../helpers/daemon.js';
 
 const ROWS = 300;
 const prefix = uniqueId('l');
@@ -56,7 +56,7 @@ async function walk(query: string, limit: number, between: () => Promise<void> =
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const r = await d.api('GET', `/v1/sandboxes?${query}${query ? '&' : ''}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    const r: ApiResponse = await d.api('GET', `/v1/sandboxes?${query}${query ? '&' : ''}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.count).toBe(r.body.sandboxes.length);
     expect(r.body.count).toBeLessThanOrEqual(limit);
@@ -157,7 +157,7 @@ describe('the sandbox list over 300 rows', () => {
     ['metadata.=7', /querystring.metadata.: key/],
     [Array.from({ length: 17 }, (_, i) => `metadata.k${i}=v`).join('&'), /at most 16 metadata filters/],
   ])('refuses ?%s with a 400 naming the parameter', async (query, problem) => {
-    const r = await d.api('GET', `/v1/sandboxes?${query}`);
+    const r: ApiResponse = await d.api('GET', `/v1/sandboxes?${query}`);
     expect(r.status).toBe(400);
     expect(r.body.error).toMatch(problem);
   });
