@@ -22,7 +22,8 @@ const logQuery = z.object({
 });
 // Other headers pass through untouched: this only documents the one the route reads.
 const logHeaders = z.looseObject({ 'last-event-id': z.string().optional().meta({ description: 'With follow: the byte offset to resume from (a reconnecting EventSource sends it)' }) });
-const FOLLOW = 'Read from the host: works while the sandbox sleeps and never wakes it. A truncated or replaced file sends a reset event; a link, directory or FIFO ends the stream with an error event.';
+const FOLLOW =
+  'Read from the host: works while the sandbox sleeps and never wakes it. A truncated or replaced file (a snapshot restore too) sends a reset event; a link, directory or FIFO, or the sandbox deleted, ends the stream with an error event.';
 const execParams = z.object({ id: sandboxIdSchema, execId: z.string().regex(EXEC_ID_PATTERN, 'must be an exec id (26 lowercase letters and digits)') });
 const serviceParams = z.object({ id: sandboxIdSchema, name: serviceSchema.shape.name });
 
@@ -37,12 +38,7 @@ export async function logRoutes(fastify: FastifyInstance, deps: HttpDeps): Promi
     if (q.follow === '1' || q.follow === 'true') {
       const follower = deps.logs.follow(id, ref, q.bytes);
       // No cursor: -1, the tail.
-      const cursor = sseCursor(req, q.since ?? -1);
-      return streams.serve(reply, {
-        read: (after) => follower.read(after),
-        changed: (signal) => follower.changed(signal),
-        close: () => follower.close(),
-      }, cursor);
+      return streams.serve(reply, follower, sseCursor(req, q.since ?? -1));
     }
     const tail = await deps.logs.tail(id, ref, q.bytes);
     return reply
