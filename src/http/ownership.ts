@@ -10,8 +10,10 @@
  * /sandbox/:id (exec, files, services, previews, tasks, snapshots, terminals,
  * logs…), run before the handler and before a WebSocket upgrade; a route with
  * an `:id` anywhere else stops the daemon at start, so no route can slip past
- * it. Lists filter in SQL (sandboxes.ts, snapshots.ts); operator routes
- * (/v1/admin/*, /metrics) are 403 for scoped tokens.
+ * it. Lists filter in SQL (sandboxes.ts, snapshots.ts). Any other route
+ * acts on the whole installation (/v1/admin/*, /metrics…) and is 403 for a
+ * scoped token unless it is listed in TENANT_ROUTES, which only a route that
+ * filters by owner may join: a new global route is refused until then.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OWNER_KEY } from '../domain/metadata.js';
@@ -28,8 +30,8 @@ declare module 'fastify' {
 
 /** Routes whose `:id` is a sandbox id: the ownership check covers exactly these. */
 const SANDBOX_ROUTE = /^\/(v1\/sandboxes|sandbox)\/:id(\/|$)/;
-/** Routes that act on the whole installation. */
-const OPERATOR_ROUTE = /^\/(v1\/admin\/|metrics$)/;
+/** Routes without a sandbox id that a scoped token may call: each answers only what it owns. */
+const TENANT_ROUTES = new Set(['/v1/sandboxes', '/sandbox', '/sandboxes', '/v1/snapshots']);
 
 /** The request's principal; every route behind auth has one (set at onRequest). */
 export function principalOf(req: FastifyRequest): Principal {
@@ -57,8 +59,10 @@ export function installOwnership(app: FastifyInstance, deps: Pick<HttpDeps, 'con
     const p = deps.config.authEnabled ? byName.get(req.tokenName ?? '') : OPERATOR;
     if (!p) throw new Error('auth passed a request without a known token');
     req.principal = p;
-    if (!p.admin && OPERATOR_ROUTE.test(req.routeOptions.url ?? '')) {
-      throw new ForbiddenError(`token "${p.owner}" is not an admin token; ${req.routeOptions.url} is for admins`);
+    const url = req.routeOptions.url;
+    // An unknown URL (url undefined) is left to the 404 handler.
+    if (!p.admin && url !== undefined && !SANDBOX_ROUTE.test(url) && !TENANT_ROUTES.has(url)) {
+      throw new ForbiddenError(`token "${p.owner}" is not an admin token; ${url} is for admins`);
     }
   });
 

@@ -24,7 +24,7 @@ import { claim } from './claim.js';
 import { newSandbox, type CreateInput, type LimitsConfig } from './new-sandbox.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
 import { applyUpdate, type UpdateInput } from './update.js';
-import { rollbackCreate, tombstone, type Parts } from './teardown.js';
+import { purgeAll, rollbackCreate, tombstone, type Parts } from './teardown.js';
 
 export type { CreateInput, LabelsFor, SandboxQuery, UpdateInput };
 
@@ -233,17 +233,8 @@ export class SandboxService {
     await this.locks.run(id, async () => {
       const sb = this.store.get(id);
       if (!sb || sb.desiredState === 'purged') throw new NotFoundError(`sandbox ${id} not found`);
-      await this.purgeLocked(sb);
+      await purgeAll(this.parts, sb);
     });
-  }
-
-  private async purgeLocked(sb: Sandbox): Promise<void> {
-    // The tenant's processes must be gone before its tree is walked: a running
-    // process could swap a directory for a symlink under the walk.
-    if (sb.containerId) await this.engine.remove(sb.containerId);
-    await tombstone(this.parts, { ...sb, containerId: null }, 'purged');
-    await this.workspaces.remove(sb.id);
-    this.log.info({ sandboxId: sb.id }, 'workspace removed');
   }
 
   /**
@@ -258,7 +249,7 @@ export class SandboxService {
       if (!sb || reason === null) return null;
       const state = sb.spec.purgeOnExpiry ? 'purged' : 'destroyed';
       this.log.info({ sandboxId: id, reason, state, ttlS: sb.spec.ttlS, idleDeleteS: sb.spec.idleDeleteS }, 'sandbox expired');
-      if (state === 'purged') await this.purgeLocked(sb);
+      if (state === 'purged') await purgeAll(this.parts, sb);
       else await tombstone(this.parts, sb, 'destroyed');
       return state;
     });
