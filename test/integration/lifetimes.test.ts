@@ -102,7 +102,7 @@ describe('lifetimes', () => {
     await until(gone(running.body.id), 'the second sandbox to be deleted once stopped', 60_000);
   });
 
-  it('PATCH 0 turns an idle deletion off within the maximum rule', async () => {
+  it('a PATCH changes lifetimes within the operator maximum, where "never" is refused', async () => {
     const r = await d.api('POST', '/v1/sandboxes', { id: uniqueId('idp') });
     const off = await d.api('PATCH', `/v1/sandboxes/${r.body.id}`, { auto_delete_after_idle_s: 0 });
     expect(off.status).toBe(400);
