@@ -17,6 +17,7 @@ import { EventBus } from './events/bus.js';
 import { WebhookDispatcher } from './events/webhooks.js';
 import { buildApi } from './http/app.js';
 import { createLogger } from './log.js';
+import { ExpiryReaper } from './loops/expiry.js';
 import { IdleReaper } from './loops/idle.js';
 import { startLoop, type Loop } from './loops/loop.js';
 import { Reconciler } from './loops/reconciler.js';
@@ -115,6 +116,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     await sandboxes.remountWorkspaces();
   });
   const idle = new IdleReaper(sandboxes, activity, config.idleThresholdMs, child('idle-reaper'));
+  // Lifetimes: a purge on expiry takes the sandbox's snapshots with it, as POST …/purge does.
+  const expiry = new ExpiryReaper(sandboxes, activity, (id) => snapshots.purgeFor(id), child('expiry'));
 
   const checkReady = async (): Promise<void> => {
     try {
@@ -185,6 +188,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       // Events and finished deliveries are kept bounded; pending deliveries are sent from the store (a restart resumes them).
       webhooks.start();
       loops.push(startLoop({ name: 'event-prune', intervalMs: EVENT_PRUNE_MS, tick: async () => pruneEvents(), log }));
+      loops.push(startLoop({ name: 'expiry', intervalMs: config.expiryCheckIntervalMs, tick: () => expiry.expireOnce(), log }));
 
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');

@@ -22,5 +22,10 @@ export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 
     last_error: sb.lastError,
     image: sb.image ?? DEFAULT_IMAGE,
     image_id: sb.imageId ?? null,
+    metadata: sb.metadata,
+    ttl_s: sb.spec.ttlS ?? null,
+    expires_at: sb.spec.ttlS === undefined ? null : new Date(sb.createdAt + sb.spec.ttlS * 1000).toISOString(),
+    auto_delete_after_idle_s: sb.spec.idleDeleteS ?? null,
+    purge_on_expiry: sb.spec.purgeOnExpiry ?? false,
   };
 }

@@ -5,6 +5,7 @@
  * workspace that existed before.
  */
 import type { Logger } from 'pino';
+import type { Metadata } from '../domain/metadata.js';
 import type { Sandbox, SandboxSpec } from '../domain/sandbox.js';
 import { ConflictError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
@@ -32,6 +33,12 @@ export interface NewRow {
   seedImage?: string;
   /** A name of SANDBOXD_IMAGES: the pool serves only the default. */
   image: string;
+  /**
+   * The owner's claim (claim.ts): its quota checked, the row's metadata given.
+   * Called right before each insert with nothing awaited in between, so two
+   * creates cannot both take a quota's last unit.
+   */
+  claim: () => Metadata;
 }
 
 export async function createLocked(p: CreateParts, row: NewRow): Promise<Sandbox> {
@@ -40,7 +47,7 @@ export async function createLocked(p: CreateParts, row: NewRow): Promise<Sandbox
   // A kept workspace belongs to this id: only a cold start mounts it.
   const served = !p.pool.enabled ? 'off' : canServe(spec, p.cfg, seedImage !== undefined, image) && !workspaceExisted ? 'eligible' : 'ineligible';
   if (served === 'eligible') {
-    const claim = await p.pool.claim(id, spec, env);
+    const claim = await p.pool.claim(id, spec, env, row.claim());
     if (claim.kind === 'hit') {
       if (p.pool.imageId) p.store.setImageId(id, p.pool.imageId);
       return p.store.get(id)!;
@@ -49,7 +56,7 @@ export async function createLocked(p: CreateParts, row: NewRow): Promise<Sandbox
   } else {
     metrics.poolClaims.inc({ result: served });
   }
-  if (!p.store.insert({ id, spec, env, now: Date.now(), image })) throw new ConflictError(`sandbox ${id} already exists`);
+  if (!p.store.insert({ id, spec, env, metadata: row.claim(), now: Date.now(), image })) throw new ConflictError(`sandbox ${id} already exists`);
   p.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
   if (seedImage && workspaceExisted) {
     p.store.remove(id);

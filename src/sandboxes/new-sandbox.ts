@@ -5,6 +5,8 @@
  */
 import { ulid } from 'ulid';
 import type { Config } from '../config.js';
+import type { Metadata } from '../domain/metadata.js';
+import type { Principal } from '../domain/principal.js';
 import { isValidSandboxId, type IdlePolicy, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
 import { allowedImage, type ImagesConfig } from './images.js';
@@ -23,9 +25,32 @@ export interface CreateInput {
   seedImage?: string;
   /** A name of SANDBOXD_IMAGES; absent: the default. */
   image?: string;
+  /** The client's labels (checked by the API); the owner's is added from `by`. */
+  metadata?: Metadata;
+  /** Lifetimes in seconds, 0 for never; absent: the operator's defaults. */
+  ttlS?: number;
+  idleDeleteS?: number;
+  purgeOnExpiry?: boolean;
+  /** Who asks: its name owns the sandbox, its limits cap it. Absent: the operator. */
+  by?: Principal;
 }
 
-export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'> & ImagesConfig;
+export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'> & LifetimeConfig & ImagesConfig;
+export type LifetimeConfig = Pick<Config, 'defaultTtlS' | 'maxTtlS' | 'defaultIdleDeleteS' | 'maxIdleDeleteS'>;
+
+const LIFETIMES = {
+  ttl_s: { def: 'defaultTtlS', max: 'maxTtlS', setting: 'SANDBOXD_MAX_TTL_SECONDS' },
+  auto_delete_after_idle_s: { def: 'defaultIdleDeleteS', max: 'maxIdleDeleteS', setting: 'SANDBOXD_MAX_AUTO_DELETE_AFTER_IDLE_SECONDS' },
+} as const;
+
+/** A lifetime as stored: the request's (0: never) or the default, within the operator's maximum; undefined: never. */
+export function lifetime(field: keyof typeof LIFETIMES, given: number | undefined, cfg: LifetimeConfig): number | undefined {
+  const rule = LIFETIMES[field];
+  const max = cfg[rule.max];
+  const v = given ?? cfg[rule.def];
+  if (max > 0 && (v === 0 || v > max)) throw new InvalidError(`${field}: 1 to ${max} seconds (${rule.setting}); never (0) is not allowed here`);
+  return v === 0 ? undefined : v;
+}
 
 export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string; spec: SandboxSpec; env: Record<string, string>; image: string } {
   const id = input.id ?? ulid().toLowerCase();
@@ -45,6 +70,9 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     idlePolicy: input.idlePolicy ?? 'sleep',
     visibility: input.visibility ?? 'public',
     services: input.services ?? [],
+    ttlS: lifetime('ttl_s', input.ttlS, cfg),
+    idleDeleteS: lifetime('auto_delete_after_idle_s', input.idleDeleteS, cfg),
+    ...(input.purgeOnExpiry ? { purgeOnExpiry: true } : {}),
   };
   return { id, spec, env: input.env ?? {}, image };
 }
