@@ -130,6 +130,8 @@ export interface Config {
   eventsMaxAgeMs: number;
   /** Open GET /v1/events streams at most; more get 429. */
   eventsMaxClients: number;
+  /** Of those, held by one token that is not an admin (one tenant cannot take every slot). */
+  eventsMaxClientsPerToken: number;
   /** Live events waiting for one stream's client at most; past it the client is dropped. */
   eventsClientBuffer: number;
   webhooks: readonly WebhookConfig[];
@@ -191,13 +193,14 @@ function ptyLimits(env: Env): Pick<Config, 'ptyBufferBytes' | 'ptyGraceMs' | 'pt
 /** Images per sandbox, the event store, event streams and webhooks. */
 function eventsConfig(env: Env, defaultImage: string): Pick<
   Config,
-  'images' | 'eventsMaxCount' | 'eventsMaxAgeMs' | 'eventsMaxClients' | 'eventsClientBuffer' | 'webhooks' | 'webhookTimeoutMs' | 'webhookRetryMs' | 'webhookConcurrency' | 'webhookMaxPending'
+  'images' | 'eventsMaxCount' | 'eventsMaxAgeMs' | 'eventsMaxClients' | 'eventsMaxClientsPerToken' | 'eventsClientBuffer' | 'webhooks' | 'webhookTimeoutMs' | 'webhookRetryMs' | 'webhookConcurrency' | 'webhookMaxPending'
 > {
   return {
     images: Object.freeze(parseImages(read(env, 'SANDBOXD_IMAGES'), defaultImage)),
     eventsMaxCount: num(env, 'SANDBOXD_EVENTS_MAX_COUNT', 10_000, 100, 10_000_000),
     eventsMaxAgeMs: num(env, 'SANDBOXD_EVENTS_MAX_AGE_SECONDS', 7 * 86400, 60, 365 * 86400) * 1000,
     eventsMaxClients: num(env, 'SANDBOXD_EVENTS_MAX_CLIENTS', 64, 1, 10_000),
+    eventsMaxClientsPerToken: num(env, 'SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN', 8, 1, 10_000),
     eventsClientBuffer: num(env, 'SANDBOXD_EVENTS_CLIENT_BUFFER', 1000, 1, 100_000),
     webhooks: Object.freeze(parseWebhooks(read(env, 'SANDBOXD_WEBHOOKS')).map((h) => Object.freeze(h))),
     webhookTimeoutMs: num(env, 'SANDBOXD_WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,

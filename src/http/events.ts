@@ -47,7 +47,7 @@ const deliveriesQuery = z.object({
 const EVENTS = `Server-Sent Events: each message is \`id: <id>\` and \`data: <LifecycleEvent as JSON>\`; a \`: heartbeat\` comment comes every 15 s.
 Without a cursor only new events come; with Last-Event-ID or ?since= the stored ones after it are replayed first (with ?follow=false, only those: the stream ends after them; a cursor defaults to 0 then) (the store keeps SANDBOXD_EVENTS_MAX_COUNT events for at most SANDBOXD_EVENTS_MAX_AGE_SECONDS; older ones are announced by an \`event: gap\` message).
 A client more than SANDBOXD_EVENTS_CLIENT_BUFFER events behind is disconnected: reconnect with Last-Event-ID. At most SANDBOXD_EVENTS_MAX_CLIENTS streams (429).
-A token that is not an admin gets only the events of the sandboxes it owns.`;
+A token that is not an admin gets only the events of the sandboxes it owns, on at most SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN streams.`;
 
 function typeFilters(text: string | undefined): string[] {
   const list = (text ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
@@ -81,6 +81,8 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
   const { events, config } = deps;
   /** Streams open now, following (with their subscription) or not: each holds a page and a socket, so all count against the cap. */
   const open = new Map<FastifyReply, Subscription | null>();
+  /** Streams held by each token that is not an admin (SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN). */
+  const perTenant = new Map<string, number>();
   let closing = false;
   // Ends every stream at close; one waiting on its client is cut (it would hold the close up).
   app.addHook('preClose', async () => {
@@ -131,11 +133,18 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
     if (open.size >= config.eventsMaxClients) {
       throw new TooManyError(`${open.size} event streams are open, the most SANDBOXD_EVENTS_MAX_CLIENTS allows; close one first`);
     }
+    const tenant = who.admin ? null : who.owner;
+    const held = tenant === null ? 0 : (perTenant.get(tenant) ?? 0);
+    if (tenant !== null && held >= config.eventsMaxClientsPerToken) {
+      throw new TooManyError(`token "${tenant}" has ${held} event streams open, the most SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN allows; close one first`);
+    }
     open.set(reply, null);
+    if (tenant !== null) perTenant.set(tenant, held + 1);
     const closed = new Promise<void>((resolve) => reply.raw.once('close', resolve));
     void closed.then(() => {
       open.get(reply)?.end();
       open.delete(reply);
+      if (tenant !== null) perTenant.set(tenant, perTenant.get(tenant)! - 1);
     });
     if (!follow) {
       reply.header('cache-control', 'no-cache, no-transform');
