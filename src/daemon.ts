@@ -22,6 +22,7 @@ import { ExecService } from './sandboxes/exec.js';
 import { readMemory } from './sandboxes/memory.js';
 import { SandboxNetwork } from './sandboxes/network.js';
 import { SandboxService } from './sandboxes/service.js';
+import { SandboxView } from './sandboxes/view.js';
 import { openDb, pingDb, type Db } from './store/db.js';
 import { PreviewEpochStore } from './store/preview.js';
 import { SandboxStore } from './store/sandboxes.js';
@@ -59,9 +60,14 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     chmodSync(dir, 0o700);
   }
   const db = openDb(path.join(stateDir(config.dataDir), 'sandboxd.db'));
-  const store = new SandboxStore(db);
+  // The edge's in-memory view of every row: filled once, then told of every change by the store.
+  const view = new SandboxView();
+  const store = new SandboxStore(db, (id, row) => view.changed(id, row));
+  view.fill(store.listAll());
   const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
-  const activity = new ActivityTracker((id, at) => store.touch(id, at));
+  const activity = new ActivityTracker((batch) => store.touchMany(batch), {
+    onError: (err) => log.warn({ err }, 'activity batch not written'),
+  });
   const workspaces = new Workspaces(config, child('workspaces'));
   // Isolation fails closed: the lifecycle asks it before every container start, /readyz reports it.
   const network = new SandboxNetwork(config, engine, child('network'));
@@ -75,6 +81,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     log: child('sandboxes'),
     labelsFor: labelsForEdge(config),
     network,
+    view,
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
@@ -150,6 +157,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       await api.close();
       await Promise.all(loops.map((l) => l.stop()));
       await tasks.stop();
+      activity.flush();
       db.close();
       log.info('stopped');
     },

@@ -45,7 +45,7 @@ export function ensureProxies(log: (msg: string) => void): Partial<Record<Anchor
 function haproxyConfig(port: number, upstream: string): string {
   return [
     'global',
-    '  maxconn 20000',
+    '  maxconn 4096',
     'defaults',
     '  mode http',
     '  option http-keep-alive',
@@ -69,7 +69,7 @@ function nginxConfig(port: number, upstream: string, dir: string): string {
 worker_processes auto;
 pid ${tmp('nginx.pid')};
 error_log ${tmp('error.log')} warn;
-events { worker_connections 20000; }
+events { worker_connections 4096; }
 http {
   access_log off;
   client_body_temp_path ${tmp('body')};

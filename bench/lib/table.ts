@@ -113,7 +113,7 @@ export function renderTable(results: ResultRow[], notMeasured: string[] = []): s
       .join('  ')
       .trimEnd();
   const rule = line(widths.map((w) => '─'.repeat(w))).replace(/ /g, '─').replace(/│/g, '┼');
-  const out = [line(HEAD_1), line(HEAD_2), rule, ...body.map(line)];
+  const out = rows.length ? [line(HEAD_1), line(HEAD_2), rule, ...body.map(line)] : [];
   if (notes.length) out.push('', ...notes);
   if (anchors.length) out.push(...renderAnchors(anchors));
   if (notMeasured.length) out.push('', 'not measured:', ...notMeasured.map((s) => `  - ${s}`));

@@ -28,6 +28,8 @@ interface Target {
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
+const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+
 function goal(label: string, ok: boolean | null, detail: string): string {
   return ok === null ? `${label} (no figure)` : `${label}: ${detail} ${ok ? 'met' : 'missed'}`;
 }
@@ -112,14 +114,14 @@ export const edgeThroughput: BenchGroup = {
           op: 'latency under load p99',
           unit: 'ms',
           values: p99,
-          goal: goal('≤ HAProxy + 2 ms', lp && lp[1] <= lp[0] + 2, lp ? `+${(lp[1] - lp[0]).toFixed(1)} ms` : ''),
+          goal: goal('≤ HAProxy + 2 ms', lp && lp[1] <= lp[0] + 2, lp ? `${signed(lp[1] - lp[0], 1)} ms` : ''),
         },
         {
           kind: 'anchors',
           op: 'WebSocket echo round trip p50',
           unit: 'ms',
           values: wsMedian,
-          goal: goal('≤ HAProxy + 1 ms', ws && ws[1] <= ws[0] + 1, ws ? `+${(ws[1] - ws[0]).toFixed(2)} ms` : ''),
+          goal: goal('≤ HAProxy + 1 ms', ws && ws[1] <= ws[0] + 1, ws ? `${signed(ws[1] - ws[0], 2)} ms` : ''),
           note: `${wsN} round trips of 32 bytes per round on one connection, one in flight`,
         },
         { kind: 'anchors', op: 'WebSocket echo round trip p99', unit: 'ms', values: per((n) => percentile(sorted(rtts, n), 99)) },

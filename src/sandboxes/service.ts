@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
-import { ConflictError, GoneError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
@@ -21,6 +21,7 @@ import type { NetworkGuard } from './network.js';
 import { newSandbox, type CreateInput } from './new-sandbox.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
 import { rollbackCreate, tombstone, type Parts } from './teardown.js';
+import type { SandboxView, ViewEntry } from './view.js';
 
 export type { CreateInput, LabelsFor };
 
@@ -46,6 +47,8 @@ export interface SandboxServiceDeps {
   labelsFor?: LabelsFor;
   /** Checked before every container start (SandboxNetwork.guard). */
   network: NetworkGuard;
+  /** Every row in memory, kept in step by the store (the edge's lookups). */
+  view: SandboxView;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -64,8 +67,10 @@ export class SandboxService {
   private readonly workspaces: Workspaces;
   private readonly pressure: PressureRelief;
   private readonly log: Logger;
+  private readonly view: SandboxView;
 
   constructor(deps: SandboxServiceDeps) {
+    this.view = deps.view;
     this.cfg = deps.config;
     this.store = deps.store;
     this.engine = deps.engine;
@@ -86,15 +91,12 @@ export class SandboxService {
   get(id: string): Sandbox {
     const sb = this.store.get(id);
     if (!sb || isDeleted(sb)) throw new NotFoundError(`sandbox ${id} not found`);
-    return sb;
+    return this.activity.current(sb);
   }
 
-  /** Like get(), but tells a deleted sandbox (410) from one that never existed (404). */
-  getForEdge(id: string): Sandbox {
-    const sb = this.store.get(id);
-    if (!sb) throw new NotFoundError(`sandbox ${id} not found`);
-    if (isDeleted(sb)) throw new GoneError(`sandbox ${id} was deleted`);
-    return sb;
+  /** The edge's lookup, from memory: the sandbox, 'gone' once deleted (410), 'unknown' (404). Its lastActiveAt may lag. */
+  forEdge(id: string): ViewEntry {
+    return this.view.get(id);
   }
 
   /** The row as it stands, tombstones included; undefined when the id never existed. */
@@ -103,7 +105,7 @@ export class SandboxService {
   }
 
   list(): Sandbox[] {
-    return this.store.listLive();
+    return this.store.listLive().map((sb) => this.activity.current(sb));
   }
 
   /** The sandbox's injected env (values): for execs and agent runs, never for output. */

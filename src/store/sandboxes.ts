@@ -37,10 +37,20 @@ export interface NewSandbox {
   now: number;
 }
 
+/**
+ * Told after every write that changes a row's state (not after activity
+ * touches), with the row as it now stands (undefined once removed): the
+ * edge's in-memory view (src/sandboxes/view.ts) stays in step through it.
+ */
+export type RowChanged = (id: string, row: Sandbox | undefined) => void;
+
 export class SandboxStore {
   private readonly stmts;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly onChange: RowChanged = () => undefined,
+  ) {
     this.stmts = {
       get: db.prepare<[string], Row>('SELECT * FROM sandboxes WHERE id = ?'),
       listLive: db.prepare<[], Row>("SELECT * FROM sandboxes WHERE desired_state IN ('running','stopped') ORDER BY created_at, id"),
@@ -57,7 +67,7 @@ export class SandboxStore {
       setObserved: db.prepare('UPDATE sandboxes SET observed_state = ?, container_id = ?, last_error = ?, updated_at = ? WHERE id = ?'),
       setError: db.prepare('UPDATE sandboxes SET last_error = ?, updated_at = ? WHERE id = ?'),
       setSpec: db.prepare('UPDATE sandboxes SET spec_json = ?, updated_at = ? WHERE id = ?'),
-      touch: db.prepare('UPDATE sandboxes SET last_active_at = ? WHERE id = ? AND last_active_at < ?'),
+      touch: db.prepare<[number, string, number]>('UPDATE sandboxes SET last_active_at = ? WHERE id = ? AND last_active_at < ?'),
       tombstone: db.prepare("UPDATE sandboxes SET desired_state = ?, env_json = '{}', updated_at = ? WHERE id = ?"),
       remove: db.prepare('DELETE FROM sandboxes WHERE id = ?'),
     };
@@ -81,6 +91,7 @@ export class SandboxStore {
   /** Inserts, or revives a tombstone of the same id; false when a live one exists. */
   insert(s: NewSandbox): boolean {
     const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now });
+    if (info.changes === 1) this.changed(s.id);
     return info.changes === 1;
   }
 
@@ -91,18 +102,22 @@ export class SandboxStore {
 
   setDesired(id: string, state: DesiredState, now = Date.now()): void {
     this.stmts.setDesired.run(state, now, id);
+    this.changed(id);
   }
 
   setObserved(id: string, state: ObservedState, containerId: string | null, lastError: string | null = null, now = Date.now()): void {
     this.stmts.setObserved.run(state, containerId, lastError, now, id);
+    this.changed(id);
   }
 
   setError(id: string, message: string | null, now = Date.now()): void {
     this.stmts.setError.run(message, now, id);
+    this.changed(id);
   }
 
   setSpec(id: string, spec: SandboxSpec, now = Date.now()): void {
     this.stmts.setSpec.run(JSON.stringify(spec), now, id);
+    this.changed(id);
   }
 
   /** Moves last_active_at forward only; returns whether it changed. */
@@ -110,12 +125,25 @@ export class SandboxStore {
     return this.stmts.touch.run(at, id, at).changes === 1;
   }
 
+  /** Activity of many sandboxes in one transaction (ActivityTracker's batches). */
+  touchMany(entries: Iterable<[string, number]>): void {
+    this.db.transaction(() => {
+      for (const [id, at] of entries) this.stmts.touch.run(at, id, at);
+    })();
+  }
+
+  private changed(id: string): void {
+    this.onChange(id, this.get(id));
+  }
+
   /** Marks a sandbox deleted; its secrets are dropped, the row stays so the edge can answer 410. */
   tombstone(id: string, state: 'destroyed' | 'purged', now = Date.now()): void {
     this.stmts.tombstone.run(state, now, id);
+    this.changed(id);
   }
 
   remove(id: string): void {
     this.stmts.remove.run(id);
+    this.changed(id);
   }
 }
