@@ -141,6 +141,7 @@ async function main(): Promise<number> {
       instance,
       network: `sbx-${instance}`,
       stopGraceS: settings.stopGraceS,
+      nodeArgs: settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfDir)}`] : [],
       // Sandboxes reach the scripted model server on the host only through an allowed port.
       extraEnv: {
         SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port),

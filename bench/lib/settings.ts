@@ -29,6 +29,8 @@ export interface BenchSettings {
   scaleConnections: number;
   /** Given to the daemon (SANDBOXD_STOP_GRACE_SECONDS) and to raw `docker stop -t`. */
   stopGraceS: number;
+  /** BENCH_CPU_PROF=<dir>: the daemon runs with node --cpu-prof and writes its profile there at each exit. */
+  cpuProfDir: string | null;
   /** Group names to run (BENCH_ONLY=tti,exec); empty runs all. */
   only: string[];
 }
@@ -61,6 +63,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     scaleRunning: int(env, 'BENCH_SCALE_RUNNING', 50),
     scaleConnections: int(env, 'BENCH_SCALE_CONNECTIONS', 1000),
     stopGraceS: int(env, 'BENCH_STOP_GRACE_SECONDS', 2, 0),
+    cpuProfDir: env.BENCH_CPU_PROF?.trim() || null,
     only: (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
 }
