@@ -17,9 +17,15 @@ import type { Upstream } from './upstreams.js';
  */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings']);
 
-/** Request headers for the app: the client's (as the edge left them) minus hop-by-hop ones and those `Connection` names. */
-export function forwardedRequestHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const named = headers.connection ? headers.connection.toLowerCase().split(',').map((s) => s.trim()) : [];
+/** Header names `Connection` lists: hop-by-hop too. */
+function connectionNames(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v.join(',') : v).toLowerCase().split(',').map((s) => s.trim());
+}
+
+/** The headers minus hop-by-hop ones, both ways, as a new object (deleting from the parsed one is slower). */
+export function endToEndHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const named = connectionNames(headers.connection);
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const v = headers[name];
@@ -27,13 +33,6 @@ export function forwardedRequestHeaders(headers: IncomingHttpHeaders): Record<st
     out[name] = v;
   }
   return out;
-}
-
-/** Response headers for the client, without hop-by-hop ones (Node frames the body itself). */
-function forwardedResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const named = typeof headers.connection === 'string' ? headers.connection.toLowerCase().split(',').map((s) => s.trim()) : [];
-  for (const name of [...HOP_BY_HOP, ...named]) delete headers[name];
-  return headers;
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -70,7 +69,7 @@ export class UpstreamClient {
       onResponseStart: (c, status, headers, statusMessage) => {
         if (status < 200) return; // 1xx informational: Node's server speaks its own.
         try {
-          res.writeHead(status, statusMessage || undefined, forwardedResponseHeaders(headers));
+          res.writeHead(status, statusMessage || undefined, endToEndHeaders(headers));
         } catch (err) {
           // A header Node refuses to write: the client gets our 502, not a broken answer.
           return c.abort(err as Error);
@@ -94,7 +93,7 @@ export class UpstreamClient {
         origin: `http://${up.ip}:${up.port}`,
         method: req.method ?? 'GET',
         path: req.url ?? '/',
-        headers: forwardedRequestHeaders(req.headers),
+        headers: endToEndHeaders(req.headers),
         body: hasBody(req) ? req : null,
       },
       handler,
