@@ -62,7 +62,11 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const db = openDb(path.join(stateDir(config.dataDir), 'sandboxd.db'));
   // The edge's in-memory view of every row: filled once, then told of every change by the store.
   const view = new SandboxView();
-  const store = new SandboxStore(db, (id, row) => view.changed(id, row));
+  const epochs = new PreviewEpochStore(db);
+  const store = new SandboxStore(db, (id, row) => {
+    view.changed(id, row);
+    if (!row) epochs.forget(id);
+  });
   view.fill(store.listAll());
   const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
   const activity = new ActivityTracker((batch) => store.touchMany(batch), {
@@ -108,7 +112,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     await network.guard();
   };
 
-  const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
+  const previews = new PreviewTokens(loadPreviewKey(config.dataDir), epochs, sandboxes, config);
   const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge') });
   const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots }, log);
   const loops: Loop[] = [];

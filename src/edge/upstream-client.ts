@@ -4,8 +4,8 @@
  * connection closes) and the request and response stream through without
  * buffering, backpressure both ways. No pipelining: a streamed response (SSE,
  * a download) would hold every request queued behind it on that connection,
- * and measured on the bench it bought nothing over a pool without it
- * (README, Benchmarks).
+ * and in bench/proxy-clients.ts it helped only with many more connections
+ * than a preview gets (README, Benchmarks).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';

@@ -11,6 +11,7 @@ import type { SandboxSpec } from '../../src/domain/sandbox.js';
 import { ActivityTracker } from '../../src/sandboxes/activity.js';
 import { SandboxView } from '../../src/sandboxes/view.js';
 import { openDb } from '../../src/store/db.js';
+import { PreviewEpochStore } from '../../src/store/preview.js';
 import { SandboxStore } from '../../src/store/sandboxes.js';
 
 const spec: SandboxSpec = { ports: [3000], memoryMb: 512, cpus: 1, idlePolicy: 'sleep', visibility: 'public', services: [] };
@@ -105,5 +106,21 @@ describe('ActivityTracker', () => {
     activity.forget('a');
     activity.flush();
     expect(store.get('a')!.lastActiveAt).toBe(500);
+  });
+});
+
+describe('PreviewEpochStore', () => {
+  it('keeps epochs in memory once read, follows its own bumps, and forgets a removed sandbox', () => {
+    const { db, store } = setup();
+    store.insert({ id: 'a', spec, env: {}, now: 1 });
+    const epochs = new PreviewEpochStore(db);
+    expect(epochs.get('a')).toBe(0);
+    expect(epochs.bump('a')).toBe(1);
+    expect(epochs.get('a')).toBe(1);
+    // What the daemon wires: the store's removal of the row (the epoch row cascades) reaches the cache.
+    store.remove('a');
+    expect(new PreviewEpochStore(db).get('a')).toBe(0);
+    epochs.forget('a');
+    expect(epochs.get('a')).toBe(0);
   });
 });
