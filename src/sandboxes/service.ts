@@ -158,7 +158,9 @@ export class SandboxService {
    */
   async stopIf(id: string, reason: string, still: (sb: Sandbox) => boolean): Promise<boolean> {
     return this.locks.run(id, async () => {
-      const sb = this.store.get(id);
+      // With the activity not yet flushed: a request that just arrived must keep the sandbox up.
+      const row = this.store.get(id);
+      const sb = row && this.activity.current(row);
       if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
       this.store.setDesired(id, 'stopped');
       await this.containers.stop(sb, reason);
