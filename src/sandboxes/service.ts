@@ -158,10 +158,9 @@ export class SandboxService {
    */
   async stopIf(id: string, reason: string, still: (sb: Sandbox) => boolean): Promise<boolean> {
     return this.locks.run(id, async () => {
-      // With the activity not yet flushed: a request that just arrived must keep the sandbox up.
-      const row = this.store.get(id);
-      const sb = row && this.activity.current(row);
-      if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
+      const sb = this.store.get(id);
+      // With activity not yet flushed: a request that arrived since the reaper's snapshot keeps the sandbox up.
+      if (!sb || sb.desiredState !== 'running' || !still(this.activity.current(sb))) return false;
       this.store.setDesired(id, 'stopped');
       await this.containers.stop(sb, reason);
       return true;
@@ -278,7 +277,9 @@ export class SandboxService {
   /** What the reconciler decides from: every row (tombstones too) and this instance's containers. */
   async snapshot(): Promise<{ rows: Sandbox[]; containers: ContainerInfo[] }> {
     const containers = await this.engine.listManaged(this.cfg.instance);
-    return { rows: this.store.listAll(), containers };
+    const rows = this.store.listAll();
+    this.view.resync(rows);
+    return { rows, containers };
   }
 
   /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error. */

@@ -57,6 +57,17 @@ describe('SandboxView', () => {
     }).toThrow();
   });
 
+  it('a resync from a full read drops rows deleted behind the store\'s back', () => {
+    const { db, view, store } = setup();
+    store.insert({ id: 'a', spec, env: {}, now: 1 });
+    store.insert({ id: 'b', spec, env: {}, now: 1 });
+    db.prepare('DELETE FROM sandboxes WHERE id = ?').run('a');
+    expect(view.get('a')).not.toBe('unknown');
+    view.resync(store.listAll());
+    expect(view.get('a')).toBe('unknown');
+    expect(view.get('b')).toMatchObject({ id: 'b' });
+  });
+
   it('a revived tombstone is live again', () => {
     const { view, store } = setup();
     store.insert({ id: 'a', spec, env: {}, now: 1 });
