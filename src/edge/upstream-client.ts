@@ -19,7 +19,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te'
 
 /** Header names `Connection` lists: hop-by-hop too. */
 function connectionNames(v: string | string[] | undefined): string[] {
-  if (v === undefined) return [];
+  // The usual values name no header: no split per request for them.
+  if (v === undefined || v === 'keep-alive' || v === 'close' || v === 'Keep-Alive') return [];
   return (Array.isArray(v) ? v.join(',') : v).toLowerCase().split(',').map((s) => s.trim());
 }
 
