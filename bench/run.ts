@@ -19,6 +19,7 @@ import { RawEngine } from './lib/raw.js';
 import { rowToJson, type ResultRow } from './lib/result.js';
 import { readSettings } from './lib/settings.js';
 import { renderTable } from './lib/table.js';
+import { edgeScale } from './ops/edge-scale.js';
 import { edgeThroughput } from './ops/edge-throughput.js';
 import { execRoundTrip } from './ops/exec-round-trip.js';
 import { execStream } from './ops/exec-stream.js';
@@ -38,7 +39,7 @@ import { warmPool } from './ops/pool.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');
 
-/** In order. `list` restarts the daemon with 1,000 rows, so it stays last. */
+/** In order. `edge-scale` and `list` restart the daemon with many rows, so they come last. */
 const GROUPS: BenchGroup[] = [
   timeToInteractive,
   warmPool,
@@ -52,6 +53,7 @@ const GROUPS: BenchGroup[] = [
   idleOverhead,
   taskFirstEvent,
   snapshotGroup,
+  edgeScale,
   listRows,
 ];
 
@@ -145,9 +147,15 @@ async function main(): Promise<number> {
       instance,
       network: `sbx-${instance}`,
       stopGraceS: settings.stopGraceS,
+      nodeArgs: settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfDir)}`] : [],
       // Sandboxes reach the scripted model server on the host only through an allowed port.
-      // The warm pool is off but in its own group: every other group measures the cold path.
-      extraEnv: { SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port), SANDBOXD_POOL_SIZE: '0' },
+      extraEnv: {
+        SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port),
+        // The warm pool is off but in its own group: every other group measures the cold path.
+        SANDBOXD_POOL_SIZE: '0',
+        // edge-scale opens all its connections from 127.0.0.1; the cap's bookkeeping runs either way.
+        SANDBOXED_EDGE_MAX_CONNECTIONS_PER_CLIENT: String(Math.max(256, settings.scaleConnections + 64)),
+      },
     });
     raw = new RawEngine(docker, Object.freeze({ ...daemon.config, dataDir: path.join(tmp, 'raw'), instance: `${instance}-raw` }));
     await raw.init();
@@ -212,6 +220,12 @@ async function main(): Promise<number> {
         wake_concurrency: settings.wakeConcurrency,
         throughput_seconds: settings.throughputSeconds,
         throughput_connections: settings.throughputConnections,
+        edge_rounds: settings.edgeRounds,
+        ws_round_trips: settings.wsRoundTrips,
+        downloads: settings.downloads,
+        scale_routes: settings.scaleRoutes,
+        scale_running: settings.scaleRunning,
+        scale_connections: settings.scaleConnections,
         stop_grace_s: settings.stopGraceS,
         exec_timeout_s: ctx.execTimeoutS,
       },

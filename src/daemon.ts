@@ -27,6 +27,7 @@ import { Images } from './sandboxes/images.js';
 import { readMemory } from './sandboxes/memory.js';
 import { SandboxNetwork } from './sandboxes/network.js';
 import { SandboxService } from './sandboxes/service.js';
+import { SandboxView } from './sandboxes/view.js';
 import { openDb, pingDb, type Db } from './store/db.js';
 import { PreviewEpochStore } from './store/preview.js';
 import { DeliveryStore } from './store/deliveries.js';
@@ -79,9 +80,18 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     chmodSync(dir, 0o700);
   }
   const db = openDb(path.join(stateDir(config.dataDir), 'sandboxd.db'));
-  const store = new SandboxStore(db);
+  // The edge's in-memory view of every row: filled once, then told of every change by the store.
+  const view = new SandboxView();
+  const epochs = new PreviewEpochStore(db);
+  const store = new SandboxStore(db, (id, row) => {
+    view.changed(id, row);
+    if (!row) epochs.forget(id);
+  });
+  view.fill(store.listAll());
   const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
-  const activity = new ActivityTracker((id, at) => store.touch(id, at));
+  const activity = new ActivityTracker((batch) => store.touchMany(batch), {
+    onError: (err) => log.warn({ err }, 'activity batch not written'),
+  });
   const workspaces = new Workspaces(config, child('workspaces'));
   // Isolation fails closed: the lifecycle asks it before every container start, /readyz reports it.
   const network = new SandboxNetwork(config, engine, child('network'));
@@ -103,6 +113,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     network,
     poolStore: new PoolStore(db, store),
     events,
+    view,
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
@@ -134,7 +145,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     await network.guard();
   };
 
-  const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
+  const previews = new PreviewTokens(loadPreviewKey(config.dataDir), epochs, sandboxes, config);
   const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge'), events });
   const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots, terminals, logs, events, webhooks, images }, log);
   const loops: Loop[] = [];
@@ -209,6 +220,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       await webhooks.stop();
       await Promise.all(loops.map((l) => l.stop()));
       await tasks.stop();
+      activity.flush();
       db.close();
       log.info('stopped');
     },

@@ -11,7 +11,7 @@ import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { NO_EVENTS, type EventSink } from '../domain/event.js';
 import { OPERATOR } from '../domain/principal.js';
 import { identityEnv, isDeleted, isUp, type Sandbox } from '../domain/sandbox.js';
-import { ConflictError, GoneError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { PoolStore } from '../store/pool.js';
 import type { SandboxQuery, SandboxStore } from '../store/sandboxes.js';
 import { metrics, timed } from '../telemetry/metrics.js';
@@ -31,6 +31,7 @@ import { applyUpdate, type UpdateInput } from './update.js';
 import { purgeAll, tombstone, type Parts } from './teardown.js';
 import { createLocked, type CreateParts } from './create.js';
 import { Pool, type PoolConfig } from './pool.js';
+import type { SandboxView, ViewEntry } from './view.js';
 
 export type { CreateInput, SandboxQuery, UpdateInput };
 
@@ -54,6 +55,8 @@ export interface SandboxServiceDeps {
   poolStore: PoolStore;
   /** Lifecycle events (src/events/ behind it); none when absent. */
   events?: EventSink;
+  /** Every row in memory, kept in step by the store (the edge's lookups). */
+  view: SandboxView;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -76,6 +79,7 @@ export class SandboxService {
   private readonly createParts: CreateParts;
   private readonly log: Logger;
   private readonly events: SandboxEvents;
+  private readonly view: SandboxView;
 
   constructor(deps: SandboxServiceDeps) {
     this.events = new SandboxEvents(deps.events ?? NO_EVENTS);
@@ -84,6 +88,7 @@ export class SandboxService {
     this.engine = deps.engine;
     this.activity = deps.activity;
     this.log = deps.log;
+    this.view = deps.view;
     this.workspaces = deps.workspaces;
     this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.log, deps.network);
     this.parts = { cfg: deps.config, store: deps.store, engine: deps.engine, containers: this.containers, workspaces: deps.workspaces, activity: deps.activity, log: deps.log };
@@ -106,15 +111,12 @@ export class SandboxService {
   get(id: string): Sandbox {
     const sb = this.store.get(id);
     if (!sb || isDeleted(sb)) throw new NotFoundError(`sandbox ${id} not found`);
-    return sb;
+    return this.activity.current(sb);
   }
 
-  /** Like get(), but tells a deleted sandbox (410) from one that never existed (404). */
-  getForEdge(id: string): Sandbox {
-    const sb = this.store.get(id);
-    if (!sb) throw new NotFoundError(`sandbox ${id} not found`);
-    if (isDeleted(sb)) throw new GoneError(`sandbox ${id} was deleted`);
-    return sb;
+  /** The edge's lookup, from memory: the sandbox, 'gone' once deleted (410), 'unknown' (404). Its lastActiveAt may lag. */
+  forEdge(id: string): ViewEntry {
+    return this.view.get(id);
   }
 
   /** The row as it stands, tombstones included; undefined when the id never existed. */
@@ -123,7 +125,7 @@ export class SandboxService {
   }
 
   list(): Sandbox[] {
-    return this.store.listLive();
+    return this.store.listLive().map((sb) => this.activity.current(sb));
   }
 
   /** Live sandboxes by status and metadata, a page at a time (the API's list). */
@@ -179,7 +181,8 @@ export class SandboxService {
   async stopIf(id: string, reason: string, still: (sb: Sandbox) => boolean): Promise<boolean> {
     return this.locks.run(id, async () => {
       const sb = this.store.get(id);
-      if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
+      // With activity not yet flushed: a request that arrived since the reaper's snapshot keeps the sandbox up.
+      if (!sb || sb.desiredState !== 'running' || !still(this.activity.current(sb))) return false;
       this.store.setDesired(id, 'stopped');
       await timed(metrics.stop, () => this.containers.stop(sb, reason));
       this.events.stopped(id, reason);
@@ -319,7 +322,9 @@ export class SandboxService {
   /** What the reconciler decides from: every row (tombstones too) and this instance's containers. */
   async snapshot(): Promise<{ rows: Sandbox[]; containers: ContainerInfo[] }> {
     const containers = await this.engine.listManaged(this.cfg.instance);
-    return { rows: this.store.listAll(), containers };
+    const rows = this.store.listAll();
+    this.view.resync(rows);
+    return { rows, containers };
   }
 
   /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error (and said once as sandbox.failed). */

@@ -79,12 +79,22 @@ export interface NewSandbox {
   image?: string;
 }
 
+/**
+ * Told after every write that changes a row's state (not after activity
+ * touches), with the row as it now stands (undefined once removed): the
+ * edge's in-memory view (src/sandboxes/view.ts) stays in step through it.
+ */
+export type RowChanged = (id: string, row: Sandbox | undefined) => void;
+
 export class SandboxStore {
   private readonly stmts;
   /** Prepared list queries by shape (status, filter count, cursor, limit): a few hundred at most. */
   private readonly listShapes = new Map<string, ReturnType<Db['prepare']>>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly onChange: RowChanged = () => undefined,
+  ) {
     this.stmts = {
       get: db.prepare<[string], Row>(`${SELECT} WHERE s.id = ?`),
       listLive: db.prepare<[], Row>(`${SELECT} WHERE ${LIVE} ORDER BY s.created_at, s.id`),
@@ -104,7 +114,7 @@ export class SandboxStore {
       setObserved: db.prepare('UPDATE sandboxes SET observed_state = ?, container_id = ?, last_error = ?, updated_at = ? WHERE id = ?'),
       setError: db.prepare('UPDATE sandboxes SET last_error = ?, updated_at = ? WHERE id = ?'),
       setSpec: db.prepare('UPDATE sandboxes SET spec_json = ?, updated_at = ? WHERE id = ?'),
-      touch: db.prepare('UPDATE sandboxes SET last_active_at = ? WHERE id = ? AND last_active_at < ?'),
+      touch: db.prepare<[number, string, number]>('UPDATE sandboxes SET last_active_at = ? WHERE id = ? AND last_active_at < ?'),
       tombstone: db.prepare("UPDATE sandboxes SET desired_state = ?, env_json = '{}', updated_at = ? WHERE id = ?"),
       remove: db.prepare('DELETE FROM sandboxes WHERE id = ?'),
       setImageId: db.prepare('UPDATE sandboxes SET image_id = ? WHERE id = ?'),
@@ -154,12 +164,15 @@ export class SandboxStore {
 
   /** Inserts, or revives a tombstone of the same id (its metadata replaced); false when a live one exists. */
   insert(s: NewSandbox): boolean {
-    return this.db.transaction(() => {
+    const ok = this.db.transaction(() => {
       const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now, image: s.image ?? DEFAULT_IMAGE });
       if (info.changes !== 1) return false;
       this.writeLabels(s.id, s.metadata ?? {});
       return true;
     })();
+    // After the commit: the view never holds a row a rolled-back transaction wrote.
+    if (ok) this.changed(s.id);
+    return ok;
   }
 
   /** Replaces the sandbox's metadata, reserved keys included: callers pass the whole map. */
@@ -175,14 +188,17 @@ export class SandboxStore {
 
   setDesired(id: string, state: DesiredState, now = Date.now()): void {
     this.stmts.setDesired.run({ state, now, id });
+    this.changed(id);
   }
 
   setObserved(id: string, state: ObservedState, containerId: string | null, lastError: string | null = null, now = Date.now()): void {
     this.stmts.setObserved.run(state, containerId, lastError, now, id);
+    this.changed(id);
   }
 
   setError(id: string, message: string | null, now = Date.now()): void {
     this.stmts.setError.run(message, now, id);
+    this.changed(id);
   }
 
   /** A PATCH: the spec, and the whole metadata map when it changed, in one transaction. */
@@ -191,6 +207,7 @@ export class SandboxStore {
       this.stmts.setSpec.run(JSON.stringify(spec), now, id);
       if (metadata) this.writeLabels(id, metadata);
     })();
+    this.changed(id);
   }
 
   /** Moves last_active_at forward only; returns whether it changed. */
@@ -198,17 +215,32 @@ export class SandboxStore {
     return this.stmts.touch.run(at, id, at).changes === 1;
   }
 
+  /** Activity of many sandboxes in one transaction (ActivityTracker's batches). */
+  touchMany(entries: Iterable<[string, number]>): void {
+    this.db.transaction(() => {
+      for (const [id, at] of entries) this.stmts.touch.run(at, id, at);
+    })();
+  }
+
+  /** Tells the view a row changed. Called after a transaction commits, never inside one. */
+  changed(id: string): void {
+    this.onChange(id, this.get(id));
+  }
+
   /** Marks a sandbox deleted; its secrets are dropped, the row (and its owner) stays so the edge can answer 410. */
   tombstone(id: string, state: 'destroyed' | 'purged', now = Date.now()): void {
     this.stmts.tombstone.run(state, now, id);
+    this.changed(id);
   }
 
   remove(id: string): void {
     this.stmts.remove.run(id);
+    this.changed(id);
   }
 
   /** The image the sandbox's current container was made from. */
   setImageId(id: string, imageId: string | null): void {
     this.stmts.setImageId.run(imageId, id);
+    this.changed(id);
   }
 }
