@@ -26,6 +26,7 @@ import {
   type ApiToken,
   type Env,
 } from './config-values.js';
+import { RUNTIMES, type Runtime } from './domain/sandbox.js';
 
 export { ConfigError, hostNofileHardLimit, isLoopbackHost, parseTokens, type ApiToken } from './config-values.js';
 
@@ -106,6 +107,25 @@ export interface Config {
   meminfoPath: string;
   cgroupRoot: string;
   logLevel: string;
+  /** The runtime of a sandbox whose create names none. */
+  defaultRuntime: Runtime;
+  /** Docker's name for the gVisor runtime (a key of "runtimes" in daemon.json). */
+  gvisorRuntime: string;
+  /** A gVisor container's pids limit: it counts the sentry's host threads, not the tenant's processes (see .env.example). */
+  gvisorPidsLimit: number;
+}
+
+/** Container runtimes. Docker is asked at start and on /readyz whether it has them. */
+function runtimes(env: Env): Pick<Config, 'defaultRuntime' | 'gvisorRuntime' | 'gvisorPidsLimit'> {
+  const gvisorRuntime = str(env, 'SANDBOXD_GVISOR_RUNTIME', 'runsc');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(gvisorRuntime)) {
+    throw new ConfigError('SANDBOXD_GVISOR_RUNTIME', `"${gvisorRuntime}" is not a Docker runtime name (letters, digits, ".", "_", "-")`);
+  }
+  return {
+    defaultRuntime: oneOf(env, 'SANDBOXD_DEFAULT_RUNTIME', 'runc', RUNTIMES),
+    gvisorRuntime,
+    gvisorPidsLimit: num(env, 'SANDBOXD_GVISOR_PIDS_LIMIT', 2048, 256, 1 << 22),
+  };
 }
 
 /** The preview server's limits on clients. Node refuses a headers timeout above the request timeout. */
@@ -249,5 +269,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     meminfoPath: str(env, 'SANDBOXD_MEMINFO_PATH', '/proc/meminfo'),
     cgroupRoot: str(env, 'SANDBOXD_CGROUP_ROOT', '/sys/fs/cgroup'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    ...runtimes(env),
   });
 }

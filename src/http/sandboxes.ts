@@ -29,6 +29,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
         idlePolicy: b.idle_policy,
         visibility: b.visibility,
         services: b.services,
+        runtime: b.runtime,
       });
       return reply.code(201).send(present(sb));
     });

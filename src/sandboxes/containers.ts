@@ -19,7 +19,8 @@ import type { NetworkGuard } from './network.js';
 export type ContainersConfig = Pick<
   Config,
   'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'defaultDiskMb' | 'diskQuota' | 'sandboxUid' | 'sandboxGid'
->;
+> &
+  Pick<Config, 'gvisorRuntime' | 'gvisorPidsLimit'>;
 
 function notFoundAsNull(err: unknown): null {
   if (err instanceof NotFoundError) return null;

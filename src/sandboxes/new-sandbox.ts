@@ -5,7 +5,7 @@
  */
 import { ulid } from 'ulid';
 import type { Config } from '../config.js';
-import { isValidSandboxId, type IdlePolicy, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
+import { isValidSandboxId, type IdlePolicy, type Runtime, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
 
 export interface CreateInput {
@@ -18,11 +18,19 @@ export interface CreateInput {
   idlePolicy?: IdlePolicy;
   visibility?: Visibility;
   services?: ServiceSpec[];
+  runtime?: Runtime;
   /** A disk image the workspace starts as (a snapshot: fork and templates). */
   seedImage?: string;
 }
 
-export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'>;
+/** What PATCH may change. */
+export interface UpdateInput {
+  idlePolicy?: IdlePolicy;
+  visibility?: Visibility;
+  services?: ServiceSpec[];
+}
+
+export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb' | 'defaultRuntime'>;
 
 export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string; spec: SandboxSpec; env: Record<string, string> } {
   const id = input.id ?? ulid().toLowerCase();
@@ -41,6 +49,7 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     idlePolicy: input.idlePolicy ?? 'sleep',
     visibility: input.visibility ?? 'public',
     services: input.services ?? [],
+    runtime: input.runtime ?? cfg.defaultRuntime,
   };
   return { id, spec, env: input.env ?? {} };
 }

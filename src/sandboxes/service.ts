@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
-import { isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
+import { isDeleted, isUp, runtimeOf, type Sandbox } from '../domain/sandbox.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
@@ -18,21 +18,16 @@ import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } fr
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
-import { newSandbox, type CreateInput } from './new-sandbox.js';
+import { newSandbox, type CreateInput, type UpdateInput } from './new-sandbox.js';
+import type { RuntimeCheck } from './runtimes.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
 import { rollbackCreate, tombstone, type Parts } from './teardown.js';
 
-export type { CreateInput, LabelsFor };
-
-export interface UpdateInput {
-  idlePolicy?: IdlePolicy;
-  visibility?: Visibility;
-  services?: ServiceSpec[];
-}
+export type { CreateInput, LabelsFor, UpdateInput };
 
 export type ServiceConfig = ContainersConfig &
   PressureConfig &
-  Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'maxDiskMb'>;
+  Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'maxDiskMb' | 'defaultRuntime'>;
 
 export interface SandboxServiceDeps {
   config: ServiceConfig;
@@ -46,6 +41,8 @@ export interface SandboxServiceDeps {
   labelsFor?: LabelsFor;
   /** Checked before every container start (SandboxNetwork.guard). */
   network: NetworkGuard;
+  /** Asked at create: a runtime Docker lacks is refused before anything is written. */
+  runtimes: RuntimeCheck;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -63,6 +60,7 @@ export class SandboxService {
   private readonly parts: Parts;
   private readonly workspaces: Workspaces;
   private readonly pressure: PressureRelief;
+  private readonly runtimes: RuntimeCheck;
   private readonly log: Logger;
 
   constructor(deps: SandboxServiceDeps) {
@@ -72,6 +70,7 @@ export class SandboxService {
     this.activity = deps.activity;
     this.log = deps.log;
     this.workspaces = deps.workspaces;
+    this.runtimes = deps.runtimes;
     this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.labelsFor ?? (() => ({})), deps.log, deps.network);
     this.parts = { cfg: deps.config, store: deps.store, engine: deps.engine, containers: this.containers, workspaces: deps.workspaces, activity: deps.activity, log: deps.log };
     this.pressure = new PressureRelief(
@@ -119,10 +118,11 @@ export class SandboxService {
     const { id, spec, env } = newSandbox(input, this.cfg);
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
+    await this.runtimes.require(runtimeOf(spec));
     await this.pressure.admit(id);
     return this.locks.run(id, async () => {
       if (!this.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
-      this.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
+      this.log.info({ sandboxId: id, ports: spec.ports, runtime: spec.runtime, envNames: Object.keys(env) }, 'creating sandbox');
       const workspaceExisted = await this.workspaces.exists(id);
       if (input.seedImage && workspaceExisted) {
         this.store.remove(id);

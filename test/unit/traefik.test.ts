@@ -128,7 +128,7 @@ describe('traefikLabels', () => {
   });
 
   it('a sandbox without ports is disabled for Traefik but still carries our managed labels (uninstall finds it)', () => {
-    const spec = buildContainerSpec(sb([]), { dataDir: '/d', image: 'i', network: 'n', instance: 'default', pidsLimit: 1, nofile: 1, tmpfsMb: 1, extraCaCerts: '', stopGraceS: 1, sandboxUid: 1000, sandboxGid: 1000 }, traefikLabels(sb([]), cfg));
+    const spec = buildContainerSpec(sb([]), { dataDir: '/d', image: 'i', network: 'n', instance: 'default', pidsLimit: 1, nofile: 1, tmpfsMb: 1, extraCaCerts: '', stopGraceS: 1, sandboxUid: 1000, sandboxGid: 1000, gvisorRuntime: 'runsc', gvisorPidsLimit: 2048 }, traefikLabels(sb([]), cfg));
     expect(spec.labels).toEqual({ 'traefik.enable': 'false', 'sandboxed.managed': 'true', 'sandboxed.id': 'abc', 'sandboxed.instance': 'default' });
   });
 
