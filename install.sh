@@ -5,12 +5,15 @@
 # it rebuilds, restarts what changed (sandboxd migrates its database at start)
 # and keeps every sandbox, workspace and setting.
 #
-# Usage: ./install.sh [--offline] [--edge builtin|traefik|none] [--env-file FILE] [--timeout SECONDS]
+# Usage: ./install.sh [--offline] [--edge builtin|traefik|none] [--runtime runc|gvisor] [--env-file FILE] [--timeout SECONDS]
 #   --offline        no container registry: build on a local Debian base made with
 #                    debootstrap (images/debian-base.sh); picked by itself when
 #                    the registry does not answer
 #   --edge MODE      SANDBOXED_EDGE for a new settings file (default: traefik when
 #                    the registry answers, builtin otherwise)
+#   --runtime R      the default runtime of new sandboxes (SANDBOXD_DEFAULT_RUNTIME in
+#                    the settings file); gvisor also installs the distribution's runsc
+#                    package and registers it with Docker (scripts/lib/gvisor.sh)
 #   --env-file FILE  the settings file (default: $SANDBOXED_ENV_FILE, else ./.env),
 #                    created from .env.example when missing and never overwritten
 #   --timeout S      how long to wait for sandboxd to become ready (default 180)
@@ -28,12 +31,15 @@ LOCAL_BASE=sandboxed/debian-base:bookworm
 offline=false
 edge_opt=""
 env_opt=""
+runtime_opt=""
 timeout_s=180
 while [ $# -gt 0 ]; do
   case "$1" in
     --offline) offline=true ;;
     --edge) edge_opt="${2:?--edge needs builtin, traefik or none}"; shift ;;
     --edge=*) edge_opt="${1#--edge=}" ;;
+    --runtime) runtime_opt="${2:?--runtime needs runc or gvisor}"; shift ;;
+    --runtime=*) runtime_opt="${1#--runtime=}" ;;
     --env-file) env_opt="${2:?--env-file needs a path}"; shift ;;
     --env-file=*) env_opt="${1#--env-file=}" ;;
     --timeout) timeout_s="${2:?--timeout needs seconds}"; shift ;;
@@ -45,6 +51,7 @@ while [ $# -gt 0 ]; do
 done
 case "$edge_opt" in ""|builtin|traefik|none) ;; *) echo "--edge must be builtin, traefik or none" >&2; exit 2 ;; esac
 case "$timeout_s" in ''|*[!0-9]*) echo "--timeout must be a number of seconds" >&2; exit 2 ;; esac
+case "$runtime_opt" in ""|runc|gvisor) ;; *) echo "--runtime must be runc or gvisor" >&2; exit 2 ;; esac
 
 start=$(date +%s)
 step() { printf '\n==> %s (%d s)\n' "$*" "$(( $(date +%s) - start ))"; }
@@ -198,6 +205,19 @@ if [ "$base" = "$LOCAL_BASE" ]; then
   bash "$repo/images/build.sh" --offline
 else
   bash "$repo/images/build.sh" --base "$base"
+fi
+
+# --- runtime (gVisor) ---------------------------------------------------------------
+if [ -n "$runtime_opt" ]; then
+  step "default runtime $runtime_opt"
+  SANDBOXD_GVISOR_RUNTIME="$(setting SANDBOXD_GVISOR_RUNTIME)"
+  # shellcheck source=scripts/lib/gvisor.sh
+  . "$repo/scripts/lib/gvisor.sh"
+  if [ "$runtime_opt" = gvisor ]; then
+    gvisor_setup "${SANDBOXD_IMAGE:-sandboxed/sandbox:latest}" ||
+      die "gVisor does not run here (see above); ./install.sh without --runtime keeps runc"
+  fi
+  gvisor_set_default "$env_file" "$runtime_opt"
 fi
 
 step "control-plane image $CONTROL_IMAGE"
