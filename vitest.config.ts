@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 // assertions anywhere (bench/ measures). The end-to-end tests (install.sh
 // runs the whole stack, a browser) go last, after the others have finished.
 // Lifecycle, exec, files and the disk quota, snapshots, the edge and wake, the
-// reapers, network isolation and agent tasks: what a sandbox does, whatever
-// its runtime.
+// reapers, network isolation, agent tasks and every documented curl: what a
+// sandbox does, whatever its runtime.
 const GVISOR_SUITES = [
   'test/integration/sandboxes-api.test.ts',
   'test/integration/files-api.test.ts',
@@ -14,6 +14,7 @@ const GVISOR_SUITES = [
   'test/integration/reapers.test.ts',
   'test/integration/tasks.test.ts',
   'test/integration/snapshots.test.ts',
+  'test/integration/docs.test.ts',
   'test/security/network-isolation.test.ts',
   'test/security/disk-and-host.test.ts',
 ];
