@@ -12,6 +12,8 @@ import { readFile } from 'node:fs/promises';
 export interface HostMemory {
   /** Sum of PSS over the cgroup's processes, MiB. */
   pssMiB: number;
+  /** Sum of RSS over the same processes, MiB: counts shared pages once per process (gVisor's stubs map the guest's memory). */
+  rssMiB: number;
   /** The memory cgroup's usage (memory.current or memory.usage_in_bytes), MiB. */
   cgroupMiB: number;
   processes: number;
@@ -26,12 +28,14 @@ async function memoryCgroupDir(pid: number): Promise<string> {
   throw new Error(`no memory cgroup for pid ${pid}`);
 }
 
-async function pssKb(pid: string): Promise<number> {
+/** [PSS, RSS] of one process in kB; zeros when it is gone meanwhile. */
+async function sizesKb(pid: string): Promise<[number, number]> {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) : 0;
+    const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return [field('Pss'), field('Rss')];
   } catch {
-    return 0; // gone meanwhile
+    return [0, 0];
   }
 }
 
@@ -39,7 +43,8 @@ async function pssKb(pid: string): Promise<number> {
 export async function hostMemory(pid: number): Promise<HostMemory> {
   const dir = await memoryCgroupDir(pid);
   const pids = (await readFile(`${dir}/cgroup.procs`, 'utf8')).split('\n').filter(Boolean);
-  const kb = (await Promise.all(pids.map(pssKb))).reduce((a, b) => a + b, 0);
+  const sizes = await Promise.all(pids.map(sizesKb));
+  const sum = (i: 0 | 1): number => sizes.reduce((a, s) => a + s[i], 0) / 1024;
   const usage = await readFile(`${dir}/memory.current`, 'utf8').catch(() => readFile(`${dir}/memory.usage_in_bytes`, 'utf8'));
-  return { pssMiB: kb / 1024, cgroupMiB: Number(usage.trim()) / 2 ** 20, processes: pids.length };
+  return { pssMiB: sum(0), rssMiB: sum(1), cgroupMiB: Number(usage.trim()) / 2 ** 20, processes: pids.length };
 }

@@ -104,7 +104,9 @@ async function idleMemory(ctx: BenchContext, ids: Record<Runtime, string>): Prom
     const pid = (await ctx.docker.getContainer(sb.container_id).inspect()).State.Pid;
     mem[rt] = await hostMemory(pid);
   }
-  const procs = `host processes: gVisor ${mem.gvisor.processes} (sentry, gofer, stubs), runc ${mem.runc.processes}`;
+  const procs =
+    `host processes: gVisor ${mem.gvisor.processes} (sentry, gofer, stubs), runc ${mem.runc.processes}; ` +
+    `their RSS summed (shared pages counted per process): gVisor ${mem.gvisor.rssMiB.toFixed(1)} MiB, runc ${mem.runc.rssMiB.toFixed(1)} MiB`;
   return [
     {
       kind: 'value',
