@@ -28,6 +28,7 @@ import { idleOverhead } from './ops/idle-overhead.js';
 import { listRows } from './ops/list.js';
 import { previewWakeBurst } from './ops/preview-wake-burst.js';
 import { previewWake } from './ops/preview-wake.js';
+import { runtimeComparison } from './ops/runtimes.js';
 import { stopStart } from './ops/stop-start.js';
 import { snapshotGroup } from './ops/snapshot.js';
 import { taskFirstEvent } from './ops/task-first-event.js';
@@ -54,6 +55,7 @@ const GROUPS: BenchGroup[] = [
   taskFirstEvent,
   snapshotGroup,
   edgeScale,
+  runtimeComparison,
   listRows,
 ];
 

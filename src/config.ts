@@ -26,6 +26,7 @@ import {
   type ApiToken,
   type Env,
 } from './config-values.js';
+import { RUNTIMES, type Runtime } from './domain/sandbox.js';
 
 export { ConfigError, hostNofileHardLimit, isLoopbackHost, parseTokens, type ApiToken } from './config-values.js';
 
@@ -127,6 +128,12 @@ export interface Config {
   maxIdleDeleteS: number;
   /** How often the expiry loop looks for sandboxes past their lifetime. */
   expiryCheckIntervalMs: number;
+  /** The runtime of a sandbox whose create names none. */
+  defaultRuntime: Runtime;
+  /** Docker's name for the gVisor runtime (a key of "runtimes" in daemon.json). */
+  gvisorRuntime: string;
+  /** A gVisor container's pids limit: it counts the sentry's host threads, not the tenant's processes (see .env.example). */
+  gvisorPidsLimit: number;
 }
 
 /** SANDBOXD_METRICS_BIND: empty for none, else host:port like SANDBOXED_API_BIND. */
@@ -138,6 +145,19 @@ function metricsBind(env: Env): Config['metricsBind'] {
   const port = Number(v.slice(colon + 1));
   if (colon <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('SANDBOXD_METRICS_BIND', `"${v}" must be host:port`);
   return { host, port };
+}
+
+/** Container runtimes. Docker is asked at start and on /readyz whether it has them. */
+function runtimes(env: Env): Pick<Config, 'defaultRuntime' | 'gvisorRuntime' | 'gvisorPidsLimit'> {
+  const gvisorRuntime = str(env, 'SANDBOXD_GVISOR_RUNTIME', 'runsc');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(gvisorRuntime)) {
+    throw new ConfigError('SANDBOXD_GVISOR_RUNTIME', `"${gvisorRuntime}" is not a Docker runtime name (letters, digits, ".", "_", "-")`);
+  }
+  return {
+    defaultRuntime: oneOf(env, 'SANDBOXD_DEFAULT_RUNTIME', 'runc', RUNTIMES),
+    gvisorRuntime,
+    gvisorPidsLimit: num(env, 'SANDBOXD_GVISOR_PIDS_LIMIT', 2048, 256, 1 << 22),
+  };
 }
 
 /** The preview server's limits on clients. Node refuses a headers timeout above the request timeout. */
@@ -324,5 +344,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     metricsBind: metricsBind(env),
     ...ptyLimits(env),
     ...lifetimeLimits(env),
+    ...runtimes(env),
   });
 }

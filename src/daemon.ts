@@ -23,6 +23,7 @@ import { ActivityTracker } from './sandboxes/activity.js';
 import { ExecService } from './sandboxes/exec.js';
 import { readMemory } from './sandboxes/memory.js';
 import { SandboxNetwork } from './sandboxes/network.js';
+import { RuntimeCatalog } from './sandboxes/runtimes.js';
 import { SandboxService } from './sandboxes/service.js';
 import { SandboxView } from './sandboxes/view.js';
 import { openDb, pingDb, type Db } from './store/db.js';
@@ -82,6 +83,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const workspaces = new Workspaces(config, child('workspaces'));
   // Isolation fails closed: the lifecycle asks it before every container start, /readyz reports it.
   const network = new SandboxNetwork(config, engine, child('network'));
+  // Which runtimes Docker has: a create naming one it lacks is a 400, a default it lacks a /readyz reason.
+  const runtimes = new RuntimeCatalog(config, engine, child('runtimes'));
   const sandboxes = new SandboxService({
     config,
     store,
@@ -93,6 +96,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     network,
     poolStore: new PoolStore(db, store),
     view,
+    runtimes,
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
@@ -120,6 +124,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     });
     const disks = workspaces.failure();
     if (disks) throw new Error(disks);
+    await runtimes.checkDefault();
     await network.guard();
   };
 
@@ -144,6 +149,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     edge,
     async start() {
       await workspaces.selfTest();
+      await runtimes.checkDefault().catch((err: Error) => log.error({ err }, 'the default runtime is not available; /readyz says why'));
       // A snapshot or restore the last daemon died in: thaw every disk, end restores fully old or new.
       await workspaces.thawAll();
       await snapshots.recover();

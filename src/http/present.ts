@@ -1,7 +1,7 @@
 /** Domain → wire JSON, in one place. Env values never leave; only their names. */
 import type { Config } from '../config.js';
 import { previewUrl } from '../edge/hosts.js';
-import { statusOf, type Sandbox } from '../domain/sandbox.js';
+import { runtimeOf, statusOf, type Sandbox } from '../domain/sandbox.js';
 
 export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 'httpPort' | 'previewTls' | 'defaultDiskMb'>) {
   return {
@@ -18,6 +18,7 @@ export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 
     cpus: sb.spec.cpus,
     disk_mb: sb.spec.diskMb ?? cfg.defaultDiskMb,
     services: sb.spec.services,
+    runtime: runtimeOf(sb.spec),
     env_names: sb.envNames,
     last_error: sb.lastError,
     metadata: sb.metadata,

@@ -10,7 +10,7 @@ import {
   metadataProblem,
   metadataValueProblem,
 } from '../domain/metadata.js';
-import { ENV_NAME_PATTERN, SANDBOX_ID_MAX, SANDBOX_ID_PATTERN } from '../domain/sandbox.js';
+import { ENV_NAME_PATTERN, RUNTIMES, SANDBOX_ID_MAX, SANDBOX_ID_PATTERN } from '../domain/sandbox.js';
 
 export const sandboxIdSchema = z
   .string()
@@ -111,6 +111,8 @@ export const createSandboxBody = z.strictObject({
   idle_policy: idlePolicySchema.optional(),
   visibility: visibilitySchema.optional(),
   services: servicesSchema.optional(),
+  /** runc, or gvisor (a user-space kernel between the tenant and the host's); default SANDBOXD_DEFAULT_RUNTIME. */
+  runtime: z.enum(RUNTIMES).optional(),
   /** A fork: the workspace starts as this snapshot (env, ports and limits come from this request). */
   from_snapshot: z.string().regex(/^[0-9a-z]{26}$/, 'must be a snapshot id').optional(),
   metadata: metadataSchema.optional(),

@@ -7,7 +7,7 @@ import { ulid } from 'ulid';
 import type { Config } from '../config.js';
 import type { Metadata } from '../domain/metadata.js';
 import type { Principal } from '../domain/principal.js';
-import { isValidSandboxId, type IdlePolicy, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
+import { isValidSandboxId, type IdlePolicy, type Runtime, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
 
 export interface CreateInput {
@@ -20,6 +20,7 @@ export interface CreateInput {
   idlePolicy?: IdlePolicy;
   visibility?: Visibility;
   services?: ServiceSpec[];
+  runtime?: Runtime;
   /** A disk image the workspace starts as (a snapshot: fork and templates). */
   seedImage?: string;
   /** The client's labels (checked by the API); the owner's is added from `by`. */
@@ -32,7 +33,8 @@ export interface CreateInput {
   by?: Principal;
 }
 
-export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'> & LifetimeConfig;
+export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb' | 'defaultRuntime'> &
+  LifetimeConfig;
 export type LifetimeConfig = Pick<Config, 'defaultTtlS' | 'maxTtlS' | 'defaultIdleDeleteS' | 'maxIdleDeleteS'>;
 
 const LIFETIMES = {
@@ -69,6 +71,7 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     ttlS: lifetime('ttl_s', input.ttlS, cfg),
     idleDeleteS: lifetime('auto_delete_after_idle_s', input.idleDeleteS, cfg),
     ...(input.purgeOnExpiry ? { purgeOnExpiry: true } : {}),
+    runtime: input.runtime ?? cfg.defaultRuntime,
   };
   return { id, spec, env: input.env ?? {} };
 }

@@ -54,6 +54,11 @@ export function testRunId(): string {
   }
 }
 
+/** The runtime this run's sandboxes get by default: SANDBOXED_TEST_RUNTIME (the integration-gvisor project sets gvisor). */
+export function testRuntime(): 'runc' | 'gvisor' {
+  return process.env.SANDBOXED_TEST_RUNTIME === 'gvisor' ? 'gvisor' : 'runc';
+}
+
 export function uniqueId(prefix = 't'): string {
   return `${prefix}${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36).slice(-4)}`;
 }
@@ -85,6 +90,8 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
     LOG_LEVEL: 'debug',
     ...(process.env.SANDBOXD_IMAGE ? { SANDBOXD_IMAGE: process.env.SANDBOXD_IMAGE } : {}),
     ...(process.env.SANDBOXED_EXTRA_CA_CERTS ? { SANDBOXED_EXTRA_CA_CERTS: process.env.SANDBOXED_EXTRA_CA_CERTS } : {}),
+    // The integration-gvisor project runs the same suites with every sandbox under gVisor.
+    ...(testRuntime() !== 'runc' ? { SANDBOXD_DEFAULT_RUNTIME: testRuntime() } : {}),
     ...opts.env,
   };
   const url = `http://127.0.0.1:${apiPort}`;

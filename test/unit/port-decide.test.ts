@@ -88,6 +88,8 @@ describe('Waker with a port check', () => {
     updatedAt: 1,
     lastActiveAt: 1,
     lastError: null,
+    metadata: {},
+    stoppedAt: null,
   });
   const closed = new Upstreams({ inspect: async () => ({ running: true, ip: '10.0.0.3' }) }, async () => false);
 

@@ -35,7 +35,8 @@ describe('SandboxView', () => {
     expect(view.get('a')).toMatchObject({ desiredState: 'running', observedState: 'none' });
     store.setObserved('a', 'running', 'c1', null, 2);
     expect(view.get('a')).toMatchObject({ observedState: 'running', containerId: 'c1', updatedAt: 2 });
-    store.setSpec('a', { ...spec, visibility: 'private' }, 3);
+    store.setSpec('a', { ...spec, visibility: 'private' }, { team: 'x' }, 3);
+    expect(view.get('a')).toMatchObject({ metadata: { team: 'x' } });
     expect(view.get('a')).toMatchObject({ spec: { visibility: 'private' } });
     store.setDesired('a', 'stopped', 4);
     expect(view.get('a')).toMatchObject({ desiredState: 'stopped' });
