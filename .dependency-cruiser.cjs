@@ -4,7 +4,7 @@
  *
  *   main.ts, daemon.ts              composition
  *   http/                           the API
- *   edge/, loops/, tasks/, snapshots/   features (independent of each other)
+ *   edge/, loops/, tasks/, snapshots/, gateway/, egress/   features (independent of each other)
  *   sandboxes/                      the lifecycle service
  *   store/, docker/, workspaces/, network/   adapters (independent of each other)
  *   domain/, errors.ts, config.ts (+ config-values.ts), log.ts    the leaf every layer may import
@@ -41,14 +41,14 @@ module.exports = {
       severity: 'error',
       comment: 'sandboxes/ owns rows and containers; the edge, loops, tasks and the API call it, never the other way.',
       from: { path: '^src/sandboxes/' },
-      to: { path: ['^src/(edge|loops|tasks|snapshots|http)/', COMPOSITION] },
+      to: { path: ['^src/(edge|loops|tasks|snapshots|gateway|egress|http)/', COMPOSITION] },
     },
     {
       name: 'features-are-independent',
       severity: 'error',
-      comment: 'edge/, loops/ and tasks/ meet only in the composition root and the API.',
-      from: { path: '^src/(edge|loops|tasks|snapshots)/' },
-      to: { path: ['^src/(edge|loops|tasks|snapshots)/', '^src/http/', COMPOSITION], pathNot: '^src/$1/' },
+      comment: 'edge/, loops/, tasks/, snapshots/, gateway/ and egress/ meet only in the composition root and the API.',
+      from: { path: '^src/(edge|loops|tasks|snapshots|gateway|egress)/' },
+      to: { path: ['^src/(edge|loops|tasks|snapshots|gateway|egress)/', '^src/http/', COMPOSITION], pathNot: '^src/$1/' },
     },
     {
       name: 'api-below-composition',

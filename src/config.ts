@@ -10,8 +10,9 @@ import path from 'node:path';
 
 import {
   bool,
-  cidrs,
   ConfigError,
+  connectTo,
+  egressEntries,
   hostnames,
   hostNofileHardLimit,
   isLoopbackHost,
@@ -21,13 +22,16 @@ import {
   parseBind,
   parseTokens,
   ports,
+  priceTable,
   read,
   str,
   type ApiToken,
+  type ConnectTo,
   type Env,
+  type PriceTable,
 } from './config-values.js';
 
-export { ConfigError, hostNofileHardLimit, isLoopbackHost, parseTokens, type ApiToken } from './config-values.js';
+export { ConfigError, hostNofileHardLimit, isLoopbackHost, parseTokens, type ApiToken, type ConnectTo, type PriceTable } from './config-values.js';
 
 export type EdgeMode = 'builtin' | 'traefik' | 'none';
 
@@ -96,10 +100,26 @@ export interface Config {
   wakeTimeoutMs: number;
   extraCaCerts: string;
   networkIsolation: boolean;
+  /** The default egress policy of sandboxes that have none; CIDRs also rule the ports other than 80 and 443 (iptables). */
   egressMode: 'open' | 'allowlist';
   egressAllow: string[];
   egressDeny: string[];
   egressAllowHostPorts: number[];
+  // --- model gateway and egress proxy (issue 19) ---
+  /** The model gateway's port on the sandbox bridge's host address. */
+  gatewayPort: number;
+  /** The transparent egress proxy's ports on that address (sandboxes' TCP 80 and 443 are redirected there). */
+  egressProxyHttpPort: number;
+  egressProxyTlsPort: number;
+  /** Names the egress proxy connects to at a fixed address instead of resolving them (operator's pins). */
+  egressConnectTo: ConnectTo[];
+  /** Model prices over the built-in table (USD per million tokens). */
+  modelPrices: PriceTable;
+  /** Daily (UTC) budgets through the gateway, over all tasks and per API token; 0: none. */
+  budgetDailyTokens: number;
+  budgetDailyCostUsd: number;
+  budgetTokenDailyTokens: number;
+  budgetTokenDailyCostUsd: number;
   memoryFloorMb: number;
   wakeReserveMb: number;
   pressureCheckIntervalMs: number;
@@ -119,6 +139,31 @@ function edgeLimits(env: Env): Pick<Config, 'edgeHeadersTimeoutMs' | 'edgeReques
     edgeHeadersTimeoutMs: headersS * 1000,
     edgeRequestTimeoutMs: requestS * 1000,
     edgeMaxConnectionsPerClient: num(env, 'SANDBOXED_EDGE_MAX_CONNECTIONS_PER_CLIENT', 256, 0, 1 << 20),
+  };
+}
+
+/** The model gateway, the egress proxy and budgets (issue 19). */
+function gatewaySettings(env: Env): Pick<
+  Config,
+  | 'gatewayPort' | 'egressProxyHttpPort' | 'egressProxyTlsPort' | 'egressConnectTo' | 'modelPrices'
+  | 'budgetDailyTokens' | 'budgetDailyCostUsd' | 'budgetTokenDailyTokens' | 'budgetTokenDailyCostUsd'
+> {
+  const listeners = {
+    gatewayPort: num(env, 'SANDBOXD_GATEWAY_PORT', 8790, 1, 65535),
+    egressProxyHttpPort: num(env, 'SANDBOXD_EGRESS_PROXY_HTTP_PORT', 8791, 1, 65535),
+    egressProxyTlsPort: num(env, 'SANDBOXD_EGRESS_PROXY_TLS_PORT', 8792, 1, 65535),
+  };
+  if (new Set(Object.values(listeners)).size !== 3) {
+    throw new ConfigError('SANDBOXD_GATEWAY_PORT', 'SANDBOXD_GATEWAY_PORT and SANDBOXD_EGRESS_PROXY_HTTP_PORT/_TLS_PORT must be three different ports');
+  }
+  return {
+    ...listeners,
+    egressConnectTo: connectTo(env, 'SANDBOXD_EGRESS_CONNECT_TO'),
+    modelPrices: priceTable(env, 'SANDBOXD_MODEL_PRICES'),
+    budgetDailyTokens: num(env, 'SANDBOXD_BUDGET_DAILY_TOKENS', 0, 0, Number.MAX_SAFE_INTEGER),
+    budgetDailyCostUsd: num(env, 'SANDBOXD_BUDGET_DAILY_COST_USD', 0, 0, 1e9, false),
+    budgetTokenDailyTokens: num(env, 'SANDBOXD_BUDGET_TOKEN_DAILY_TOKENS', 0, 0, Number.MAX_SAFE_INTEGER),
+    budgetTokenDailyCostUsd: num(env, 'SANDBOXD_BUDGET_TOKEN_DAILY_COST_USD', 0, 0, 1e9, false),
   };
 }
 
@@ -240,9 +285,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     extraCaCerts,
     networkIsolation: bool(env, 'SANDBOXD_NETWORK_ISOLATION', true),
     egressMode: oneOf(env, 'SANDBOXD_EGRESS_MODE', 'open', ['open', 'allowlist'] as const),
-    egressAllow: cidrs(env, 'SANDBOXD_EGRESS_ALLOW'),
-    egressDeny: cidrs(env, 'SANDBOXD_EGRESS_DENY'),
+    egressAllow: egressEntries(env, 'SANDBOXD_EGRESS_ALLOW'),
+    egressDeny: egressEntries(env, 'SANDBOXD_EGRESS_DENY'),
     egressAllowHostPorts: ports(env, 'SANDBOXD_EGRESS_ALLOW_HOST_PORTS'),
+    ...gatewaySettings(env),
     memoryFloorMb: num(env, 'SANDBOXD_MEMORY_FLOOR_MB', 512, 0, 1 << 24),
     wakeReserveMb: num(env, 'SANDBOXD_WAKE_RESERVE_MB', 256, 0, 1 << 24),
     pressureCheckIntervalMs: num(env, 'SANDBOXD_PRESSURE_CHECK_INTERVAL_SECONDS', 5, 1, 3600) * 1000,

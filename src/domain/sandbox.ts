@@ -2,6 +2,8 @@
  * The sandbox as every layer sees it (camelCase; the store maps rows), its id
  * rules and the predicates on its state. A leaf: imports nothing of ours.
  */
+import type { EgressPolicy } from './egress.js';
+
 export type IdlePolicy = 'sleep' | 'always_on';
 export type Visibility = 'public' | 'private';
 export type DesiredState = 'running' | 'stopped' | 'destroyed' | 'purged';
@@ -24,6 +26,8 @@ export interface SandboxSpec {
   idlePolicy: IdlePolicy;
   visibility: Visibility;
   services: ServiceSpec[];
+  /** Where the sandbox may connect (ports 80 and 443 by name); absent: the settings' default. */
+  egress?: EgressPolicy;
 }
 
 export interface Sandbox {

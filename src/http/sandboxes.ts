@@ -29,6 +29,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
         idlePolicy: b.idle_policy,
         visibility: b.visibility,
         services: b.services,
+        egress: b.egress,
       });
       return reply.code(201).send(present(sb));
     });
@@ -46,7 +47,9 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
 
     app.patch(base, { schema: { params: idParams, body: updateSandboxBody } }, async (req) => {
       const b = req.body;
-      return present(await sandboxes.update(req.params.id, { idlePolicy: b.idle_policy, visibility: b.visibility, services: b.services }));
+      return present(
+        await sandboxes.update(req.params.id, { idlePolicy: b.idle_policy, visibility: b.visibility, services: b.services, egress: b.egress }),
+      );
     });
 
     app.delete(base, { schema: { params: idParams } }, async (req) => {

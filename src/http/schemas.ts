@@ -1,5 +1,6 @@
 /** Shared zod schemas for the wire format (snake_case). */
 import { z } from 'zod';
+import { egressEntryProblem, MAX_EGRESS_ENTRIES } from '../domain/egress.js';
 import { ENV_NAME_PATTERN, SANDBOX_ID_MAX, SANDBOX_ID_PATTERN } from '../domain/sandbox.js';
 
 export const sandboxIdSchema = z
@@ -31,6 +32,22 @@ export const servicesSchema = z
 export const idlePolicySchema = z.enum(['sleep', 'always_on']);
 export const visibilitySchema = z.enum(['public', 'private']);
 
+const egressEntry = z
+  .string()
+  .max(253)
+  .transform((e) => e.toLowerCase())
+  .superRefine((e, ctx) => {
+    const problem = egressEntryProblem(e);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A sandbox's egress policy: names, wildcards and CIDRs (see src/domain/egress.ts). */
+export const egressSchema = z.strictObject({
+  mode: z.enum(['open', 'allowlist']),
+  allow: z.array(egressEntry).max(MAX_EGRESS_ENTRIES).default([]),
+  deny: z.array(egressEntry).max(MAX_EGRESS_ENTRIES).default([]),
+});
+
 export const createSandboxBody = z.strictObject({
   id: sandboxIdSchema.optional(),
   ports: z
@@ -47,12 +64,15 @@ export const createSandboxBody = z.strictObject({
   services: servicesSchema.optional(),
   /** A fork: the workspace starts as this snapshot (env, ports and limits come from this request). */
   from_snapshot: z.string().regex(/^[0-9a-z]{26}$/, 'must be a snapshot id').optional(),
+  egress: egressSchema.optional(),
 });
 
 export const updateSandboxBody = z.strictObject({
   idle_policy: idlePolicySchema.optional(),
   visibility: visibilitySchema.optional(),
   services: servicesSchema.optional(),
+  /** null: back to the settings' default. */
+  egress: egressSchema.nullable().optional(),
 });
 
 export const execBody = z.strictObject({

@@ -25,6 +25,9 @@ const createBody = z.strictObject({
   timeout_s: z.number().int().min(1).optional(),
   continue_from: taskIdSchema.optional(),
   checkpoint: z.boolean().optional(),
+  key_in_sandbox: z.boolean().optional(),
+  max_tokens_total: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  max_cost_usd: z.number().positive().max(1e9).optional(),
 });
 const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional() });
 
@@ -52,6 +55,11 @@ export function presentTask(t: Task) {
     checkpoint_id: t.checkpointId,
     env_names: t.envNames,
     timeout_s: t.timeoutS,
+    key_in_sandbox: t.usageSource === 'agent',
+    max_tokens_total: t.maxTokensTotal,
+    max_cost_usd: t.maxCostUsd,
+    // What the gateway has counted so far (live while the task runs); result.usage once it ended.
+    usage: t.usageSource === 'gateway' ? t.gatewayUsage : null,
     created_at: iso(t.createdAt),
     started_at: iso(t.startedAt),
     ended_at: iso(t.endedAt),
@@ -77,6 +85,10 @@ export async function taskRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
         timeoutS: b.timeout_s,
         continueFrom: b.continue_from,
         checkpoint: b.checkpoint,
+        keyInSandbox: b.key_in_sandbox,
+        maxTokensTotal: b.max_tokens_total,
+        maxCostUsd: b.max_cost_usd,
+        apiToken: req.tokenName,
       });
       return reply.code(202).send(presentTask(task));
     });

@@ -5,6 +5,7 @@
  */
 import { ulid } from 'ulid';
 import type { Config } from '../config.js';
+import type { EgressPolicy } from '../domain/egress.js';
 import { isValidSandboxId, type IdlePolicy, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
 
@@ -20,6 +21,8 @@ export interface CreateInput {
   services?: ServiceSpec[];
   /** A disk image the workspace starts as (a snapshot: fork and templates). */
   seedImage?: string;
+  /** Absent: the settings' default policy applies (and follows changes to it). */
+  egress?: EgressPolicy;
 }
 
 export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'>;
@@ -41,6 +44,7 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     idlePolicy: input.idlePolicy ?? 'sleep',
     visibility: input.visibility ?? 'public',
     services: input.services ?? [],
+    ...(input.egress ? { egress: input.egress } : {}),
   };
   return { id, spec, env: input.env ?? {} };
 }

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { EgressPolicy } from '../domain/egress.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
@@ -28,6 +29,8 @@ export interface UpdateInput {
   idlePolicy?: IdlePolicy;
   visibility?: Visibility;
   services?: ServiceSpec[];
+  /** A new egress policy (the proxy applies it to the next connection); null: back to the settings' default. */
+  egress?: EgressPolicy | null;
 }
 
 export type ServiceConfig = ContainersConfig &
@@ -200,7 +203,9 @@ export class SandboxService {
         ...(input.idlePolicy ? { idlePolicy: input.idlePolicy } : {}),
         ...(input.visibility ? { visibility: input.visibility } : {}),
         ...(input.services ? { services: input.services } : {}),
+        ...(input.egress ? { egress: input.egress } : {}),
       };
+      if (input.egress === null) delete spec.egress;
       this.store.setSpec(id, spec);
       const updated = this.get(id);
       if (input.services) {

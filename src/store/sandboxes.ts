@@ -1,6 +1,11 @@
-/** Rows ↔ domain for the sandboxes table. snake_case stays in here. */
+/**
+ * Rows ↔ domain for the sandboxes table. snake_case stays in here. Injected
+ * env values are sealed at rest (src/store/sealed.ts); rows written before
+ * sealing are sealed when the store opens.
+ */
 import type { DesiredState, ObservedState, Sandbox, SandboxSpec } from '../domain/sandbox.js';
 import type { Db } from './db.js';
+import { isSealed, seal, unseal } from './sealed.js';
 
 interface Row {
   id: string;
@@ -15,14 +20,14 @@ interface Row {
   last_error: string | null;
 }
 
-function toSandbox(row: Row): Sandbox {
+function toSandbox(row: Row, env: (row: Row) => Record<string, string>): Sandbox {
   return {
     id: row.id,
     spec: JSON.parse(row.spec_json) as SandboxSpec,
     desiredState: row.desired_state,
     observedState: row.observed_state,
     containerId: row.container_id,
-    envNames: Object.keys(JSON.parse(row.env_json) as Record<string, string>).sort(),
+    envNames: Object.keys(env(row)).sort(),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastActiveAt: row.last_active_at,
@@ -40,7 +45,10 @@ export interface NewSandbox {
 export class SandboxStore {
   private readonly stmts;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    db: Db,
+    private readonly key: Buffer,
+  ) {
     this.stmts = {
       get: db.prepare<[string], Row>('SELECT * FROM sandboxes WHERE id = ?'),
       listLive: db.prepare<[], Row>("SELECT * FROM sandboxes WHERE desired_state IN ('running','stopped') ORDER BY created_at, id"),
@@ -60,33 +68,54 @@ export class SandboxStore {
       touch: db.prepare('UPDATE sandboxes SET last_active_at = ? WHERE id = ? AND last_active_at < ?'),
       tombstone: db.prepare("UPDATE sandboxes SET desired_state = ?, env_json = '{}', updated_at = ? WHERE id = ?"),
       remove: db.prepare('DELETE FROM sandboxes WHERE id = ?'),
+      plaintextEnv: db.prepare<[], { id: string; env_json: string }>("SELECT id, env_json FROM sandboxes WHERE env_json NOT LIKE 's1:%'"),
+      setEnv: db.prepare('UPDATE sandboxes SET env_json = ? WHERE id = ?'),
+      generation: db.prepare<[], number | null>('SELECT MAX(updated_at) FROM sandboxes').pluck(),
     };
+    this.sealPlaintextEnv(db);
+  }
+
+  /** The migration to sealed env: rows from before it hold plaintext JSON. */
+  private sealPlaintextEnv(db: Db): void {
+    db.transaction(() => {
+      for (const r of this.stmts.plaintextEnv.all()) this.stmts.setEnv.run(seal(this.key, r.env_json), r.id);
+    })();
+  }
+
+  private readonly envOf = (row: Pick<Row, 'env_json'>): Record<string, string> =>
+    JSON.parse(isSealed(row.env_json) ? unseal(this.key, row.env_json) : row.env_json) as Record<string, string>;
+
+  private map = (row: Row): Sandbox => toSandbox(row, this.envOf);
+
+  /** Changes whenever any row's state changes (a container started or stopped): address caches refresh on it. */
+  generation(): number {
+    return this.stmts.generation.get() ?? 0;
   }
 
   get(id: string): Sandbox | undefined {
     const row = this.stmts.get.get(id);
-    return row ? toSandbox(row) : undefined;
+    return row ? this.map(row) : undefined;
   }
 
   /** Sandboxes that exist for the user (not destroyed or purged). */
   listLive(): Sandbox[] {
-    return this.stmts.listLive.all().map(toSandbox);
+    return this.stmts.listLive.all().map(this.map);
   }
 
   /** Every row, tombstones included: the reconciler needs them. */
   listAll(): Sandbox[] {
-    return this.stmts.listAll.all().map(toSandbox);
+    return this.stmts.listAll.all().map(this.map);
   }
 
   /** Inserts, or revives a tombstone of the same id; false when a live one exists. */
   insert(s: NewSandbox): boolean {
-    const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now });
+    const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: seal(this.key, JSON.stringify(s.env)), now: s.now });
     return info.changes === 1;
   }
 
   env(id: string): Record<string, string> {
     const row = this.stmts.env.get(id);
-    return row ? (JSON.parse(row.env_json) as Record<string, string>) : {};
+    return row ? this.envOf(row) : {};
   }
 
   setDesired(id: string, state: DesiredState, now = Date.now()): void {
