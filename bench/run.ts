@@ -20,6 +20,8 @@ import { rowToJson, type ResultRow } from './lib/result.js';
 import { readSettings } from './lib/settings.js';
 import { renderTable } from './lib/table.js';
 import { edgeThroughput } from './ops/edge-throughput.js';
+import { egressGroup } from './ops/egress.js';
+import { startEgressServers, type EgressServers } from './lib/egress-servers.js';
 import { execRoundTrip } from './ops/exec-round-trip.js';
 import { idleOverhead } from './ops/idle-overhead.js';
 import { listRows } from './ops/list.js';
@@ -45,6 +47,7 @@ const GROUPS: BenchGroup[] = [
   edgeThroughput,
   idleOverhead,
   taskFirstEvent,
+  egressGroup,
   snapshotGroup,
   listRows,
 ];
@@ -100,6 +103,7 @@ async function main(): Promise<number> {
   const progress = progressPrinter();
   let daemon: BenchDaemon | undefined;
   let model: ModelServer | undefined;
+  let egress: EgressServers | undefined;
   let raw: RawEngine | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
@@ -107,6 +111,7 @@ async function main(): Promise<number> {
       if (raw) raw.aborted = true;
       await daemon?.stop();
       await model?.close();
+      await egress?.close();
       // A create still in flight when cleanup began may land after the first pass.
       const first = await removeLabelled(docker, instance);
       await sleep(1000);
@@ -134,13 +139,15 @@ async function main(): Promise<number> {
     const host = await hostInfo(docker, image, instance);
     process.stderr.write(`bench: instance ${instance}, data in ${tmp}\n`);
     model = await startModelServer();
+    egress = await startEgressServers();
     daemon = await startBenchDaemon({
       dataDir: path.join(tmp, 'daemon'),
       instance,
       network: `sbx-${instance}`,
       stopGraceS: settings.stopGraceS,
       // Sandboxes reach the scripted model server on the host only through an allowed port.
-      extraEnv: { SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port) },
+      // The egress group's host servers: reached directly on their ports, and by name through the proxy.
+      extraEnv: { SANDBOXD_EGRESS_ALLOW_HOST_PORTS: [model.port, egress.tlsPort, egress.httpPort].join(','), ...egress.env },
     });
     raw = new RawEngine(docker, Object.freeze({ ...daemon.config, dataDir: path.join(tmp, 'raw'), instance: `${instance}-raw` }));
     await raw.init();
@@ -154,6 +161,7 @@ async function main(): Promise<number> {
       execTimeoutS: daemon.config.execDefaultTimeoutS,
       progress,
       model,
+      egress,
     };
 
     const startedAt = new Date();

@@ -60,7 +60,7 @@ beforeAll(async () => {
   expect((await create(b, { mode: 'allowlist', allow: [MIRROR.toUpperCase()] })).status).toBe(201);
   expect((await create(c)).status).toBe(201);
   bIp = (await docker.getContainer(`s-${b}`).inspect()).NetworkSettings.Networks[d.network].IPAddress;
-  bridgeIp = (await docker.getNetwork(d.network).inspect()).IPAM.Config[0].Gateway;
+  bridgeIp = (await docker.getNetwork(d.network).inspect()).IPAM!.Config![0].Gateway!;
 }, 120_000);
 
 afterAll(async () => {

@@ -61,7 +61,7 @@ beforeAll(async () => {
   expect((await d.api('POST', '/v1/sandboxes', { id: a, env: { APP_SECRET: ENV_SECRET } })).status).toBe(201);
   expect((await d.api('POST', '/v1/sandboxes', { id: b })).status).toBe(201);
   const net = await docker.getNetwork(d.network).inspect();
-  gatewayUrl = `http://${net.IPAM.Config[0].Gateway}:${d.env.SANDBOXD_GATEWAY_PORT}`;
+  gatewayUrl = `http://${net.IPAM!.Config![0].Gateway!}:${d.env.SANDBOXD_GATEWAY_PORT}`;
 });
 
 afterAll(async () => {
@@ -73,7 +73,7 @@ describe.each(['opencode', 'claude-code'] as const)('%s through the gateway', (a
   it('completes while the provider sees the real key and the sandbox holds only the capability, which dies with the task', async () => {
     const hold = model.holdFinal();
     const before = model.requests.length;
-    let capability = '';
+    let capability: string;
     try {
       const r = await d.api('POST', `/v1/sandboxes/${a}/tasks`, { prompt: prompt(`${agent}.txt`), ...fields(agent) });
       expect(r.status).toBe(202);
@@ -104,7 +104,7 @@ describe.each(['opencode', 'claude-code'] as const)('%s through the gateway', (a
     } finally {
       hold.release();
     }
-    const taskId = /sbx-cap-([0-9a-z]{26})-/.exec(capability)![1];
+    const taskId = /sbx-cap-([0-9a-z]{26})-/.exec(capability!)![1];
     const task = await waitEnded(a, taskId);
     expect(task, JSON.stringify(task)).toMatchObject({ status: 'succeeded' });
     // The provider saw the real key on every call of this task, never the capability.
