@@ -19,37 +19,44 @@ import { Series, type ResultRow } from '../lib/result.js';
 
 const ROUNDS = 5;
 const TLS_PER_ROUND = 40;
-const DOWNLOADS = 3;
+const DOWNLOADS = 5;
 const CALLS_PER_ROUND = 20;
 
-const TLS_SCRIPT = `const [host, port, sni, n] = process.argv.slice(1); const tls = require('tls'); const out = [];
-(async () => { for (let i = 0; i < Number(n); i++) { const t = performance.now();
-await new Promise((res, rej) => { const s = tls.connect({ host, port: Number(port), servername: sni, rejectUnauthorized: false }, () => { out.push(performance.now() - t); s.destroy(); res(); }); s.on('error', rej); }); }
+/** Handshakes alternating between port A (proxy) and port B (direct), one by one: both sides see the same load. */
+const TLS_SCRIPT = `const [host, portA, portB, sni, n] = process.argv.slice(1); const tls = require('tls'); const out = [[], []];
+const one = (port) => new Promise((res, rej) => { const t = performance.now(); const s = tls.connect({ host, port: Number(port), servername: sni, rejectUnauthorized: false }, () => { res(performance.now() - t); s.destroy(); }); s.on('error', rej); });
+(async () => { for (let i = 0; i < Number(n); i++) { const first = i % 2; for (const side of [first, 1 - first]) out[side].push(await one(side === 0 ? portA : portB)); }
 console.log(JSON.stringify(out)); })().catch((e) => console.log(JSON.stringify({ error: e.message })));`;
 
 const DOWNLOAD_SCRIPT = `const [host, port, name] = process.argv.slice(1); const t = performance.now();
 require('http').get({ host, port: Number(port), path: '/100mb', headers: { host: name } }, (r) => { let n = 0; r.on('data', (c) => (n += c.length));
 r.on('end', () => console.log(JSON.stringify([performance.now() - t, n]))); }).on('error', (e) => console.log(JSON.stringify({ error: e.message })));`;
 
-const MODEL_SCRIPT = `const [url, key, n] = process.argv.slice(1); const out = [];
+/** Streamed calls alternating between A (gateway, capability) and B (direct, key), call by call, on kept-alive connections. */
+const MODEL_SCRIPT = `const [urlA, keyA, urlB, keyB, n] = process.argv.slice(1); const out = [[], []];
 const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] });
-(async () => { for (let i = 0; i < Number(n); i++) { const t = performance.now();
+const one = async (url, key) => { const t = performance.now();
 const r = await fetch(url + '/v1/messages', { method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body });
-const reader = r.body.getReader(); await reader.read(); out.push(performance.now() - t); while (!(await reader.read()).done); if (r.status !== 200) throw new Error('status ' + r.status); }
+const reader = r.body.getReader(); await reader.read(); const ms = performance.now() - t; while (!(await reader.read()).done); if (r.status !== 200) throw new Error('status ' + r.status); return ms; };
+(async () => { for (let i = 0; i < Number(n); i++) { const first = i % 2; for (const side of [first, 1 - first]) out[side].push(side === 0 ? await one(urlA, keyA) : await one(urlB, keyB)); }
 console.log(JSON.stringify(out)); })().catch((e) => console.log(JSON.stringify({ error: e.message })));`;
 
-async function run(ctx: BenchContext, id: string, script: string, args: string[]): Promise<number[]> {
+async function run<T>(ctx: BenchContext, id: string, script: string, args: string[]): Promise<T> {
   const r = await ctx.daemon.api<{ stdout: string }>('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['node', '-e', script, ...args], timeout_s: 300 });
-  const parsed = JSON.parse(r.body.stdout.trim() || '{"error":"no output"}') as number[] | { error: string };
-  if (!Array.isArray(parsed)) throw new Error(parsed.error);
+  const parsed = JSON.parse(r.body.stdout.trim() || '{"error":"no output"}') as T | { error: string };
+  if (!Array.isArray(parsed)) throw new Error((parsed as { error: string }).error);
   return parsed;
 }
 
-async function into(series: SeriesT, samples: Promise<number[]>): Promise<void> {
+/** Two interleaved series from one script: [ours, raw]. */
+async function intoBoth(pair: { ours: SeriesT; raw: SeriesT }, samples: Promise<[number[], number[]]>): Promise<void> {
   try {
-    for (const ms of await samples) series.add(ms);
+    const [ours, raw] = await samples;
+    for (const ms of ours) pair.ours.add(ms);
+    for (const ms of raw) pair.raw.add(ms);
   } catch (err) {
-    series.fail(err);
+    pair.ours.fail(err);
+    pair.raw.fail(err);
   }
 }
 
@@ -85,17 +92,13 @@ export const egressGroup: BenchGroup = {
     try {
       for (let i = 0; i < ROUNDS; i++) {
         ctx.progress(`egress: TLS set-up round ${i + 1}/${ROUNDS}`);
-        await bothSides(
-          i,
-          () => into(tls.ours, run(ctx, id, TLS_SCRIPT, [gw, '443', BENCH_NAME, String(TLS_PER_ROUND)])),
-          () => into(tls.raw, run(ctx, id, TLS_SCRIPT, [gw, String(servers.tlsPort), BENCH_NAME, String(TLS_PER_ROUND)])),
-        );
+        await intoBoth(tls, run(ctx, id, TLS_SCRIPT, [gw, '443', String(servers.tlsPort), BENCH_NAME, String(TLS_PER_ROUND)]));
       }
       for (let i = 0; i < DOWNLOADS; i++) {
         ctx.progress(`egress: 100 MB download ${i + 1}/${DOWNLOADS}`);
         const one = async (s: SeriesT, port: string): Promise<void> => {
           try {
-            const [ms, bytes] = await run(ctx, id, DOWNLOAD_SCRIPT, [gw, port, BENCH_NAME]);
+            const [ms, bytes] = await run<number[]>(ctx, id, DOWNLOAD_SCRIPT, [gw, port, BENCH_NAME]);
             if (bytes !== DOWNLOAD_BYTES) throw new Error(`got ${bytes} bytes`);
             s.add(ms);
           } catch (err) {
@@ -108,11 +111,8 @@ export const egressGroup: BenchGroup = {
       try {
         for (let i = 0; i < ROUNDS; i++) {
           ctx.progress(`egress: model calls round ${i + 1}/${ROUNDS}`);
-          await bothSides(
-            i,
-            () => into(call.ours, run(ctx, id, MODEL_SCRIPT, [`http://${gw}:${ctx.daemon.config.gatewayPort}`, held.capability, String(CALLS_PER_ROUND)])),
-            () => into(call.raw, run(ctx, id, MODEL_SCRIPT, [`http://${gw}:${ctx.model!.port}`, 'bench-key', String(CALLS_PER_ROUND)])),
-          );
+          const gateway = `http://${gw}:${ctx.daemon.config.gatewayPort}`;
+          await intoBoth(call, run(ctx, id, MODEL_SCRIPT, [gateway, held.capability, `http://${gw}:${ctx.model!.port}`, 'bench-key', String(CALLS_PER_ROUND)]));
         }
       } finally {
         held.release();

@@ -10,9 +10,10 @@ import https from 'node:https';
 import type { Grant } from '../store/grants.js';
 import { UsageMeter, type CallUsage } from './usage.js';
 
+// noDelay: a request's or an SSE frame's bytes go out at once, never held for an ACK (Nagle).
 const AGENTS = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 256, noDelay: true }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 256, noDelay: true }),
 };
 
 /** Never forwarded: hop-by-hop headers, the agent's credentials and the host it dialled. */
@@ -65,6 +66,7 @@ export function forward(req: IncomingMessage, res: ServerResponse, grant: Grant,
         const done = (): void => resolve({ status: ures.statusCode ?? 502, usage: meter.result() });
         ures.once('end', done);
         ures.once('error', done);
+        // The agent went away mid-answer: stop reading the provider (the socket is not reused).
         res.once('close', () => {
           if (!ures.complete) ures.destroy();
           done();
@@ -72,7 +74,10 @@ export function forward(req: IncomingMessage, res: ServerResponse, grant: Grant,
       },
     );
     up.on('error', reject);
-    res.once('close', () => up.destroy());
+    // Before any answer: the agent gave up; cancel the call. After a complete answer the socket goes back to the pool.
+    res.once('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
     up.end(body);
   });
 }

@@ -65,8 +65,8 @@ describe('grants and usage', () => {
   beforeEach(() => {
     tasks = new TaskStore(db);
     grants = new GrantStore(db, key);
-    const base = { id: taskId, sandboxId: 'sb', agent: 'claude-code', prompt: 'p', model: null, baseUrl: null, envNames: [], timeoutS: 60, continueFrom: null, sessionId: null } as const;
-    tasks.insert({ ...base, usageSource: 'gateway', maxTokensTotal: null, maxCostUsd: null, apiToken: 'app1', state: initialState(), now: 1 });
+    const base = { id: taskId, sandboxId: 'sb', agent: 'claude-code' as const, prompt: 'p', model: null, baseUrl: null, envNames: [] as string[], timeoutS: 60, continueFrom: null, sessionId: null };
+    tasks.insert({ ...base, usageSource: 'gateway' as const, maxTokensTotal: null, maxCostUsd: null, apiToken: 'app1', state: initialState(), now: 1 });
     tasks.markRunning(taskId, 'c1', { type: 'task.started', agent: 'claude-code', model: null, continue_from: null, raw: null });
     grants.insert({ taskId, sandboxId: 'sb', api: 'anthropic', upstream: 'https://api.anthropic.com', auth: 'x-api-key', key: 'sk-task-key' });
   });
