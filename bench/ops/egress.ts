@@ -12,6 +12,7 @@
  *
  * "ours" is through the proxy or gateway, "raw" direct: ratio = added cost.
  */
+import { readFileSync } from 'node:fs';
 import type { Series as SeriesT } from '../lib/result.js';
 import { bothSides, type BenchContext, type BenchGroup } from '../lib/context.js';
 import { BENCH_NAME, DOWNLOAD_BYTES } from '../lib/egress-servers.js';
@@ -89,6 +90,8 @@ export const egressGroup: BenchGroup = {
     const tls = { ours: new Series(), raw: new Series() };
     const dl = { ours: new Series(), raw: new Series() };
     const call = { ours: new Series(), raw: new Series() };
+    /** The daemon's CPU time (user + system) per proxied download: what splicing 100 MB costs it. */
+    const proxyCpu: number[] = [];
     try {
       for (let i = 0; i < ROUNDS; i++) {
         ctx.progress(`egress: TLS set-up round ${i + 1}/${ROUNDS}`);
@@ -96,16 +99,18 @@ export const egressGroup: BenchGroup = {
       }
       for (let i = 0; i < DOWNLOADS; i++) {
         ctx.progress(`egress: 100 MB download ${i + 1}/${DOWNLOADS}`);
-        const one = async (s: SeriesT, port: string): Promise<void> => {
+        const one = async (s: SeriesT, port: string, cpu?: number[]): Promise<void> => {
           try {
+            const before = daemonCpuMs(ctx);
             const [ms, bytes] = await run<number[]>(ctx, id, DOWNLOAD_SCRIPT, [gw, port, BENCH_NAME]);
             if (bytes !== DOWNLOAD_BYTES) throw new Error(`got ${bytes} bytes`);
             s.add(ms);
+            cpu?.push(daemonCpuMs(ctx) - before);
           } catch (err) {
             s.fail(err);
           }
         };
-        await bothSides(i, () => one(dl.ours, '80'), () => one(dl.raw, String(servers.httpPort)));
+        await bothSides(i, () => one(dl.ours, '80', proxyCpu), () => one(dl.raw, String(servers.httpPort)));
       }
       const held = await heldCapability(ctx, id);
       try {
@@ -123,12 +128,24 @@ export const egressGroup: BenchGroup = {
     const mbps = (s: SeriesT): string => (s.samples.length ? ((DOWNLOAD_BYTES / 1e6) / (median(s.samples) / 1000)).toFixed(0) : '?');
     const rows: ResultRow[] = [
       { kind: 'latency', op: 'TLS connect + handshake, from a sandbox', ...tls, note: 'ours: to a name through the egress proxy (SNI); raw: the same host server, direct' },
-      { kind: 'latency', op: '100 MB HTTP download, from a sandbox', ...dl, note: `ours: through the egress proxy (Host) ≈ ${mbps(dl.ours)} MB/s; raw: direct ≈ ${mbps(dl.raw)} MB/s` },
+      {
+        kind: 'latency',
+        op: '100 MB HTTP download, from a sandbox',
+        ...dl,
+        note: `ours: through the egress proxy (Host) ≈ ${mbps(dl.ours)} MB/s, daemon CPU ≈ ${proxyCpu.length ? median(proxyCpu).toFixed(0) : '?'} ms per download; raw: direct ≈ ${mbps(dl.raw)} MB/s`,
+      },
       { kind: 'latency', op: 'model call → first byte, from a sandbox', ...call, note: 'streamed /v1/messages to the scripted model server; ours: through the gateway (capability); raw: direct (key)' },
     ];
     return rows;
   },
 };
+
+/** utime + stime of the daemon process, in ms (clock ticks of 10 ms). */
+function daemonCpuMs(ctx: BenchContext): number {
+  const stat = readFileSync(`/proc/${ctx.daemon.pid()}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -16,6 +16,11 @@ import { claimedTask, verifyCapability } from './capability.js';
 import { forward } from './forward.js';
 import type { Prices } from './prices.js';
 
+/** Connections one address may hold open (an agent uses a handful); more are closed at once. */
+export const MAX_CONNECTIONS_PER_SOURCE = 256;
+/** A request must arrive (headers, then body) within these: answers may stream for as long as they take. */
+const HEADERS_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 300_000;
 /** A request body larger than this is refused (413): real model calls with long contexts are a few MiB. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 /** Model calls only: no file uploads, batches, fine-tuning or admin endpoints with the operator's key. */
@@ -92,6 +97,7 @@ export function askForStreamUsage(path: string, body: Buffer): Buffer {
 export class ModelGateway {
   private server: http.Server | null = null;
   private bound: string | null = null;
+  private readonly open = new Map<string, number>();
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -102,7 +108,21 @@ export class ModelGateway {
 
   async listen(address: string, port: number): Promise<void> {
     await this.close();
-    const server = http.createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, (req, res) => void this.handle(req, res));
+    const server = http.createServer(
+      { noDelay: true, keepAlive: true, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+      (req, res) => void this.handle(req, res),
+    );
+    server.on('connection', (socket) => {
+      const source = socket.remoteAddress ?? '';
+      const count = (this.open.get(source) ?? 0) + 1;
+      if (count > MAX_CONNECTIONS_PER_SOURCE) return void socket.destroy();
+      this.open.set(source, count);
+      socket.once('close', () => {
+        const left = (this.open.get(source) ?? 1) - 1;
+        if (left <= 0) this.open.delete(source);
+        else this.open.set(source, left);
+      });
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, address, () => resolve());

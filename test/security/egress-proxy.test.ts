@@ -116,6 +116,20 @@ describe('hostile bytes at the proxy', () => {
     expect((await d.api('GET', '/readyz')).status).toBe(200);
   });
 
+  it('a flood of idle connections is capped per sandbox; the neighbours still get through', async () => {
+    const FLOOD = `const [host, port, n] = process.argv.slice(1); let closed = 0; const all = [];
+for (let i = 0; i < Number(n); i++) { const s = require('net').connect({ host, port: Number(port) }); s.on('error', () => undefined); s.on('close', () => closed++); all.push(s); }
+setTimeout(async () => { const r = await new Promise((res) => require('http').get({ host, port: 80, headers: { host: ${JSON.stringify(REGISTRY)} } }, (x) => res(x.statusCode)).on('error', (e) => res(e.message)));
+console.log(JSON.stringify({ closed, own: r })); process.exit(0); }, 3000);`;
+    const flood = JSON.parse(await nodeIn(d, c, FLOOD, [bridgeIp, '443', '700']));
+    // Past 512 open connections the proxy closes new ones unread; the source's own new request is one of them.
+    expect(flood.closed).toBeGreaterThanOrEqual(700 - 512);
+    expect(await npmView(a)).toBe('7.0.0');
+    expect(await http(b, MIRROR, MIRROR, RELEASE)).toMatch(/^200 /);
+    // Once the flood is gone, C is served again.
+    expect(await http(c, MIRROR, MIRROR, RELEASE)).toMatch(/^200 /);
+  });
+
   it.each([
     ['localhost', 'loopback'],
     ['2130706433', 'loopback (decimal form of 127.0.0.1)'],
