@@ -157,6 +157,34 @@ describe('budgets', () => {
   });
 });
 
+describe('daily budget per API token', () => {
+  it("stops the token's tasks once its day is spent; another token's task runs", async () => {
+    const d3 = await startTestDaemon({ env: { SANDBOXD_API_TOKENS: 'app1:secret-one,app2:secret-two', SANDBOXD_BUDGET_TOKEN_DAILY_TOKENS: '250' } });
+    try {
+      const as = (token: string) => ({ authorization: `Bearer ${token}` });
+      const id = uniqueId('gw-t');
+      expect((await d3.api('POST', '/v1/sandboxes', { id }, as('secret-one'))).status).toBe(201);
+      const run = async (token: string, file: string): Promise<any> => {
+        const r = await d3.api('POST', `/v1/sandboxes/${id}/tasks`, { prompt: prompt(file), ...fields('claude-code') }, as(token));
+        expect(r.status).toBe(202);
+        return until(async () => {
+          const t = (await d3.api('GET', `/v1/sandboxes/${id}/tasks/${r.body.id}`, undefined, as(token))).body;
+          return !['queued', 'running'].includes(t.status) && t;
+        }, 'the task to end');
+      };
+      // Each scripted call reports 150 tokens and a task makes two: app1's first task starts both
+      // calls under 250; its second task finds the day spent at its first call.
+      expect(await run('secret-one', 't1.txt')).toMatchObject({ status: 'succeeded' });
+      const second = await run('secret-one', 't2.txt');
+      expect(second).toMatchObject({ status: 'failed', error: expect.stringMatching(/^budget: the API token used \d+ tokens today \(SANDBOXD_BUDGET_TOKEN_DAILY_TOKENS\)$/) });
+      const other = await run('secret-two', 't3.txt');
+      expect(other, JSON.stringify(other)).toMatchObject({ status: 'succeeded' });
+    } finally {
+      await d3.dispose();
+    }
+  });
+});
+
 describe('key_in_sandbox (the weaker, old way)', () => {
   it('puts the key in the agent env and talks to the provider directly', async () => {
     const direct = await startModelServer();
