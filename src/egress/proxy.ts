@@ -131,13 +131,12 @@ export class EgressProxy {
       upstream.pipe(socket);
       socket.resume();
     });
-    const end = (): void => {
-      socket.destroy();
-      upstream.destroy();
-    };
-    upstream.on('error', end);
-    upstream.once('close', end);
-    socket.once('close', end);
+    // A clean close of one side ends the other after what it still has to write (pipe ends it on
+    // 'end' too); an error or a connect that never happened tears both down at once.
+    const closeOther = (other: Socket) => (hadError: boolean) => (hadError ? other.destroy() : other.end());
+    upstream.on('error', () => socket.destroy());
+    upstream.once('close', closeOther(socket));
+    socket.once('close', closeOther(upstream));
   }
 
   private refuse(kind: Kind, socket: Socket, sandboxId: string | null, name: string | null, reason: string): void {
