@@ -58,7 +58,8 @@ async function sandboxView(id: string): Promise<string> {
 beforeAll(async () => {
   model = await startModelServer();
   d = await startTestDaemon();
-  expect((await d.api('POST', '/v1/sandboxes', { id: a, env: { APP_SECRET: ENV_SECRET } })).status).toBe(201);
+  // Room for the agent and the probes run beside it (node scripts) without the OOM killer picking one.
+  expect((await d.api('POST', '/v1/sandboxes', { id: a, env: { APP_SECRET: ENV_SECRET }, memory_mb: 1536 })).status).toBe(201);
   expect((await d.api('POST', '/v1/sandboxes', { id: b })).status).toBe(201);
   const net = await docker.getNetwork(d.network).inspect();
   gatewayUrl = `http://${net.IPAM!.Config![0].Gateway!}:${d.env.SANDBOXD_GATEWAY_PORT}`;
