@@ -4,6 +4,7 @@
  * the metadata type.
  */
 import type { Metadata } from './metadata.js';
+import type { EgressPolicy } from './egress.js';
 
 export type IdlePolicy = 'sleep' | 'always_on';
 export type Visibility = 'public' | 'private';
@@ -40,6 +41,8 @@ export interface SandboxSpec {
   purgeOnExpiry?: boolean;
   /** Absent on rows from before runtimes: those run under runc. */
   runtime?: Runtime;
+  /** Where the sandbox may connect (ports 80 and 443 by name); absent: the settings' default. */
+  egress?: EgressPolicy;
 }
 
 export function runtimeOf(spec: Pick<SandboxSpec, 'runtime'>): Runtime {

@@ -5,6 +5,7 @@
  */
 import { ulid } from 'ulid';
 import type { Config } from '../config.js';
+import type { EgressPolicy } from '../domain/egress.js';
 import type { Metadata } from '../domain/metadata.js';
 import type { Principal } from '../domain/principal.js';
 import { isValidSandboxId, type IdlePolicy, type Runtime, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
@@ -31,6 +32,8 @@ export interface CreateInput {
   purgeOnExpiry?: boolean;
   /** Who asks: its name owns the sandbox, its limits cap it. Absent: the operator. */
   by?: Principal;
+  /** Absent: the settings' default policy applies (and follows changes to it). */
+  egress?: EgressPolicy;
 }
 
 export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb' | 'defaultRuntime'> &
@@ -72,6 +75,7 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     idleDeleteS: lifetime('auto_delete_after_idle_s', input.idleDeleteS, cfg),
     ...(input.purgeOnExpiry ? { purgeOnExpiry: true } : {}),
     runtime: input.runtime ?? cfg.defaultRuntime,
+    ...(input.egress ? { egress: input.egress } : {}),
   };
   return { id, spec, env: input.env ?? {} };
 }

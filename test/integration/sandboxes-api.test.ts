@@ -3,7 +3,7 @@
  * families, idempotency, hardening, secrets, and bad input.
  */
 import Docker from 'dockerode';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, testRuntime, uniqueId, type TestDaemon } from '../helpers/daemon.js';
@@ -54,6 +54,9 @@ describe('lifecycle through the original paths and /v1', () => {
     expect(info.Config.Labels['sandboxed.managed']).toBe('true');
     expect(info.Config.Labels['sandboxed.id']).toBe(id);
     expect(JSON.stringify(info)).not.toContain(secret);
+    // Sealed at rest: neither the database nor its write-ahead log holds the value.
+    const stateDir = path.join(d.dataDir, 'state');
+    for (const f of readdirSync(stateDir)) expect(readFileSync(path.join(stateDir, f)).includes(secret), f).toBe(false);
   });
 
   it('runs a command and gives the injected env to it', async () => {
