@@ -9,17 +9,19 @@ import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { KIND_POOL, LABEL_ID, LABEL_INSTANCE, LABEL_KIND } from '../docker/labels.js';
 import { buildContainerSpec, homeVolumeName, LABEL_SPEC, withDigest, type ContainerSpec, type HomeMount } from '../docker/spec.js';
 import { workspaceDir } from '../domain/layout.js';
-import type { Sandbox } from '../domain/sandbox.js';
+import { runtimeOf, type Sandbox } from '../domain/sandbox.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import { writeRuntime } from '../workspaces/runtime-files.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
+import { GvisorIpv6Check } from './gvisor-ipv6.js';
 import type { NetworkGuard } from './network.js';
 
 export type ContainersConfig = Pick<
   Config,
   'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'defaultDiskMb' | 'diskQuota' | 'sandboxUid' | 'sandboxGid'
->;
+> &
+  Pick<Config, 'gvisorRuntime' | 'gvisorPidsLimit'>;
 
 function notFoundAsNull(err: unknown): null {
   if (err instanceof NotFoundError) return null;
@@ -29,6 +31,8 @@ function notFoundAsNull(err: unknown): null {
 export type StartOutcome = 'started' | 'already-running' | 'created';
 
 export class Containers {
+  private readonly ipv6: GvisorIpv6Check;
+
   constructor(
     private readonly cfg: ContainersConfig,
     private readonly store: SandboxStore,
@@ -37,7 +41,9 @@ export class Containers {
     private readonly log: Logger,
     /** Fails closed: no container is created or started unless the network's isolation is in place. */
     private readonly network: NetworkGuard,
-  ) {}
+  ) {
+    this.ipv6 = new GvisorIpv6Check(engine);
+  }
 
   /**
    * Makes the container exist and run, creating it from the stored spec when
@@ -64,10 +70,13 @@ export class Containers {
       info = null;
     }
     await this.network.guard();
+    const gvisor = runtimeOf(sb.spec) === 'gvisor';
+    if (gvisor) this.ipv6.refuseIfKnownBad();
     const created = !info;
     const containerId = info?.id ?? (await this.create(sb, spec));
     try {
       await this.engine.start(containerId);
+      if (gvisor) await this.ipv6.verify(containerId);
     } catch (err) {
       this.store.setObserved(sb.id, 'stopped', containerId, (err as Error).message);
       throw err;
