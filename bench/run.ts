@@ -21,6 +21,8 @@ import { readSettings } from './lib/settings.js';
 import { renderTable } from './lib/table.js';
 import { edgeScale } from './ops/edge-scale.js';
 import { edgeThroughput } from './ops/edge-throughput.js';
+import { egressGroup } from './ops/egress.js';
+import { startEgressServers, type EgressServers } from './lib/egress-servers.js';
 import { execRoundTrip } from './ops/exec-round-trip.js';
 import { execStream } from './ops/exec-stream.js';
 import { ptyKeystroke } from './ops/pty-keystroke.js';
@@ -28,6 +30,7 @@ import { idleOverhead } from './ops/idle-overhead.js';
 import { listRows } from './ops/list.js';
 import { previewWakeBurst } from './ops/preview-wake-burst.js';
 import { previewWake } from './ops/preview-wake.js';
+import { runtimeComparison } from './ops/runtimes.js';
 import { stopStart } from './ops/stop-start.js';
 import { snapshotGroup } from './ops/snapshot.js';
 import { taskFirstEvent } from './ops/task-first-event.js';
@@ -52,8 +55,10 @@ const GROUPS: BenchGroup[] = [
   edgeThroughput,
   idleOverhead,
   taskFirstEvent,
+  egressGroup,
   snapshotGroup,
   edgeScale,
+  runtimeComparison,
   listRows,
 ];
 
@@ -108,6 +113,7 @@ async function main(): Promise<number> {
   const progress = progressPrinter();
   let daemon: BenchDaemon | undefined;
   let model: ModelServer | undefined;
+  let egress: EgressServers | undefined;
   let raw: RawEngine | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
@@ -115,6 +121,7 @@ async function main(): Promise<number> {
       if (raw) raw.aborted = true;
       await daemon?.stop();
       await model?.close();
+      await egress?.close();
       // A create still in flight when cleanup began may land after the first pass.
       const first = await removeLabelled(docker, instance);
       await sleep(1000);
@@ -142,6 +149,7 @@ async function main(): Promise<number> {
     const host = await hostInfo(docker, image, instance);
     process.stderr.write(`bench: instance ${instance}, data in ${tmp}\n`);
     model = await startModelServer();
+    egress = await startEgressServers();
     daemon = await startBenchDaemon({
       dataDir: path.join(tmp, 'daemon'),
       instance,
@@ -150,7 +158,9 @@ async function main(): Promise<number> {
       nodeArgs: settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfDir)}`] : [],
       // Sandboxes reach the scripted model server on the host only through an allowed port.
       extraEnv: {
-        SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port),
+        // The egress group's host servers: reached directly on their ports, and by name through the proxy.
+        SANDBOXD_EGRESS_ALLOW_HOST_PORTS: [model.port, egress.tlsPort, egress.httpPort].join(','),
+        ...egress.env,
         // The warm pool is off but in its own group: every other group measures the cold path.
         SANDBOXD_POOL_SIZE: '0',
         // edge-scale opens all its connections from 127.0.0.1; the cap's bookkeeping runs either way.
@@ -169,6 +179,7 @@ async function main(): Promise<number> {
       execTimeoutS: daemon.config.execDefaultTimeoutS,
       progress,
       model,
+      egress,
     };
 
     const startedAt = new Date();

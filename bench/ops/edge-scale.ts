@@ -15,6 +15,7 @@ import { stateDir } from '../../src/domain/layout.js';
 import { previewHost } from '../../src/edge/hosts.js';
 import { openDb } from '../../src/store/db.js';
 import { SandboxStore } from '../../src/store/sandboxes.js';
+import { loadSecretKey } from '../../src/store/sealed.js';
 import { installBenchApp } from '../lib/bench-app.js';
 import type { BenchContext, BenchGroup } from '../lib/context.js';
 import { sleep } from '../lib/daemon.js';
@@ -28,7 +29,7 @@ const CREATE_CONCURRENCY = 4;
 function withStore(ctx: BenchContext, fn: (store: SandboxStore, run: (f: () => void) => void) => void): void {
   const db = openDb(path.join(stateDir(ctx.daemon.config.dataDir), 'sandboxd.db'));
   try {
-    fn(new SandboxStore(db), (f) => db.transaction(f)());
+    fn(new SandboxStore(db, loadSecretKey(ctx.daemon.config.dataDir)), (f) => db.transaction(f)());
   } finally {
     db.close();
   }

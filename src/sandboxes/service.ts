@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { NO_EVENTS, type EventSink } from '../domain/event.js';
 import { OPERATOR } from '../domain/principal.js';
-import { identityEnv, isDeleted, isUp, type Sandbox } from '../domain/sandbox.js';
+import { identityEnv, isDeleted, isUp, runtimeOf, type Sandbox } from '../domain/sandbox.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { PoolStore } from '../store/pool.js';
 import type { SandboxQuery, SandboxStore } from '../store/sandboxes.js';
@@ -26,6 +26,7 @@ import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
 import { claim } from './claim.js';
 import { newSandbox, type CreateInput, type LimitsConfig } from './new-sandbox.js';
+import type { RuntimeCheck } from './runtimes.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
 import { applyUpdate, type UpdateInput } from './update.js';
 import { purgeAll, tombstone, type Parts } from './teardown.js';
@@ -57,6 +58,8 @@ export interface SandboxServiceDeps {
   events?: EventSink;
   /** Every row in memory, kept in step by the store (the edge's lookups). */
   view: SandboxView;
+  /** Asked at create: a runtime Docker lacks is refused before anything is written. */
+  runtimes: RuntimeCheck;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -77,6 +80,7 @@ export class SandboxService {
   /** The warm pool (creates take from it; its loop refills it). */
   readonly pool: Pool;
   private readonly createParts: CreateParts;
+  private readonly runtimes: RuntimeCheck;
   private readonly log: Logger;
   private readonly events: SandboxEvents;
   private readonly view: SandboxView;
@@ -90,6 +94,7 @@ export class SandboxService {
     this.log = deps.log;
     this.view = deps.view;
     this.workspaces = deps.workspaces;
+    this.runtimes = deps.runtimes;
     this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.log, deps.network);
     this.parts = { cfg: deps.config, store: deps.store, engine: deps.engine, containers: this.containers, workspaces: deps.workspaces, activity: deps.activity, log: deps.log };
     this.pool = new Pool({ ...deps, store: deps.poolStore, sandboxes: deps.store, containers: this.containers });
@@ -153,6 +158,7 @@ export class SandboxService {
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
     await this.containers.images.require(image, referenceOf({ id, image }, this.cfg));
     const by = input.by ?? OPERATOR;
+    await this.runtimes.require(runtimeOf(spec));
     // Checked before admission too: a create over its quota must not make the pressure pass stop anything.
     claim(this.store, by, id, spec, input.metadata);
     await this.pressure.admit(id);

@@ -1,10 +1,15 @@
-/** Rows ↔ domain for the sandboxes table and their metadata. snake_case stays in here. */
+/**
+ * Rows ↔ domain for the sandboxes table and their metadata. snake_case stays
+ * in here. Injected env values are sealed at rest (src/store/sealed.ts); rows
+ * written before sealing are sealed when the store opens.
+ */
 import { DEFAULT_IMAGE } from '../config-events.js';
 import type { Metadata } from '../domain/metadata.js';
 import { OWNER_KEY } from '../domain/metadata.js';
 import type { PageRequest } from '../domain/page.js';
 import type { DesiredState, ObservedState, Sandbox, SandboxSpec, SandboxStatus } from '../domain/sandbox.js';
 import type { Db } from './db.js';
+import { isSealed, seal, unseal } from './sealed.js';
 
 interface Row {
   id: string;
@@ -28,14 +33,14 @@ function sortedMetadata(json: string): Metadata {
   return Object.fromEntries(Object.keys(md).sort().map((k) => [k, md[k]]));
 }
 
-function toSandbox(row: Row): Sandbox {
+function toSandbox(row: Row, env: (row: Row) => Record<string, string>): Sandbox {
   return {
     id: row.id,
     spec: JSON.parse(row.spec_json) as SandboxSpec,
     desiredState: row.desired_state,
     observedState: row.observed_state,
     containerId: row.container_id,
-    envNames: Object.keys(JSON.parse(row.env_json) as Record<string, string>).sort(),
+    envNames: Object.keys(env(row)).sort(),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastActiveAt: row.last_active_at,
@@ -93,6 +98,7 @@ export class SandboxStore {
 
   constructor(
     private readonly db: Db,
+    private readonly key: Buffer,
     private readonly onChange: RowChanged = () => undefined,
   ) {
     this.stmts = {
@@ -124,17 +130,38 @@ export class SandboxStore {
         `SELECT count(*) AS n, coalesce(sum(json_extract(s.spec_json, '$.memoryMb')), 0) AS memory_mb FROM sandboxes s
          WHERE ${LIVE} AND s.id IN (SELECT sandbox_id FROM sandbox_metadata WHERE key = '${OWNER_KEY}' AND value = ?)`,
       ),
+      plaintextEnv: db.prepare<[], { id: string; env_json: string }>("SELECT id, env_json FROM sandboxes WHERE env_json NOT LIKE 's1:%'"),
+      setEnv: db.prepare('UPDATE sandboxes SET env_json = ? WHERE id = ?'),
+      generation: db.prepare<[], number | null>('SELECT MAX(updated_at) FROM sandboxes').pluck(),
     };
+    this.sealPlaintextEnv(db);
+  }
+
+  /** The migration to sealed env: rows from before it hold plaintext JSON. */
+  private sealPlaintextEnv(db: Db): void {
+    db.transaction(() => {
+      for (const r of this.stmts.plaintextEnv.all()) this.stmts.setEnv.run(seal(this.key, r.env_json), r.id);
+    })();
+  }
+
+  private readonly envOf = (row: Pick<Row, 'env_json'>): Record<string, string> =>
+    JSON.parse(isSealed(row.env_json) ? unseal(this.key, row.env_json) : row.env_json) as Record<string, string>;
+
+  private map = (row: Row): Sandbox => toSandbox(row, this.envOf);
+
+  /** Changes whenever any row's state changes (a container started or stopped): address caches refresh on it. */
+  generation(): number {
+    return this.stmts.generation.get() ?? 0;
   }
 
   get(id: string): Sandbox | undefined {
     const row = this.stmts.get.get(id);
-    return row ? toSandbox(row) : undefined;
+    return row ? this.map(row) : undefined;
   }
 
   /** Sandboxes that exist for the user (not destroyed or purged). */
   listLive(): Sandbox[] {
-    return this.stmts.listLive.all().map(toSandbox);
+    return this.stmts.listLive.all().map(this.map);
   }
 
   /** Live sandboxes matching the query, oldest first, from the cursor on, at most `limit`. */
@@ -148,12 +175,12 @@ export class SandboxStore {
       this.listShapes.set(shape, stmt);
     }
     const args: (string | number)[] = [...labels.flat(), ...(q.after ? [q.after.createdAt, q.after.id] : []), ...(q.limit === undefined ? [] : [q.limit])];
-    return (stmt.all(args) as Row[]).map(toSandbox);
+    return (stmt.all(args) as Row[]).map(this.map);
   }
 
   /** Every row, tombstones included: the reconciler needs them. */
   listAll(): Sandbox[] {
-    return this.stmts.listAll.all().map(toSandbox);
+    return this.stmts.listAll.all().map(this.map);
   }
 
   /** What an owner's live sandboxes take: their count and their memory_mb added up (quotas). */
@@ -165,7 +192,7 @@ export class SandboxStore {
   /** Inserts, or revives a tombstone of the same id (its metadata replaced); false when a live one exists. */
   insert(s: NewSandbox): boolean {
     const ok = this.db.transaction(() => {
-      const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now, image: s.image ?? DEFAULT_IMAGE });
+      const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: seal(this.key, JSON.stringify(s.env)), now: s.now, image: s.image ?? DEFAULT_IMAGE });
       if (info.changes !== 1) return false;
       this.writeLabels(s.id, s.metadata ?? {});
       return true;
@@ -183,7 +210,7 @@ export class SandboxStore {
 
   env(id: string): Record<string, string> {
     const row = this.stmts.env.get(id);
-    return row ? (JSON.parse(row.env_json) as Record<string, string>) : {};
+    return row ? this.envOf(row) : {};
   }
 
   setDesired(id: string, state: DesiredState, now = Date.now()): void {

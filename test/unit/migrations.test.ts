@@ -5,6 +5,7 @@
  * yet recorded, so such a database gets 0007 on its next open, its rows kept.
  */
 import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,7 +45,7 @@ describe('migrations', () => {
     databaseWithout(7, at);
     const db = new Database(at);
     expect(migrate(db)).toEqual([7]);
-    const sb = new SandboxStore(db).get('old')!;
+    const sb = new SandboxStore(db, randomBytes(32)).get('old')!;
     expect(sb).toMatchObject({ image: 'default', imageId: null, metadata: { user: '42' } });
     expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0);
     db.close();

@@ -3,6 +3,7 @@
  * state write is seen at once, tombstones read as gone, removed rows as
  * unknown; and activity lives in memory until a batch reaches the store.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,18 +18,19 @@ import { SandboxStore } from '../../src/store/sandboxes.js';
 const spec: SandboxSpec = { ports: [3000], memoryMb: 512, cpus: 1, idlePolicy: 'sleep', visibility: 'public', services: [] };
 
 function setup() {
+  const key = randomBytes(32);
   const db = openDb(path.join(mkdtempSync(path.join(os.tmpdir(), 'sbx-view-')), 'db.sqlite'));
   const view = new SandboxView();
-  const store = new SandboxStore(db, (id, row) => view.changed(id, row));
-  return { db, view, store };
+  const store = new SandboxStore(db, key, (id, row) => view.changed(id, row));
+  return { db, view, store, key };
 }
 
 describe('SandboxView', () => {
   it('is filled at boot and follows every state write of the store', () => {
-    const { db, view, store } = setup();
+    const { db, view, store, key } = setup();
     store.insert({ id: 'old', spec, env: {}, now: 1 });
     const fresh = new SandboxView();
-    fresh.fill(new SandboxStore(db).listAll());
+    fresh.fill(new SandboxStore(db, key).listAll());
     expect(fresh.get('old')).toMatchObject({ id: 'old', desiredState: 'running' });
 
     store.insert({ id: 'a', spec, env: { SECRET: 'x' }, now: 1 });
