@@ -1,0 +1,2833 @@
+/**
+ * Generated from the daemon's OpenAPI document by `npm run sdk:types`
+ * (openapi-typescript). Do not edit: change the routes, then regenerate.
+ */
+export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: SQLite and Docker answer, disks and network isolation are in place */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document
+         * @description Browsable at /docs.
+         */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/reconcile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Converge Docker to SQLite now */
+        post: operations["reconcile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Behind the API token like every route; SANDBOXD_METRICS_BIND also serves them on a listener of their own without it.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the live sandboxes */
+        get: operations["listSandboxes"];
+        put?: never;
+        /**
+         * Create a sandbox and start it
+         * @description Every field is optional; without an id a lowercase ULID is generated.
+         */
+        post: operations["createSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sandbox */
+        get: operations["getSandbox"];
+        put?: never;
+        post?: never;
+        /** Remove the container, keep the workspace */
+        delete: operations["deleteSandbox"];
+        options?: never;
+        head?: never;
+        /** Change idle policy, visibility or services */
+        patch: operations["updateSandbox"];
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/purge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove the container and the workspace (also of a deleted sandbox) */
+        post: operations["purgeSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/keepalive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Postpone the idle stop */
+        post: operations["keepaliveSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop (idempotent); a preview request wakes it */
+        post: operations["stopSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start (idempotent) */
+        post: operations["startSandbox"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/exec": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a command
+         * @description Runs as the sandbox user in /home/sandbox/workspace/app unless cwd says otherwise; a stopped sandbox is started first.
+         *     Foreground: waits up to timeout_s (the whole process group is killed then) and returns the output, each stream capped at SANDBOXD_EXEC_OUTPUT_LIMIT_BYTES.
+         *     background: true returns 202 at once with the log file's path.
+         */
+        post: operations["execCommand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a directory, or read a file as JSON
+         * @description Paths are relative to /home/sandbox or absolute under it; a symbolic link on the way is a 400.
+         */
+        get: operations["listFiles"];
+        /**
+         * Write a file: JSON {path, content, encoding?, append?, mode?}, or the bytes with ?path=
+         * @description Paths are relative to /home/sandbox or absolute under it; a symbolic link on the way is a 400.
+         */
+        put: operations["writeFile"];
+        post?: never;
+        /**
+         * Delete a file, or a directory (recursive=true if not empty)
+         * @description Paths are relative to /home/sandbox or absolute under it; a symbolic link on the way is a 400.
+         */
+        delete: operations["deleteFile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/files/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a file
+         * @description Paths are relative to /home/sandbox or absolute under it; a symbolic link on the way is a 400.
+         */
+        get: operations["readFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/files/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file
+         * @description Paths are relative to /home/sandbox or absolute under it; a symbolic link on the way is a 400.
+         */
+        get: operations["downloadFile"];
+        /**
+         * Upload a file’s bytes (any content type but forms and text)
+         * @description Paths are relative to /home/sandbox or absolute under it; a symbolic link on the way is a 400.
+         */
+        put: operations["uploadFile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/files/mkdir": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a directory
+         * @description Paths are relative to /home/sandbox or absolute under it; a symbolic link on the way is a 400.
+         */
+        post: operations["makeDirectory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Declared services and their supervisor status */
+        get: operations["getServices"];
+        /**
+         * Replace the declared services
+         * @description A running sandbox applies them at once.
+         */
+        put: operations["setServices"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/preview-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a token for a private preview
+         * @description Pass it once as ?token= (the edge sets a cookie for that one preview host and redirects) or as the X-Sandboxed-Preview-Token header.
+         */
+        post: operations["createPreviewToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/preview-token/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke every token issued so far */
+        post: operations["rotatePreviewTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sandbox’s tasks, oldest first */
+        get: operations["listTasks"];
+        put?: never;
+        /**
+         * Start a coding agent
+         * @description One task runs per sandbox at a time (409 names the running one). Keys go in env: never stored, never logged.
+         */
+        post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task and its result */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/tasks/{taskId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop the agent; answers once the task has ended */
+        post: operations["cancelTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/tasks/{taskId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The task’s events (SSE)
+         * @description Server-Sent Events: each message is `id: <seq>` and `data: <TaskEvent as JSON>`; a `: heartbeat` comment comes every 15 s.
+         *     Replays the stored events after Last-Event-ID or ?after=, then follows live, and ends after task.completed or task.failed.
+         *     Events are stored as they happen, so a stream of an ended task (or of a stopped sandbox) replays the whole run.
+         */
+        get: operations["streamTaskEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sandbox’s snapshots, oldest first */
+        get: operations["listSnapshots"];
+        put?: never;
+        /**
+         * Snapshot the workspace
+         * @description Running or stopped; the filesystem is frozen for the copy.
+         */
+        post: operations["takeSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/snapshots/{snap}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One snapshot */
+        get: operations["getSnapshot"];
+        put?: never;
+        post?: never;
+        /** Delete a snapshot */
+        delete: operations["deleteSnapshot"];
+        options?: never;
+        head?: never;
+        /** Mark or unmark a template */
+        patch: operations["updateSnapshot"];
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/snapshots/{snap}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put the workspace back as the snapshot was
+         * @description The sandbox stops for the swap and starts again if it ran; what it replaced is kept as a pre-restore snapshot.
+         */
+        post: operations["restoreSnapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Templates: snapshots new sandboxes may start from */
+        get: operations["listTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/tasks/{taskId}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo an agent task: restore the checkpoint taken before it
+         * @description Refused (409) while it or a later task runs, and after a later task unless force.
+         */
+        post: operations["undoTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        AgentMessageEvent: {
+            /** @constant */
+            type: "agent.message";
+            text: string;
+            seq: number;
+            /** Format: date-time */
+            ts: string;
+            raw: unknown;
+        };
+        /**
+         * @example {
+         *       "id": "01jh6x0q3c4v5b6n7m8k9j0h1g",
+         *       "background": true,
+         *       "log_path": "/home/sandbox/.sandboxed/logs/exec-01jh6x0q3c4v5b6n7m8k9j0h1g.log"
+         *     }
+         */
+        BackgroundExec: {
+            id: string;
+            /** @constant */
+            background: true;
+            log_path: string;
+        };
+        CreatePreviewTokenInput: {
+            /** @description A declared port; default: the first */
+            port?: number;
+            ttl_s?: number;
+        };
+        CreateSandboxInput: {
+            id?: string;
+            ports?: number[];
+            env?: {
+                [key: string]: string;
+            };
+            memory_mb?: number;
+            disk_mb?: number;
+            cpus?: number;
+            /** @enum {string} */
+            idle_policy?: "sleep" | "always_on";
+            /** @enum {string} */
+            visibility?: "public" | "private";
+            services?: components["schemas"]["ServiceSpecInput"][];
+            from_snapshot?: string;
+        };
+        CreateTaskInput: {
+            prompt: string;
+            /** @enum {string} */
+            agent: "opencode" | "claude-code";
+            model?: string;
+            /** Format: uri */
+            base_url?: string;
+            env?: {
+                [key: string]: string;
+            };
+            timeout_s?: number;
+            continue_from?: string;
+            checkpoint?: boolean;
+        };
+        /**
+         * @example {
+         *       "path": "/home/sandbox/workspace/app/assets",
+         *       "created": true
+         *     }
+         */
+        DirectoryMade: {
+            path: string;
+            created: boolean;
+        };
+        /**
+         * @description Every 4xx and 5xx answer
+         * @example {
+         *       "error": "sandbox demo not found"
+         *     }
+         */
+        Error: {
+            /** @description What went wrong, in words; a field error names the field (`body.ports: …`) */
+            error: string;
+        };
+        ExecInput: {
+            cmd: string[];
+            env?: {
+                [key: string]: string;
+            };
+            /** Format: starts_with */
+            cwd?: string;
+            timeout_s?: number;
+            background?: boolean;
+        };
+        /**
+         * @example {
+         *       "exit_code": 0,
+         *       "stdout": "hi\n",
+         *       "stderr": "",
+         *       "timed_out": false,
+         *       "truncated": false,
+         *       "duration_ms": 41
+         *     }
+         */
+        ExecResult: {
+            exit_code: number | null;
+            stdout: string;
+            stderr: string;
+            timed_out: boolean;
+            /** @description A stream passed the output limit and was cut */
+            truncated: boolean;
+            duration_ms: number;
+        };
+        FileChangedEvent: {
+            /** @constant */
+            type: "file.changed";
+            /** @description Relative to ~/workspace/app when inside it */
+            path: string;
+            tool: string;
+            seq: number;
+            /** Format: date-time */
+            ts: string;
+            raw: unknown;
+        };
+        /**
+         * @example {
+         *       "path": "/home/sandbox/workspace/app/index.html",
+         *       "content": "<h1>hello</h1>",
+         *       "encoding": "utf8",
+         *       "size": 14
+         *     }
+         */
+        FileContent: {
+            path: string;
+            content: string;
+            /** @enum {string} */
+            encoding: "utf8" | "base64";
+            size: number;
+        };
+        /**
+         * @example {
+         *       "path": "/home/sandbox/workspace/app/assets",
+         *       "deleted": true
+         *     }
+         */
+        FileDeleted: {
+            path: string;
+            /** @constant */
+            deleted: true;
+        };
+        FileEntry: {
+            name: string;
+            path: string;
+            /** @enum {string} */
+            type: "file" | "directory" | "symlink" | "other";
+            size: number;
+            /** Format: date-time */
+            mtime: string;
+        };
+        /**
+         * @example {
+         *       "path": "/home/sandbox/workspace/app",
+         *       "truncated": false,
+         *       "entries": [
+         *         {
+         *           "name": "index.html",
+         *           "path": "/home/sandbox/workspace/app/index.html",
+         *           "type": "file",
+         *           "size": 14,
+         *           "mtime": "2025-01-01T12:00:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        FileListing: {
+            path: string;
+            entries: components["schemas"]["FileEntry"][];
+            truncated: boolean;
+            /** @description Pass as ?cursor= for the next page */
+            next_cursor?: string;
+        };
+        /**
+         * @example {
+         *       "path": "/home/sandbox/workspace/app/index.html",
+         *       "size": 14
+         *     }
+         */
+        FileWritten: {
+            path: string;
+            size: number;
+        };
+        /**
+         * @example {
+         *       "status": "ok"
+         *     }
+         */
+        Health: {
+            /** @constant */
+            status: "ok";
+        };
+        MakeDirectoryInput: {
+            path: string;
+            parents?: boolean;
+            mode?: string | number;
+        };
+        /** @description This document (OpenAPI 3.1) */
+        OpenApiDocument: {
+            openapi: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @example {
+         *       "token": "v1.demo.3000.1735736400.0.k3J…",
+         *       "expires_at": "2025-01-01T13:00:00.000Z",
+         *       "url": "http://s-demo-3000.preview.localhost/?token=v1.demo…",
+         *       "port": 3000
+         *     }
+         */
+        PreviewToken: {
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @description The preview URL with ?token= */
+            url: string;
+            port: number;
+        };
+        /**
+         * @example {
+         *       "id": "demo",
+         *       "rotated": true,
+         *       "epoch": 1
+         *     }
+         */
+        PreviewTokensRotated: {
+            id: string;
+            /** @constant */
+            rotated: true;
+            epoch: number;
+        };
+        /**
+         * @example {
+         *       "status": "ready"
+         *     }
+         */
+        Ready: {
+            /** @constant */
+            status: "ready";
+        };
+        /**
+         * @description What one reconcile pass did
+         * @example {
+         *       "created": 0,
+         *       "started": 1,
+         *       "stopped": 0,
+         *       "removed": 0,
+         *       "errors": []
+         *     }
+         */
+        ReconcileResult: {
+            created: number;
+            started: number;
+            stopped: number;
+            removed: number;
+            errors: {
+                sandbox_id: string | null;
+                action: string;
+                error: string;
+            }[];
+        };
+        /**
+         * @description A sandbox
+         * @example {
+         *       "id": "demo",
+         *       "status": "running",
+         *       "ports": [
+         *         3000
+         *       ],
+         *       "preview_urls": {
+         *         "3000": "http://s-demo-3000.preview.localhost"
+         *       },
+         *       "container_id": "4f9c2d0e8b1a…",
+         *       "created_at": "2025-01-01T12:00:00.000Z",
+         *       "last_active_at": "2025-01-01T12:05:00.000Z",
+         *       "idle_policy": "sleep",
+         *       "visibility": "public",
+         *       "memory_mb": 1024,
+         *       "cpus": 1,
+         *       "disk_mb": 5120,
+         *       "services": [
+         *         {
+         *           "name": "web",
+         *           "command": "npm run dev",
+         *           "port": 3000
+         *         }
+         *       ],
+         *       "env_names": [
+         *         "API_KEY"
+         *       ],
+         *       "last_error": null
+         *     }
+         */
+        Sandbox: {
+            id: string;
+            /**
+             * @description error: see last_error
+             * @enum {string}
+             */
+            status: "running" | "starting" | "stopping" | "stopped" | "error";
+            ports: number[];
+            /** @description By port */
+            preview_urls: {
+                [key: string]: string;
+            };
+            container_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_active_at: string;
+            /** @enum {string} */
+            idle_policy: "sleep" | "always_on";
+            /** @enum {string} */
+            visibility: "public" | "private";
+            memory_mb: number;
+            cpus: number;
+            disk_mb: number;
+            services: components["schemas"]["Service"][];
+            /** @description Names of the injected variables; values never leave the daemon */
+            env_names: string[];
+            last_error: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "demo",
+         *       "status": "destroyed",
+         *       "workspace": "kept"
+         *     }
+         */
+        SandboxDeleted: {
+            id: string;
+            /** @constant */
+            status: "destroyed";
+            /** @constant */
+            workspace: "kept";
+        };
+        /**
+         * @example {
+         *       "sandboxes": [
+         *         {
+         *           "id": "demo",
+         *           "status": "running",
+         *           "ports": [
+         *             3000
+         *           ],
+         *           "preview_urls": {
+         *             "3000": "http://s-demo-3000.preview.localhost"
+         *           },
+         *           "container_id": "4f9c2d0e8b1a…",
+         *           "created_at": "2025-01-01T12:00:00.000Z",
+         *           "last_active_at": "2025-01-01T12:05:00.000Z",
+         *           "idle_policy": "sleep",
+         *           "visibility": "public",
+         *           "memory_mb": 1024,
+         *           "cpus": 1,
+         *           "disk_mb": 5120,
+         *           "services": [
+         *             {
+         *               "name": "web",
+         *               "command": "npm run dev",
+         *               "port": 3000
+         *             }
+         *           ],
+         *           "env_names": [
+         *             "API_KEY"
+         *           ],
+         *           "last_error": null
+         *         }
+         *       ],
+         *       "count": 1
+         *     }
+         */
+        SandboxList: {
+            sandboxes: components["schemas"]["Sandbox"][];
+            count: number;
+        };
+        /**
+         * @example {
+         *       "id": "demo",
+         *       "status": "purged",
+         *       "workspace": "removed"
+         *     }
+         */
+        SandboxPurged: {
+            id: string;
+            /** @constant */
+            status: "purged";
+            /** @constant */
+            workspace: "removed";
+        };
+        /** @description A declared service: started at every container start and kept running */
+        Service: {
+            name: string;
+            command: string;
+            port?: number;
+            cwd?: string;
+        };
+        ServiceSpecInput: {
+            name: string;
+            command: string;
+            port?: number;
+            /** Format: starts_with */
+            cwd?: string;
+        };
+        ServiceStatus: {
+            name: string;
+            /** @description starting, running, backoff, failed, stopped or unknown */
+            state: string;
+            pid: number | null;
+            restarts: number;
+            last_exit_code: number | null;
+            since: string | null;
+            log_path: string;
+        };
+        /**
+         * @example {
+         *       "declared": [
+         *         {
+         *           "name": "web",
+         *           "command": "python3 -m http.server 3000",
+         *           "port": 3000
+         *         }
+         *       ],
+         *       "services": [
+         *         {
+         *           "name": "web",
+         *           "state": "running",
+         *           "pid": 42,
+         *           "restarts": 0,
+         *           "last_exit_code": null,
+         *           "since": "2025-01-01T12:00:00Z",
+         *           "log_path": "/home/sandbox/.sandboxed/logs/web.log"
+         *         }
+         *       ]
+         *     }
+         */
+        Services: {
+            declared: components["schemas"]["Service"][];
+            services: components["schemas"]["ServiceStatus"][];
+        };
+        SetServicesInput: {
+            services: components["schemas"]["ServiceSpecInput"][];
+        };
+        /**
+         * @description A copy of a workspace
+         * @example {
+         *       "id": "01jh6x0q2b3c4d5e6f7g8h9j0k",
+         *       "sandbox_id": "demo",
+         *       "name": "before upgrade",
+         *       "kind": "manual",
+         *       "template": false,
+         *       "task_id": null,
+         *       "size_bytes": 367001600,
+         *       "disk_mb": 5120,
+         *       "created_at": "2025-01-01T12:00:00.000Z"
+         *     }
+         */
+        Snapshot: {
+            id: string;
+            sandbox_id: string;
+            name: string | null;
+            /**
+             * @description checkpoint: before an agent task; pre-restore: what a restore replaced
+             * @enum {string}
+             */
+            kind: "manual" | "checkpoint" | "pre-restore";
+            /** @description Kept when its sandbox is purged; new sandboxes start from it with from_snapshot */
+            template: boolean;
+            task_id: string | null;
+            /** @description What the copy takes on the data disk */
+            size_bytes: number;
+            disk_mb: number;
+            created_at: string;
+        };
+        SnapshotDeleted: {
+            id: string;
+            /** @constant */
+            deleted: true;
+        };
+        /**
+         * @example {
+         *       "snapshots": [
+         *         {
+         *           "id": "01jh6x0q2b3c4d5e6f7g8h9j0k",
+         *           "sandbox_id": "demo",
+         *           "name": "before upgrade",
+         *           "kind": "manual",
+         *           "template": false,
+         *           "task_id": null,
+         *           "size_bytes": 367001600,
+         *           "disk_mb": 5120,
+         *           "created_at": "2025-01-01T12:00:00.000Z"
+         *         }
+         *       ],
+         *       "count": 1,
+         *       "size_bytes": 367001600
+         *     }
+         */
+        SnapshotList: {
+            snapshots: components["schemas"]["Snapshot"][];
+            count: number;
+            size_bytes?: number;
+        };
+        SnapshotRestored: {
+            sandbox: components["schemas"]["Sandbox"];
+            restored: string;
+            /** @description What the restore replaced, kept as a pre-restore snapshot */
+            saved_as: components["schemas"]["Snapshot"];
+        };
+        TakeSnapshotInput: {
+            name?: string;
+            template?: boolean;
+        };
+        /**
+         * @description An agent run in a sandbox
+         * @example {
+         *       "id": "01jh6x0q3c4v5b6n7m8k9j0h1g",
+         *       "sandbox_id": "demo",
+         *       "agent": "claude-code",
+         *       "model": "claude-sonnet-4-5",
+         *       "base_url": null,
+         *       "status": "succeeded",
+         *       "prompt": "create index.html that says hello",
+         *       "result": {
+         *         "text": "Created index.html.",
+         *         "files_changed": [
+         *           "index.html"
+         *         ],
+         *         "files_changed_truncated": false,
+         *         "usage": {
+         *           "input_tokens": 1200,
+         *           "output_tokens": 85,
+         *           "cost_usd": 0.0049
+         *         }
+         *       },
+         *       "error": null,
+         *       "session_id": "b8f1c3e2-…",
+         *       "continue_from": null,
+         *       "checkpoint_id": "01jh6x0q2b3c4d5e6f7g8h9j0k",
+         *       "env_names": [
+         *         "ANTHROPIC_API_KEY"
+         *       ],
+         *       "timeout_s": 1800,
+         *       "created_at": "2025-01-01T12:00:00.000Z",
+         *       "started_at": "2025-01-01T12:00:01.000Z",
+         *       "ended_at": "2025-01-01T12:00:40.000Z",
+         *       "events_url": "/v1/sandboxes/demo/tasks/01jh6x0q3c4v5b6n7m8k9j0h1g/events"
+         *     }
+         */
+        Task: {
+            id: string;
+            sandbox_id: string;
+            /** @enum {string} */
+            agent: "opencode" | "claude-code";
+            model: string | null;
+            base_url: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            prompt: string;
+            result: components["schemas"]["TaskResult"] | null;
+            error: string | null;
+            session_id: string | null;
+            continue_from: string | null;
+            /** @description The snapshot taken right before the agent started; POST …/undo restores it */
+            checkpoint_id: string | null;
+            /** @description Names of the task’s variables; values are never stored */
+            env_names: string[];
+            timeout_s: number;
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            ended_at: string | null;
+            events_url: string;
+        };
+        TaskCompletedEvent: {
+            /** @constant */
+            type: "task.completed";
+            /** @constant */
+            status: "succeeded";
+            result: components["schemas"]["TaskResult"];
+            seq: number;
+            /** Format: date-time */
+            ts: string;
+            raw: unknown;
+        };
+        /**
+         * @description One event of a task, the `data` of one SSE message (its `id` is `seq`)
+         * @example {
+         *       "seq": 2,
+         *       "ts": "2025-01-01T12:00:05.000Z",
+         *       "type": "agent.message",
+         *       "text": "I will create index.html.",
+         *       "raw": {
+         *         "type": "assistant"
+         *       }
+         *     }
+         */
+        TaskEvent: components["schemas"]["TaskStartedEvent"] | components["schemas"]["AgentMessageEvent"] | components["schemas"]["ToolStartedEvent"] | components["schemas"]["ToolCompletedEvent"] | components["schemas"]["FileChangedEvent"] | components["schemas"]["UsageEvent"] | components["schemas"]["TaskCompletedEvent"] | components["schemas"]["TaskFailedEvent"];
+        TaskFailedEvent: {
+            /** @constant */
+            type: "task.failed";
+            /** @enum {string} */
+            status: "failed" | "cancelled" | "timed_out";
+            reason: string;
+            result: components["schemas"]["TaskResult"];
+            seq: number;
+            /** Format: date-time */
+            ts: string;
+            raw: unknown;
+        };
+        /**
+         * @example {
+         *       "tasks": [
+         *         {
+         *           "id": "01jh6x0q3c4v5b6n7m8k9j0h1g",
+         *           "sandbox_id": "demo",
+         *           "agent": "claude-code",
+         *           "model": "claude-sonnet-4-5",
+         *           "base_url": null,
+         *           "status": "succeeded",
+         *           "prompt": "create index.html that says hello",
+         *           "result": {
+         *             "text": "Created index.html.",
+         *             "files_changed": [
+         *               "index.html"
+         *             ],
+         *             "files_changed_truncated": false,
+         *             "usage": {
+         *               "input_tokens": 1200,
+         *               "output_tokens": 85,
+         *               "cost_usd": 0.0049
+         *             }
+         *           },
+         *           "error": null,
+         *           "session_id": "b8f1c3e2-…",
+         *           "continue_from": null,
+         *           "checkpoint_id": "01jh6x0q2b3c4d5e6f7g8h9j0k",
+         *           "env_names": [
+         *             "ANTHROPIC_API_KEY"
+         *           ],
+         *           "timeout_s": 1800,
+         *           "created_at": "2025-01-01T12:00:00.000Z",
+         *           "started_at": "2025-01-01T12:00:01.000Z",
+         *           "ended_at": "2025-01-01T12:00:40.000Z",
+         *           "events_url": "/v1/sandboxes/demo/tasks/01jh6x0q3c4v5b6n7m8k9j0h1g/events"
+         *         }
+         *       ],
+         *       "count": 1
+         *     }
+         */
+        TaskList: {
+            tasks: components["schemas"]["Task"][];
+            count: number;
+        };
+        TaskResult: {
+            /** @description The agent’s final answer */
+            text: string;
+            files_changed: string[];
+            /** @description More files changed than files_changed lists */
+            files_changed_truncated?: boolean;
+            usage: components["schemas"]["Usage"];
+        };
+        TaskStartedEvent: {
+            /** @constant */
+            type: "task.started";
+            /** @enum {string} */
+            agent: "opencode" | "claude-code";
+            model: string | null;
+            continue_from: string | null;
+            seq: number;
+            /** Format: date-time */
+            ts: string;
+            raw: unknown;
+        };
+        TaskUndone: {
+            sandbox: components["schemas"]["Sandbox"];
+            task_id: string;
+            saved_as: components["schemas"]["Snapshot"];
+        };
+        ToolCompletedEvent: {
+            /** @constant */
+            type: "tool.completed";
+            tool_call_id: string;
+            name: string;
+            input: unknown;
+            /** @description At most 2000 characters */
+            output: string;
+            /** @enum {string} */
+            status: "ok" | "error";
+            seq: number;
+            /** Format: date-time */
+            ts: string;
+            raw: unknown;
+        };
+        ToolStartedEvent: {
+            /** @constant */
+            type: "tool.started";
+            tool_call_id: string;
+            name: string;
+            input: unknown;
+            seq: number;
+            /** Format: date-time */
+            ts: string;
+            raw: unknown;
+        };
+        UndoTaskInput: {
+            force?: boolean;
+        };
+        UpdateSandboxInput: {
+            /** @enum {string} */
+            idle_policy?: "sleep" | "always_on";
+            /** @enum {string} */
+            visibility?: "public" | "private";
+            services?: components["schemas"]["ServiceSpecInput"][];
+        };
+        UpdateSnapshotInput: {
+            template: boolean;
+        };
+        /** @description Model tokens and cost */
+        Usage: {
+            input_tokens: number;
+            output_tokens: number;
+            cost_usd: number;
+        };
+        UsageEvent: {
+            /** @constant */
+            type: "usage";
+            input_tokens: number;
+            output_tokens: number;
+            cost_usd: number;
+            seq: number;
+            /** Format: date-time */
+            ts: string;
+            raw: unknown;
+        };
+        WriteFileInput: {
+            path: string;
+            content: string;
+            append?: boolean;
+            /**
+             * @default utf8
+             * @enum {string}
+             */
+            encoding?: "utf8" | "base64";
+            mode?: string | number;
+        };
+    };
+    responses: {
+        /** @description The Docker engine failed; the message keeps its words */
+        BadGateway: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "docker create: No such image: sandboxed/sandbox:latest"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Invalid request: the message names the field */
+        BadRequest: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "body.ports: ports must be unique"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Conflicts with the current state */
+        Conflict: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "sandbox demo already exists"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A browser request from an origin not in SANDBOXD_API_ALLOWED_ORIGINS */
+        Forbidden: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "origin \"https://evil.example\" may not call this API; allow it in SANDBOXD_API_ALLOWED_ORIGINS"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Internal error; the daemon log has the details under this request’s id */
+        InternalError: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "internal error; see the daemon log"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The Host header does not name this API (SANDBOXD_API_HOSTNAMES) */
+        MisdirectedRequest: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "host \"rebind.example:9090\" is not a name of this API; add it to SANDBOXD_API_HOSTNAMES if it is one"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such sandbox, task, file or route */
+        NotFound: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "sandbox demo not found"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body or the file is larger than allowed */
+        PayloadTooLarge: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "file is larger than SANDBOXD_MAX_FILE_BYTES (52428800)"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Refused for now (memory, disk, network isolation): retry after Retry-After seconds */
+        ServiceUnavailable: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                /** @description Seconds to wait before trying again */
+                "retry-after"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "not enough memory to start sandbox demo: 300 MiB available, 768 MiB needed; retry later"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No bearer token, or a wrong one (when the daemon has SANDBOXD_API_TOKENS) */
+        Unauthorized: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                /** @description `Bearer` */
+                "www-authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "missing or invalid bearer token"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not JSON (or bytes, where an upload takes them) */
+        UnsupportedMediaType: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "content type \"text/plain\" is not accepted; send JSON with content-type: application/json"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ready"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This document (OpenAPI 3.1) */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    reconcile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What one reconcile pass did */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconcileResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition (version 0.0.4): sandboxed_* metrics and Node’s process_*\/nodejs_* ones */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # TYPE sandboxed_sandboxes gauge
+                     *     sandboxed_sandboxes{status="running"} 3
+                     */
+                    "text/plain": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSandboxes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateSandboxInput"];
+            };
+        };
+        responses: {
+            /** @description A sandbox */
+            201: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sandbox */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxDeleted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    updateSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSandboxInput"];
+            };
+        };
+        responses: {
+            /** @description A sandbox */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    purgeSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxPurged"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    keepaliveSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sandbox */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    stopSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sandbox */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    startSandbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A sandbox */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    execCommand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecResult"];
+                };
+            };
+            /** @description Accepted: runs on in the background */
+            202: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackgroundExec"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listFiles: {
+        parameters: {
+            query?: {
+                path?: string;
+                recursive?: "0" | "1" | "true" | "false" | "";
+                limit?: number;
+                max_depth?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileListing"] | components["schemas"]["FileContent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    writeFile: {
+        parameters: {
+            query?: {
+                /** @description Where an application/octet-stream body goes */
+                path?: string;
+                append?: "0" | "1" | "true" | "false" | "";
+                mode?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteFileInput"];
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileWritten"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteFile: {
+        parameters: {
+            query?: {
+                path?: string;
+                recursive?: "0" | "1" | "true" | "false" | "";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileDeleted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    readFile: {
+        parameters: {
+            query?: {
+                path?: string;
+                encoding?: "utf8" | "base64";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file: its bytes with a content type from its name, or JSON with ?encoding= */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileContent"];
+                    "*/*": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    downloadFile: {
+        parameters: {
+            query?: {
+                path?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file’s bytes, as an attachment */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query: {
+                path: string;
+                append?: "0" | "1" | "true" | "false" | "";
+                mode?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileWritten"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    makeDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MakeDirectoryInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryMade"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryMade"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Services"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    setServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetServicesInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Services"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPreviewToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreatePreviewTokenInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    rotatePreviewTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewTokensRotated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTaskInput"];
+            };
+        };
+        responses: {
+            /** @description An agent run in a sandbox */
+            202: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An agent run in a sandbox */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    cancelTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An agent run in a sandbox */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    streamTaskEvents: {
+        parameters: {
+            query?: {
+                /** @description Replay the events after this seq */
+                after?: number;
+            };
+            header?: {
+                /** @description The last seq seen; what a reconnecting EventSource sends. Wins over ?after= */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task's events, one SSE message each */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["TaskEvent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listSnapshots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    takeSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TakeSnapshotInput"];
+            };
+        };
+        responses: {
+            /** @description A copy of a workspace */
+            201: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                snap: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A copy of a workspace */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                snap: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotDeleted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                snap: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSnapshotInput"];
+            };
+        };
+        responses: {
+            /** @description A copy of a workspace */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    restoreSnapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                snap: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotRestored"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    undoTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UndoTaskInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskUndone"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+}
