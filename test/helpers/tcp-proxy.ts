@@ -2,14 +2,16 @@
  * A TCP proxy on loopback in front of a server, for tests that cut
  * connections: `cut()` destroys every connection open through it (both
  * sides), as a dropped network would; new connections go on being accepted.
- * The first bytes each client sent are kept, so a test can read the request
- * line and headers of every connection it made.
+ * What each client sent (its first 64 KiB) is kept, so a test can read the
+ * requests made on every connection.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
+const LIMIT = 64 * 1024;
+
 export interface TcpProxy {
   url: string;
-  /** The start (up to 4 KiB) of what each client sent, in connection order. */
+  /** What each client sent (up to 64 KiB), in connection order. */
   requests: string[];
   /** Destroys every open connection. */
   cut(): void;
@@ -23,7 +25,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const upstream = createConnection(target);
     const index = requests.push('') - 1;
     client.on('data', (chunk: Buffer) => {
-      if (requests[index].length < 4096) requests[index] += chunk.toString('latin1').slice(0, 4096 - requests[index].length);
+      if (requests[index].length < LIMIT) requests[index] += chunk.toString('latin1').slice(0, LIMIT - requests[index].length);
     });
     for (const s of [client, upstream]) {
       open.add(s);
