@@ -30,10 +30,10 @@ export function startCli(args: string[], opts: { env?: Record<string, string>; i
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  if (opts.input !== undefined) child.stdin!.end(opts.input);
-  else child.stdin!.end();
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  if (opts.input !== undefined) child.stdin.end(opts.input);
+  else child.stdin.end();
   const done = new Promise<CliResult>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
   return { child, stdout: () => stdout, stderr: () => stderr, done };
 }
