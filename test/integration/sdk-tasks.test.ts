@@ -73,7 +73,7 @@ describe('tasks through the SDK', () => {
       // cut connection's buffer included), and the rest came from the replay.
       const resumed = proxy.requests.slice(connections).join('').match(/^GET \/v1\/sandboxes\/[^ ]+\/events [\s\S]*?\r\n\r\n/gm) ?? [];
       expect(resumed).toHaveLength(1);
-      const lastId = Number(/^last-event-id: (\d+)\r$/im.exec(resumed[0] ?? "")?.[1]);
+      const lastId = Number(/^last-event-id: (\d+)\r$/im.exec(resumed[0] ?? '')?.[1]);
       expect(lastId).toBeGreaterThanOrEqual(seenBeforeCut);
       expect(lastId).toBeLessThan(events.length);
     } finally {
