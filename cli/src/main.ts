@@ -18,6 +18,12 @@ import { taskCommands } from './commands/tasks.js';
 import { resolveConnection } from './config.js';
 import { dim, note, printJson, red } from './output.js';
 
+// A reader that stops early (`| head`) is not an error: stop quietly, as other tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
+
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const program = new Command('sandboxed')

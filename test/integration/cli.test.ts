@@ -151,9 +151,12 @@ describe('cp', () => {
 describe('logs, previews and snapshots', () => {
   it('prints a service’s log, and follows it with -f', async () => {
     await until(async () => (await runCli(['logs', id, 'ticker'], { env })).stdout.includes('tick\n'), 'the ticker to log');
-    const f = startCli(['logs', id, 'ticker', '-f', '--bytes', '0'], { env });
-    // Only lines written after the follow began: it goes on printing as the log grows.
-    await until(async () => (f.stdout().match(/tick\n/g) ?? []).length >= 3, 'three new lines through logs -f');
+    const f = startCli(['logs', id, 'ticker', '-f', '--bytes', '100'], { env });
+    const ticks = () => (f.stdout().match(/tick\n/g) ?? []).length;
+    await until(async () => ticks() > 0, 'the tail through logs -f');
+    // It goes on printing as the log grows: more lines than the 100-byte tail held.
+    await until(async () => ticks() >= 100 / 'tick\n'.length + 3, 'new lines through logs -f');
+    expect(f.child.exitCode).toBe(null);
     f.child.kill('SIGINT');
     await f.done;
   });

@@ -4,10 +4,21 @@
  * follows the window (SIGWINCH), and it is restored however the shell ends.
  * The session outlives a dropped connection: `--attach` comes back to it.
  */
+import { spawnSync } from 'node:child_process';
 import type { Terminal } from '@sandboxed/sdk';
 import type { Command } from 'commander';
 import { context } from '../context.js';
 import { dim, note, withProgress } from '../output.js';
+
+/**
+ * Node's raw mode keeps output processing (a "\n" is written as "\r\n"), but
+ * the bytes come from the sandbox's own terminal, already processed: they must
+ * reach the screen unchanged (a full-screen app's bare "\n" moves down, not to
+ * column 0). setRawMode(false) restores the saved settings, OPOST included.
+ */
+function rawOutput(): void {
+  spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
+}
 
 const size = () => ({ cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 });
 
@@ -33,7 +44,10 @@ async function run(term: Terminal, id: string): Promise<number> {
   // Without a terminal (input from a pipe), the end of the input is a ^D, as typed.
   const onEnd = () => term.write('\x04');
   try {
-    if (raw) stdin.setRawMode(true);
+    if (raw) {
+      stdin.setRawMode(true);
+      rawOutput();
+    }
     stdin.on('data', onInput);
     stdin.on('end', onEnd);
     stdin.resume();
