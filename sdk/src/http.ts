@@ -50,12 +50,13 @@ export interface HttpOptions {
 
 export class Http {
   readonly baseUrl: string;
-  readonly token: string | undefined;
+  // A #private field: console.log of a client or a handle does not show it.
+  readonly #token: string | undefined;
   private readonly fetchFn: typeof fetch;
 
   constructor(opts: HttpOptions) {
     this.baseUrl = opts.url.replace(/\/+$/, '');
-    this.token = opts.token;
+    this.#token = opts.token;
     const f = opts.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new Error('no fetch: pass one as the fetch option');
     this.fetchFn = f.bind(globalThis);
@@ -83,7 +84,7 @@ export class Http {
   async send(method: Method, path: string, opts: RawOptions = {}): Promise<Response> {
     const url = this.url(path, opts.path, opts.query);
     const headers: Record<string, string> = { ...opts.headers };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
     const init: RequestInit & { duplex?: 'half' } = { method: method.toUpperCase(), headers, body: opts.body, signal: opts.signal };
     // fetch needs half duplex to send a stream (Node; browsers that stream request bodies).
     if (typeof ReadableStream !== 'undefined' && opts.body instanceof ReadableStream) init.duplex = 'half';
@@ -95,6 +96,11 @@ export class Http {
     }
     if (!res.ok) throw await SandboxedError.fromResponse(res);
     return res;
+  }
+
+  /** The token, for a WebSocket handshake (which cannot carry the Authorization header in browsers). */
+  handshakeToken(): string | undefined {
+    return this.#token;
   }
 
   /** The absolute URL of an API path: `{name}` segments filled in (encoded), the query appended. */

@@ -39,6 +39,11 @@ export class Sandbox {
     this.pty = new Terminals(http, id, webSocket);
   }
 
+  /** JSON.stringify(sandbox): its row (or its id alone when none was read). */
+  toJSON(): SandboxInfo | { id: string } {
+    return this.info ?? { id: this.id };
+  }
+
   private get path() {
     return { id: this.id };
   }

@@ -50,7 +50,7 @@ export class Terminals {
   async attach(session: string, opts: { since?: number } = {}): Promise<Terminal> {
     const WS = await resolveWebSocket(this.webSocket);
     const path = this.http.url('/v1/sandboxes/{id}/pty/{session}', { id: this.id, session }, { since: opts.since });
-    const { url, protocols } = handshake(path, PTY_SUBPROTOCOL, this.http.token);
+    const { url, protocols } = handshake(path, PTY_SUBPROTOCOL, this.http.handshakeToken());
     try {
       return await Terminal.connect(new WS(url, protocols));
     } catch (err) {

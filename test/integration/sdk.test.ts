@@ -4,6 +4,7 @@
  * document and answered by the real API.
  */
 import http from 'node:http';
+import { inspect } from 'node:util';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandboxed, SandboxedError, type Sandbox } from '../../sdk/src/index.js';
@@ -48,6 +49,13 @@ describe('sandboxes', () => {
     expect(sb.info?.idle_policy).toBe('always_on');
     expect((await sb.keepalive()).id).toBe(sb.id);
     expect((await client.sandbox(sb.id).refresh()).idle_policy).toBe('always_on');
+  });
+
+  it('serialises a handle as its row, and never shows the token', () => {
+    expect(JSON.parse(JSON.stringify(sb))).toEqual(sb.info);
+    expect(JSON.parse(JSON.stringify(client.sandbox('x')))).toEqual({ id: 'x' });
+    expect(inspect(client, { depth: 10 })).not.toContain(TOKEN);
+    expect(inspect(sb, { depth: 10 })).not.toContain(TOKEN);
   });
 
   it('stops and starts (idempotent), and exec on a stopped sandbox starts it', async () => {
