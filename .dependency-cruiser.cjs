@@ -4,7 +4,7 @@
  *
  *   main.ts, daemon.ts              composition
  *   http/                           the API
- *   edge/, loops/, tasks/, snapshots/   features (independent of each other)
+ *   edge/, loops/, tasks/, snapshots/, terminals/   features (independent of each other)
  *   sandboxes/                      the lifecycle service
  *   store/, docker/, workspaces/, network/   adapters (independent of each other)
  *   domain/, errors.ts, config.ts (+ config-values.ts), log.ts, telemetry/    the leaf every layer may import
@@ -39,16 +39,16 @@ module.exports = {
     {
       name: 'lifecycle-below-features',
       severity: 'error',
-      comment: 'sandboxes/ owns rows and containers; the edge, loops, tasks and the API call it, never the other way.',
+      comment: 'sandboxes/ owns rows and containers; the edge, loops, tasks, snapshots, terminals and the API call it, never the other way.',
       from: { path: '^src/sandboxes/' },
-      to: { path: ['^src/(edge|loops|tasks|snapshots|http)/', COMPOSITION] },
+      to: { path: ['^src/(edge|loops|tasks|snapshots|terminals|http)/', COMPOSITION] },
     },
     {
       name: 'features-are-independent',
       severity: 'error',
-      comment: 'edge/, loops/ and tasks/ meet only in the composition root and the API.',
-      from: { path: '^src/(edge|loops|tasks|snapshots)/' },
-      to: { path: ['^src/(edge|loops|tasks|snapshots)/', '^src/http/', COMPOSITION], pathNot: '^src/$1/' },
+      comment: 'edge/, loops/, tasks/, snapshots/ and terminals/ meet only in the composition root and the API.',
+      from: { path: '^src/(edge|loops|tasks|snapshots|terminals)/' },
+      to: { path: ['^src/(edge|loops|tasks|snapshots|terminals)/', '^src/http/', COMPOSITION], pathNot: '^src/$1/' },
     },
     {
       name: 'api-below-composition',

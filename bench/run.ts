@@ -21,6 +21,8 @@ import { readSettings } from './lib/settings.js';
 import { renderTable } from './lib/table.js';
 import { edgeThroughput } from './ops/edge-throughput.js';
 import { execRoundTrip } from './ops/exec-round-trip.js';
+import { execStream } from './ops/exec-stream.js';
+import { ptyKeystroke } from './ops/pty-keystroke.js';
 import { idleOverhead } from './ops/idle-overhead.js';
 import { listRows } from './ops/list.js';
 import { previewWakeBurst } from './ops/preview-wake-burst.js';
@@ -39,6 +41,8 @@ const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');
 const GROUPS: BenchGroup[] = [
   timeToInteractive,
   execRoundTrip,
+  execStream,
+  ptyKeystroke,
   stopStart,
   previewWake,
   previewWakeBurst,

@@ -108,6 +108,12 @@ export interface Config {
   logLevel: string;
   /** GET /metrics on its own listener without the API's token; null: served on the API only (with its auth). */
   metricsBind: { host: string; port: number } | null;
+  /** Terminal sessions (src/terminals/): output kept per session for replay, in bytes. */
+  ptyBufferBytes: number;
+  /** A session with no viewer and no output for this long ends. */
+  ptyGraceMs: number;
+  ptyMaxPerSandbox: number;
+  ptyMaxSessions: number;
 }
 
 /** SANDBOXD_METRICS_BIND: empty for none, else host:port like SANDBOXED_API_BIND. */
@@ -132,6 +138,19 @@ function edgeLimits(env: Env): Pick<Config, 'edgeHeadersTimeoutMs' | 'edgeReques
     edgeHeadersTimeoutMs: headersS * 1000,
     edgeRequestTimeoutMs: requestS * 1000,
     edgeMaxConnectionsPerClient: num(env, 'SANDBOXED_EDGE_MAX_CONNECTIONS_PER_CLIENT', 256, 0, 1 << 20),
+  };
+}
+
+/** Terminal sessions: the replay buffer, how long a session outlives its viewers, and the caps. */
+function ptyLimits(env: Env): Pick<Config, 'ptyBufferBytes' | 'ptyGraceMs' | 'ptyMaxPerSandbox' | 'ptyMaxSessions'> {
+  const perSandbox = num(env, 'SANDBOXD_PTY_MAX_PER_SANDBOX', 8, 0, 1024);
+  const total = num(env, 'SANDBOXD_PTY_MAX_SESSIONS', 64, 0, 65536);
+  if (perSandbox > total) throw new ConfigError('SANDBOXD_PTY_MAX_PER_SANDBOX', 'is larger than SANDBOXD_PTY_MAX_SESSIONS');
+  return {
+    ptyBufferBytes: num(env, 'SANDBOXD_PTY_BUFFER_BYTES', 1 << 20, 4096, 64 << 20),
+    ptyGraceMs: num(env, 'SANDBOXD_PTY_GRACE_SECONDS', 600, 1, 7 * 86400) * 1000,
+    ptyMaxPerSandbox: perSandbox,
+    ptyMaxSessions: total,
   };
 }
 
@@ -263,5 +282,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cgroupRoot: str(env, 'SANDBOXD_CGROUP_ROOT', '/sys/fs/cgroup'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     metricsBind: metricsBind(env),
+    ...ptyLimits(env),
   });
 }

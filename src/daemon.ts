@@ -32,6 +32,8 @@ import { SnapshotService } from './snapshots/service.js';
 import { SnapshotStore } from './store/snapshots.js';
 import { collectProcessMetrics, countSandboxesFrom } from './telemetry/metrics.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
+import { LogService } from './terminals/logs.js';
+import { TerminalService } from './terminals/service.js';
 import { FilesService } from './workspaces/files.js';
 import { Workspaces } from './workspaces/workspaces.js';
 
@@ -84,6 +86,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const snapshots = new SnapshotService(config, new SnapshotStore(db), sandboxes, workspaces, child('snapshots'));
   const checkpoint = async (sandboxId: string, taskId: string): Promise<string> => (await snapshots.take(sandboxId, { kind: 'checkpoint', taskId })).id;
   const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, checkpoint, child('tasks'));
+  const terminals = new TerminalService(config, sandboxes, activity, engine, child('terminals'));
+  const logs = new LogService(sandboxes, workspaces);
   const reconciler = new Reconciler(sandboxes, child('reconciler'), async () => {
     await network.ensure();
     await sandboxes.remountWorkspaces();
@@ -106,7 +110,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
 
   const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
   const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge') });
-  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots }, log);
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots, terminals, logs }, log);
   const loops: Loop[] = [];
 
   // Metrics: Node's own, live sandboxes counted from SQLite at scrape time, and their own listener when set.
@@ -155,6 +159,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       return { apiUrl, edgeUrl };
     },
     async stop() {
+      // Sessions live in this process: their processes are killed and their viewers told (1001).
+      await terminals.closeAll();
       await metricsServer?.close();
       await edge.close();
       await api.close();

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'gone'
   | 'conflict'
   | 'too_large'
+  | 'too_many'
   | 'unauthorized'
   | 'unavailable'
   | 'upstream';
@@ -51,6 +52,13 @@ export class ConflictError extends DomainError {
 export class TooLargeError extends DomainError {
   constructor(message: string) {
     super('too_large', message);
+  }
+}
+
+/** A cap was reached (sessions, viewers): the caller may retry once something ends. */
+export class TooManyError extends DomainError {
+  constructor(message: string) {
+    super('too_many', message);
   }
 }
 

@@ -1,7 +1,7 @@
 /** The only importer of dockerode. Maps Engine API outcomes into our words. */
 import Docker from 'dockerode';
 import { ConflictError, DomainError, NotFoundError, UpstreamError } from '../errors.js';
-import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, NetworkInfo, NetworkOptions } from './engine.js';
+import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, NetworkInfo, NetworkOptions, PtyExec, PtyOptions } from './engine.js';
 import { SANDBOX_HOME } from '../domain/layout.js';
 import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
 import { runExec } from './exec-stream.js';
@@ -219,6 +219,44 @@ export class DockerodeEngine implements ContainerEngine {
       return await runExec(this.docker.getContainer(ref), opts);
     } catch (err) {
       throw err instanceof DomainError ? err : wrap('exec', err);
+    }
+  }
+
+  async execPty(ref: string, opts: PtyOptions): Promise<PtyExec> {
+    try {
+      const exec = await this.docker.getContainer(ref).exec({
+        Cmd: opts.cmd,
+        Env: opts.env,
+        WorkingDir: opts.cwd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: true,
+      });
+      const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
+      // Engine API 1.41 has no size at create: the terminal starts at 80×24 and is resized at once.
+      await exec.resize({ w: opts.cols, h: opts.rows }).catch(() => undefined);
+      return { id: exec.id, stream };
+    } catch (err) {
+      throw wrap('exec', err);
+    }
+  }
+
+  async resizeExec(execId: string, cols: number, rows: number): Promise<void> {
+    try {
+      await this.docker.getExec(execId).resize({ w: cols, h: rows });
+    } catch (err) {
+      throw wrap('exec resize', err);
+    }
+  }
+
+  async execExitCode(execId: string): Promise<number | null> {
+    try {
+      const info = await this.docker.getExec(execId).inspect();
+      return info.Running ? null : info.ExitCode;
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw wrap('exec inspect', err);
     }
   }
 

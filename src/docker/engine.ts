@@ -3,6 +3,7 @@
  * interface; src/docker/dockerode-engine.ts is the one Docker implementation
  * (another engine, e.g. Kubernetes, would implement the same).
  */
+import type { Duplex } from 'node:stream';
 import type { ContainerSpec } from './spec.js';
 
 export interface ContainerInfo {
@@ -29,6 +30,27 @@ export interface ExecOptions {
   user?: string;
   timeoutS: number;
   outputLimitBytes: number;
+  /**
+   * Streaming: each chunk as it arrives (within the per-stream limit); the
+   * result's stdout and stderr are then empty, nothing is kept in memory.
+   */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+}
+
+export interface PtyOptions {
+  cmd: string[];
+  env?: string[];
+  cwd?: string;
+  cols: number;
+  rows: number;
+}
+
+/** A process on a terminal inside a container. */
+export interface PtyExec {
+  /** The engine's id of the exec, for resizeExec and execExitCode. */
+  id: string;
+  /** Terminal bytes both ways: what is written is typed, what is read is the screen (stdout and stderr merged by the TTY). */
+  stream: Duplex;
 }
 
 export interface ExecResult {
@@ -80,6 +102,15 @@ export interface ContainerEngine {
   listVolumes(labels: Record<string, string>): Promise<string[]>;
   /** 'in-use' when a container (even a stopped one) still mounts it. */
   removeVolume(name: string): Promise<'removed' | 'already-removed' | 'in-use'>;
+  /**
+   * Starts a process on a new terminal of `cols`×`rows`. Closing the stream does
+   * not end the process: the caller signals it (the engine keeps the terminal).
+   */
+  execPty(ref: string, opts: PtyOptions): Promise<PtyExec>;
+  /** Changes an exec's terminal size (the process gets SIGWINCH). */
+  resizeExec(execId: string, cols: number, rows: number): Promise<void>;
+  /** The exit code of an exec that has ended; null while it runs or when the engine no longer knows it. */
+  execExitCode(execId: string): Promise<number | null>;
   /** Starts a process and returns at once; it keeps running inside the container. */
   execDetached(ref: string, opts: Omit<ExecOptions, 'timeoutS' | 'outputLimitBytes'>): Promise<void>;
 }

@@ -14,12 +14,16 @@ const DEADLINE_SLACK_MS = 5000;
 const POLL_MS = 500;
 const DRAIN_MS = 200;
 
+/** One stream's output up to the limit: kept for the result, or handed on as it comes (`pass`). */
 class CappedBuffer {
   private chunks: Buffer[] = [];
   private size = 0;
   truncated = false;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly pass?: (chunk: Buffer) => void,
+  ) {}
 
   push(chunk: Buffer): void {
     const room = this.limit - this.size;
@@ -29,8 +33,9 @@ class CappedBuffer {
     }
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     if (part.length < chunk.length) this.truncated = true;
-    this.chunks.push(part);
     this.size += part.length;
+    if (this.pass) this.pass(part);
+    else this.chunks.push(part);
   }
 
   text(): string {
@@ -68,8 +73,9 @@ export async function runExec(container: Docker.Container, opts: ExecOptions): P
     Tty: false,
   });
   const stream = (await exec.start({ hijack: true, stdin: false }));
-  const stdout = new CappedBuffer(opts.outputLimitBytes);
-  const stderr = new CappedBuffer(opts.outputLimitBytes);
+  const onOutput = opts.onOutput;
+  const stdout = new CappedBuffer(opts.outputLimitBytes, onOutput && ((c) => onOutput('stdout', c)));
+  const stderr = new CappedBuffer(opts.outputLimitBytes, onOutput && ((c) => onOutput('stderr', c)));
   const demux = new Demuxer((type, payload) => (type === 2 ? stderr : stdout).push(payload));
 
   let deadlineHit = false;

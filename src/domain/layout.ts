@@ -23,6 +23,16 @@ export function serviceLogPath(name: string): string {
   return `${SANDBOX_LOG_DIR}/${name}.log`;
 }
 
+/** A background exec's output, and the file its exit code lands in once it has ended. */
+export function execLogName(execId: string): string {
+  return `exec-${execId}.log`;
+}
+export function execExitName(execId: string): string {
+  return `exec-${execId}.exit`;
+}
+/** Background exec ids (lowercase ULIDs). */
+export const EXEC_ID_PATTERN = /^[0-9a-z]{26}$/;
+
 function checked(id: string): string {
   if (!isValidSandboxId(id)) throw new Error(`refusing a path for an invalid sandbox id`);
   return id;

@@ -3,6 +3,7 @@
  * main.ts/daemon.ts listen; tests may call app.inject().
  */
 import { fastifySSE as fastifySse } from '@fastify/sse';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
@@ -12,10 +13,13 @@ import type { HttpDeps } from './deps.js';
 import { installErrorHandler } from './error-handler.js';
 import { execRoutes } from './exec.js';
 import { filesRoutes } from './files.js';
+import { requestFields } from './log-fields.js';
+import { logRoutes } from './logs.js';
 import { installRequestMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { previewRoutes } from './previews.js';
-import { installRequestIds, requestIdOptions } from './request-id.js';
+import { ptyRoutes } from './pty.js';
+import { installRequestIds, installUpgradeRequestIds, requestIdOptions } from './request-id.js';
 import { requireResponseSchemas } from './route-check.js';
 import { sandboxRoutes } from './sandboxes.js';
 import { servicesRoutes } from './services.js';
@@ -23,14 +27,16 @@ import { snapshotRoutes } from './snapshots.js';
 import { HEARTBEAT_MS } from './sse.js';
 import { systemRoutes } from './system.js';
 import { taskRoutes } from './tasks.js';
+import { MAX_CLIENT_FRAME_BYTES, PTY_SUBPROTOCOL } from '../terminals/protocol.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
 export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInstance> {
   const app = Fastify({
+    // Request URLs are logged redacted: a WebSocket handshake may carry ?token= (auth.ts).
     // pino's Logger and Fastify's base logger differ only in generics; the app is typed with the base one.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: log.child({}, { serializers: { req: requestFields } }) as FastifyBaseLogger,
     bodyLimit: JSON_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
     ...requestIdOptions,
@@ -56,6 +62,15 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   // Before the routes: it collects them as they are registered.
   await installOpenApi(app);
   await app.register(fastifySse, { heartbeatInterval: HEARTBEAT_MS });
+  // Before auth: the plugin marks WebSocket handshakes (req.ws), which auth.ts reads.
+  await app.register(fastifyWebsocket, {
+    options: {
+      maxPayload: MAX_CLIENT_FRAME_BYTES,
+      // Pick our protocol, never the token entry a browser offers beside it.
+      handleProtocols: (offered: Set<string>) => (offered.has(PTY_SUBPROTOCOL) ? PTY_SUBPROTOCOL : false),
+    },
+  });
+  installUpgradeRequestIds(app);
   // Before auth: a browser's preflight carries no token, and a refused page learns nothing about auth.
   installBrowserGuard(app, { allowedOrigins: deps.config.apiAllowedOrigins, hostnames: deps.config.apiHostnames });
   if (deps.config.authEnabled) installAuth(app, deps.config.tokens);
@@ -68,5 +83,7 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(previewRoutes, deps);
   await app.register(taskRoutes, deps);
   await app.register(snapshotRoutes, deps);
+  await app.register(ptyRoutes, deps);
+  await app.register(logRoutes, deps);
   return app;
 }

@@ -11,6 +11,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './error-handler.js';
+import { redactUrl } from './log-fields.js';
 
 export interface BrowserPolicy {
   /** Exact origins, e.g. https://app.example.com. */
@@ -115,7 +116,7 @@ export function installBrowserGuard(app: FastifyInstance, policy: BrowserPolicy)
     const view: RequestView = { method: req.method, route: req.routeOptions.url, headers: req.headers };
     const refusal = checkHost(view, policy) ?? checkOrigin(view, policy) ?? checkBody(view);
     if (refusal) {
-      req.log.info({ method: req.method, url: req.url, status: refusal.status, reason: refusal.error }, 'browser guard refused a request');
+      req.log.info({ method: req.method, url: redactUrl(req.url), status: refusal.status, reason: refusal.error }, 'browser guard refused a request');
       return sendError(reply, refusal.status, refusal.error);
     }
     const origin = req.headers.origin;

@@ -6,6 +6,8 @@ import type { ExecService } from '../sandboxes/exec.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { SnapshotService } from '../snapshots/service.js';
 import type { TaskService } from '../tasks/service.js';
+import type { LogService } from '../terminals/logs.js';
+import type { TerminalService } from '../terminals/service.js';
 import type { FilesService } from '../workspaces/files.js';
 
 export interface HttpDeps {
@@ -17,6 +19,8 @@ export interface HttpDeps {
   previews: PreviewTokens;
   tasks: TaskService;
   snapshots: SnapshotService;
+  terminals: TerminalService;
+  logs: LogService;
   /** Readiness: resolves when SQLite and the engine answer and network isolation is in place, rejects with the reason. */
   checkReady: () => Promise<void>;
 }

@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   gone: 410,
   too_large: 413,
+  too_many: 429,
   upstream: 502,
   unavailable: 503,
 };

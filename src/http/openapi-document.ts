@@ -29,6 +29,7 @@ const ERROR_NAMES: Record<string, string> = {
   '413': 'PayloadTooLarge',
   '415': 'UnsupportedMediaType',
   '421': 'MisdirectedRequest',
+  '429': 'TooManyRequests',
   '500': 'InternalError',
   '502': 'BadGateway',
   '503': 'ServiceUnavailable',

@@ -15,6 +15,8 @@ export const TAGS = [
   { name: 'files', description: 'The sandbox’s files, served from the host: they work while it sleeps and never wake it' },
   { name: 'services', description: 'What the sandbox runs at every start' },
   { name: 'previews', description: 'Tokens for private previews' },
+  { name: 'terminals', description: 'Terminal sessions over WebSocket: attach, detach, reconnect and replay' },
+  { name: 'logs', description: 'Logs of background execs and services: the tail, or followed live (SSE)' },
   { name: 'tasks', description: 'Coding agents (OpenCode, Claude Code) running in a sandbox, and their event streams' },
   { name: 'snapshots', description: 'Copies of a workspace: restore one, fork a sandbox from one, undo an agent task' },
   { name: 'system', description: 'Health, readiness, this document and metrics' },
@@ -32,7 +34,7 @@ export function isOpenRoute(pattern: string | undefined): boolean {
   return DOC_PATHS.some((p) => pattern === p || pattern.startsWith(`${p}/`));
 }
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 500 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 429 | 500 | 502 | 503;
 
 /** Statuses a route with a body can answer before its handler runs: malformed JSON, a body over the limit, a form or text body. */
 export const BODY_ERRORS = [400, 413, 415] as const satisfies readonly ErrorStatus[];
@@ -49,6 +51,7 @@ export const STATUS_TEXT: Record<string, string> = {
   '413': 'The body or the file is larger than allowed',
   '415': 'The body is not JSON (or bytes, where an upload takes them)',
   '421': 'The Host header does not name this API (SANDBOXD_API_HOSTNAMES)',
+  '429': 'A cap is reached (terminal sessions, viewers of one): end something first',
   '500': 'Internal error; the daemon log has the details under this request’s id',
   '502': 'The Docker engine failed; the message keeps its words',
   '503': 'Refused for now (memory, disk, network isolation): retry after Retry-After seconds',
@@ -63,6 +66,7 @@ const ERROR_EXAMPLES: Record<string, string> = {
   '413': 'file is larger than SANDBOXD_MAX_FILE_BYTES (52428800)',
   '415': 'content type "text/plain" is not accepted; send JSON with content-type: application/json',
   '421': 'host "rebind.example:9090" is not a name of this API; add it to SANDBOXD_API_HOSTNAMES if it is one',
+  '429': 'sandbox demo has 8 terminal sessions, the most SANDBOXD_PTY_MAX_PER_SANDBOX allows; end one first',
   '500': 'internal error; see the daemon log',
   '502': 'docker create: No such image: sandboxed/sandbox:latest',
   '503': 'not enough memory to start sandbox demo: 300 MiB available, 768 MiB needed; retry later',

@@ -20,10 +20,17 @@ export function requestIdOf(header: string | string[] | undefined): string {
   return given !== undefined && USABLE.test(given) ? given : randomUUID();
 }
 
+/** Each request's id by its Node request: a WebSocket's 101 is written by ws, which sees only that. */
+const idsOfRaw = new WeakMap<IncomingMessage, string>();
+
 /** Fastify's own header handling would take any value as is: the header is read (and checked) here instead. */
 export const requestIdOptions: Pick<FastifyServerOptions, 'requestIdHeader' | 'genReqId' | 'childLoggerFactory'> = {
   requestIdHeader: false,
-  genReqId: (req: IncomingMessage) => requestIdOf(req.headers[REQUEST_ID_HEADER]),
+  genReqId: (req: IncomingMessage) => {
+    const id = requestIdOf(req.headers[REQUEST_ID_HEADER]);
+    idsOfRaw.set(req, id);
+    return id;
+  },
   childLoggerFactory(logger: FastifyBaseLogger, bindings, opts) {
     const child = logger.child(bindings, opts);
     (child as unknown as Record<symbol, boolean>)[BINDS_REQ_ID] = true;
@@ -38,4 +45,12 @@ export function installRequestIds(app: FastifyInstance): void {
     requestContext.run(req.id, done);
   });
   app.addHook('preValidation', (req, _reply, done) => requestContext.run(req.id, done));
+}
+
+/** The 101 of a WebSocket upgrade carries the id too: ws writes it, Fastify's reply headers never reach it. */
+export function installUpgradeRequestIds(app: FastifyInstance): void {
+  app.websocketServer.on('headers', (headers: string[], req: IncomingMessage) => {
+    const id = idsOfRaw.get(req);
+    if (id !== undefined) headers.push(`${REQUEST_ID_HEADER}: ${id}`);
+  });
 }

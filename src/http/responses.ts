@@ -99,8 +99,23 @@ export const execResultSchema = z
   .meta({ id: 'ExecResult', examples: [{ exit_code: 0, stdout: 'hi\n', stderr: '', timed_out: false, truncated: false, duration_ms: 41 }] });
 
 export const backgroundExecSchema = z
-  .object({ id: z.string(), background: z.literal(true), log_path: z.string() })
-  .meta({ id: 'BackgroundExec', examples: [{ id: '01jh6x0q3c4v5b6n7m8k9j0h1g', background: true, log_path: '/home/sandbox/.sandboxed/logs/exec-01jh6x0q3c4v5b6n7m8k9j0h1g.log' }] });
+  .object({
+    id: z.string(),
+    background: z.literal(true),
+    log_path: z.string(),
+    logs_url: z.string().meta({ description: 'GET it for the log’s tail, with ?follow=1 to follow it live (SSE) until the command ends' }),
+  })
+  .meta({
+    id: 'BackgroundExec',
+    examples: [
+      {
+        id: '01jh6x0q3c4v5b6n7m8k9j0h1g',
+        background: true,
+        log_path: '/home/sandbox/.sandboxed/logs/exec-01jh6x0q3c4v5b6n7m8k9j0h1g.log',
+        logs_url: '/v1/sandboxes/demo/exec/01jh6x0q3c4v5b6n7m8k9j0h1g/logs',
+      },
+    ],
+  });
 
 const entrySchema = z
   .object({ name: z.string(), path: z.string(), type: z.enum(['file', 'directory', 'symlink', 'other']), size: z.number(), mtime: timestamp })

@@ -61,4 +61,6 @@ export const execBody = z.strictObject({
   cwd: z.string().startsWith('/', 'must be an absolute path').max(4096).refine((s) => !s.includes('\0'), 'must not contain NUL').optional(),
   timeout_s: z.number().int().min(1).optional(),
   background: z.boolean().optional(),
+  /** Stream stdout/stderr as SSE (also chosen by Accept: text/event-stream). */
+  stream: z.boolean().optional(),
 }).meta({ id: 'Exec' });

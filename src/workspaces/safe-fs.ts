@@ -45,9 +45,12 @@ export class SafeRoot {
     private readonly owner?: Owner,
     /** The root must be a mount point (a quota'd workspace): never write to the disk under it. */
     private readonly requireMount = false,
+    /** True while the disk is being released (holders.ts): an open now could keep it from unmounting. */
+    private readonly releasing: () => boolean = () => false,
   ) {}
 
   private async openRoot(): Promise<FileHandle> {
+    if (this.releasing()) throw new UnavailableError('the workspace disk is not mounted; retry shortly', 5, 'disk_unmounted');
     let fh: FileHandle;
     try {
       fh = await open(this.root, DIR_FLAGS);

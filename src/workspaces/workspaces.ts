@@ -13,6 +13,7 @@ import { LOG_DIR_REL, disksDir, workspaceDir, workspacesDir } from '../domain/la
 import { ConflictError, DomainError, UnavailableError } from '../errors.js';
 import { DiskToolError, attach, copyImage, createImage, detach, findLoop, freeBytes, freeze, growImage, imageBytesUsed, mountAt, mountPoints, thaw, unmount } from './disk.js';
 import { migrateOwner, migrateTree } from './migrate.js';
+import { DiskHolders } from './holders.js';
 import { diskSelfTest } from './self-test.js';
 import { SafeRoot, type Owner } from './safe-fs.js';
 
@@ -32,6 +33,7 @@ export class Workspaces {
   private problem: string | null = null;
   /** Loop device per mounted workspace, so a start does not ask losetup again. */
   private readonly devices = new Map<string, string>();
+  private readonly holders = new DiskHolders();
 
   constructor(
     private readonly cfg: WorkspacesConfig,
@@ -48,7 +50,12 @@ export class Workspaces {
 
   /** The tenant's tree, confined; with quotas, refused unless the disk is mounted. */
   root(id: string): SafeRoot {
-    return new SafeRoot(workspaceDir(this.cfg.dataDir, id), this.owner, this.cfg.diskQuota);
+    return new SafeRoot(workspaceDir(this.cfg.dataDir, id), this.owner, this.cfg.diskQuota, () => this.holders.isReleased(id));
+  }
+
+  /** A reader that keeps files of the workspace open (a followed log) registers how it lets go of them; returns the removal. */
+  hold(id: string, letGo: () => Promise<void>): () => void {
+    return this.holders.hold(id, letGo);
   }
 
   /** Whether this id has a workspace (a disk image or a directory), e.g. kept from a deleted sandbox. */
@@ -123,6 +130,7 @@ export class Workspaces {
     const device = await attach(image);
     this.devices.set(id, device);
     if (!(await mountPoints()).has(dir)) await mountAt(device, dir);
+    this.holders.mounted(id);
     if (fresh) await rmdir(path.join(dir, 'lost+found')).catch(() => undefined);
     return { fresh, device };
   }
@@ -226,8 +234,13 @@ export class Workspaces {
   /** Unmounts and detaches the disk (the image stays): a destroyed sandbox keeps its workspace. */
   async release(id: string): Promise<void> {
     if (!this.cfg.diskQuota) return;
+    await this.holders.release(id);
     this.devices.delete(id);
-    await unmount(workspaceDir(this.cfg.dataDir, id));
+    // Still mounted after a failure: its files may be opened again.
+    await unmount(workspaceDir(this.cfg.dataDir, id)).catch((err: unknown) => {
+      this.holders.mounted(id);
+      throw err;
+    });
     const dev = await findLoop(this.image(id)).catch(() => null);
     if (dev) await detach(dev);
   }
@@ -254,6 +267,7 @@ export class Workspaces {
     const dev = await attach(this.image(id));
     this.devices.set(id, dev);
     await mountAt(dev, dir);
+    this.holders.mounted(id);
     return true;
   }
 

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
-import { until } from '../helpers/wait.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const TOKEN = `t-${uniqueId()}`;
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -152,6 +152,9 @@ describe('metrics', () => {
 
   it('count a write that stayed busy past busy_timeout, and the event-loop lag it caused', async () => {
     await scrape(); // the lag histogram restarts at each scrape
+    // Node's delay histogram measures from its previous tick (every 10 ms), which a reset forgets: a
+    // block right after the scrape would be its first tick and go unrecorded. Let it tick first.
+    await sleep(200);
     const db = new Database(path.join(d.dataDir, 'state', 'sandboxd.db'));
     try {
       db.exec('BEGIN IMMEDIATE');

@@ -2,36 +2,32 @@
  * The OpenAPI document is true: it validates against the OpenAPI 3.1 schema
  * (@seriousme/openapi-schema-validator), its examples fit their schemas, every
  * operation is named and answers its errors, and real answers of a real
- * daemon (auth on, a real sandbox, a real agent task) fit the schema the
- * document gives for their route, status and content type (Ajv, JSON Schema
- * 2020-12). An answer with a status the document does not list fails.
+ * daemon (auth on, a real sandbox, a real agent task, streamed exec, followed
+ * logs, terminal WebSockets) fit the schema the document gives for their
+ * route, status and content type (Ajv, JSON Schema 2020-12; an SSE message's
+ * data against the event schema). An answer with a status the document does
+ * not list fails.
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
+import { DocumentCheck, pointer, sseMessages } from '../helpers/openapi-check.js';
+import { until } from '../helpers/wait.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const TOKEN = `t-${uniqueId()}`;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 let d: TestDaemon;
 let model: ModelServer;
 let doc: any;
-let ajv: Ajv2020;
-const seen = new Set<string>();
-const problems: string[] = [];
+let checker: DocumentCheck;
 
 beforeAll(async () => {
   model = await startModelServer();
   d = await startTestDaemon({ env: { SANDBOXD_API_TOKENS: `test:${TOKEN}`, SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port) } });
   doc = (await d.api('GET', '/openapi.json')).body;
-  ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addFormat('binary', true);
-  ajv.addSchema(doc, 'openapi.json');
+  checker = new DocumentCheck(doc, d.url, auth);
 });
 
 afterAll(async () => {
@@ -39,59 +35,8 @@ afterAll(async () => {
   await model?.close();
 });
 
-const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
-const validators = new Map<string, ValidateFunction>();
-function validatorAt(ptr: string): ValidateFunction {
-  let v = validators.get(ptr);
-  if (!v) validators.set(ptr, (v = ajv.compile({ $ref: `openapi.json#/${ptr}` })));
-  return v;
-}
-
-/** The document's path template for a concrete URL path. */
-function templateOf(urlPath: string): string | undefined {
-  return Object.keys(doc.paths).find((t) => new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(urlPath));
-}
-
-/** Checks one real answer against the document; problems are collected and asserted at the end. */
-function check(method: string, url: string, status: number, headers: Headers, text: string): void {
-  const where = `${method} ${url} → ${status}`;
-  if (!headers.get('x-request-id')) problems.push(`${where}: no x-request-id`);
-  const template = templateOf(url.split('?')[0]);
-  const op = template ? doc.paths[template][method.toLowerCase()] : undefined;
-  if (!op) return void problems.push(`${where}: no such operation in the document`);
-  seen.add(`${op.operationId} ${status}`);
-  let response = op.responses[String(status)];
-  if (!response) return void problems.push(`${where}: status not in the document (${Object.keys(op.responses).join(', ')})`);
-  let base = pointer('paths', template!, method.toLowerCase(), 'responses', String(status));
-  if (response.$ref) {
-    base = response.$ref.slice(2);
-    response = doc.components.responses[response.$ref.split('/').pop()];
-  }
-  const type = (headers.get('content-type') ?? '').split(';')[0].trim();
-  const mediaType = type in (response.content ?? {}) ? type : '*/*' in (response.content ?? {}) ? '*/*' : undefined;
-  if (!mediaType) return void problems.push(`${where}: content type ${type} not in the document`);
-  if (type !== 'application/json') return;
-  const validate = validatorAt(`${base}/${pointer('content', mediaType, 'schema')}`);
-  if (!validate(JSON.parse(text))) problems.push(`${where}: ${ajv.errorsText(validate.errors)}: ${text.slice(0, 300)}`);
-}
-
-async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string }> {
-  const init: RequestInit = { method, headers: { ...auth, ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
-  }
-  const r = await fetch(`${d.url}${url}`, init);
-  const text = await r.text();
-  check(method, url, r.status, r.headers, text);
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* bytes or text */
-  }
-  return { status: r.status, body: parsed, text };
-}
+const call = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => checker.call(method, url, body, headers);
+const validatorAt = (ptr: string) => checker.validatorAt(ptr);
 
 describe('the OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
@@ -118,6 +63,7 @@ describe('the OpenAPI document', () => {
     }
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(['createSandbox', 'execCommand', 'writeFile', 'createTask', 'streamTaskEvents', 'getMetrics']));
+    expect(ids).toEqual(expect.arrayContaining(['listTerminals', 'createTerminal', 'getTerminal', 'deleteTerminal', 'getExecLogs', 'getServiceLogs']));
   });
 
   it('has examples that fit their schemas', () => {
@@ -125,12 +71,12 @@ describe('the OpenAPI document', () => {
     for (const [name, schema] of Object.entries<any>(doc.components.schemas)) {
       for (const [i, example] of (schema.examples ?? []).entries()) {
         const v = validatorAt(pointer('components', 'schemas', name));
-        if (!v(example)) bad.push(`${name} example ${i}: ${ajv.errorsText(v.errors)}`);
+        if (!v(example)) bad.push(`${name} example ${i}: ${checker.ajv.errorsText(v.errors)}`);
       }
     }
     for (const [name, r] of Object.entries<any>(doc.components.responses)) {
       const v = validatorAt(pointer('components', 'responses', name, 'content', 'application/json', 'schema'));
-      if (!v(r.content['application/json'].example)) bad.push(`${name}: ${ajv.errorsText(v.errors)}`);
+      if (!v(r.content['application/json'].example)) bad.push(`${name}: ${checker.ajv.errorsText(v.errors)}`);
     }
     expect(bad).toEqual([]);
   });
@@ -188,6 +134,53 @@ describe('real answers fit the document', () => {
     expect((await call('POST', `/sandbox/${id}/start`)).body.status).toBe('running');
   });
 
+  it('for streamed exec, exec and service logs, and terminals over HTTP and WebSocket', async () => {
+    const exec = `/v1/sandboxes/${id}/exec`;
+    const streamed = await call('POST', exec, { cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'] }, { accept: 'text/event-stream' });
+    expect(streamed.headers.get('content-type')).toContain('text/event-stream');
+    expect(sseMessages(streamed.text).map((m) => m.event)).toEqual(expect.arrayContaining(['stdout', 'stderr']));
+    expect(sseMessages(streamed.text).at(-1)).toMatchObject({ event: 'exit', data: { exit_code: 3, timed_out: false } });
+    expect(sseMessages((await call('POST', exec, { cmd: ['echo', 'hi'], stream: true })).text).at(-1)?.event).toBe('exit');
+    expect((await call('POST', exec, { cmd: ['true'], stream: true, background: true })).status).toBe(400);
+
+    const bg = await call('POST', exec, { cmd: ['sh', '-c', 'echo building; echo built'], background: true });
+    expect(bg.body.logs_url).toBe(`/v1/sandboxes/${id}/exec/${bg.body.id}/logs`);
+    const followed = sseMessages((await call('GET', `${bg.body.logs_url}?follow=1`)).text);
+    expect(followed.at(-1)).toMatchObject({ event: 'exit', data: { exit_code: 0 } });
+    expect((await call('GET', bg.body.logs_url)).text).toBe('building\nbuilt\n');
+    expect((await call('GET', `${exec}/01aaaaaaaaaaaaaaaaaaaaaaaa/logs`)).status).toBe(404);
+    expect((await call('GET', `${bg.body.logs_url}?bytes=-1`)).status).toBe(400);
+
+    // The service declared above writes a line per request to its log.
+    const request = ['python3', '-c', "import urllib.request; urllib.request.urlopen('http://127.0.0.1:3000/')"];
+    await until(async () => (await call('POST', exec, { cmd: request })).body.exit_code === 0, 'the service to answer');
+    const serviceLog = `/v1/sandboxes/${id}/services/web/logs`;
+    expect((await call('GET', serviceLog)).text).toContain('GET / HTTP/1.1');
+    const served = (t: string) => sseMessages(t.slice(0, t.lastIndexOf('\n\n') + 2)).some((m) => m.event === 'log' && (m.data as { text: string }).text.includes('GET / HTTP/1.1'));
+    const live = await checker.read(`${serviceLog}?follow=1`, served, { 'last-event-id': '0' });
+    expect(sseMessages(live.text)[0]).toMatchObject({ event: 'log', data: { offset: 0 } });
+    expect((await call('GET', `/v1/sandboxes/${id}/services/nope/logs`)).status).toBe(404);
+
+    const pty = `/v1/sandboxes/${id}/pty`;
+    const created = await call('POST', pty, { cols: 100, rows: 30, cmd: ['sh'] });
+    expect(created.status).toBe(201);
+    expect((await call('POST', pty)).body.cmd).toEqual(['bash', '-l']);
+    expect((await call('POST', pty, { cols: 0 })).status).toBe(400);
+    expect((await call('GET', `${pty}/${created.body.id}`)).body).toMatchObject({ cols: 100, rows: 30, viewers: 0 });
+    expect((await call('GET', `${pty}/01aaaaaaaaaaaaaaaaaaaaaaaa`)).status).toBe(404);
+    const attached = await checker.upgrade(`${pty}/${created.body.id}?since=0`);
+    const opened = await checker.upgrade(`${pty}?cols=90&rows=20`);
+    expect([attached.status, opened.status]).toEqual([101, 101]);
+    expect((await checker.upgrade(`${pty}/01aaaaaaaaaaaaaaaaaaaaaaaa`)).status).toBe(404);
+    expect((await checker.upgrade(`${pty}?cols=0`)).status).toBe(400);
+    await until(async () => (await call('GET', `${pty}/${created.body.id}`)).body.viewers === 1, 'the viewer to be attached');
+    for (const s of [attached, opened]) s.socket?.close();
+    const sessions = (await call('GET', pty)).body;
+    expect(sessions.count).toBe(3);
+    for (const s of sessions.sessions) expect((await call('DELETE', `${pty}/${s.id}`)).body).toMatchObject({ id: s.id, ended: true });
+    expect((await call('DELETE', `${pty}/${created.body.id}`)).status).toBe(404);
+  });
+
   it('for an agent task, its list and every event of its stream', async () => {
     const fields = { agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } };
     const started = await call('POST', `/v1/sandboxes/${id}/tasks`, { prompt: 'FILE=/home/sandbox/workspace/app/t.txt CONTENT=hi', ...fields });
@@ -201,7 +194,7 @@ describe('real answers fit the document', () => {
       .map((l) => JSON.parse(l.slice(6)));
     expect(events.at(-1).type).toBe('task.completed');
     const sse = validatorAt(pointer('paths', '/v1/sandboxes/{id}/tasks/{taskId}/events', 'get', 'responses', '200', 'content', 'text/event-stream', 'schema'));
-    for (const e of events) if (!sse(e)) problems.push(`event ${e.type}: ${ajv.errorsText(sse.errors)}`);
+    for (const e of events) if (!sse(e)) checker.problems.push(`event ${e.type}: ${checker.ajv.errorsText(sse.errors)}`);
     expect((await call('GET', `/v1/sandboxes/${id}/tasks/${started.body.id}`)).body.status).toBe('succeeded');
     expect((await call('GET', `/v1/sandboxes/${id}/tasks`)).body.count).toBe(1);
     expect((await call('POST', `/v1/sandboxes/${id}/tasks/${started.body.id}/cancel`)).status).toBe(200);
@@ -224,9 +217,10 @@ describe('real answers fit the document', () => {
   });
 
   it('with no answer outside the document', () => {
-    expect(problems).toEqual([]);
-    for (const want of ['createSandbox 201', 'createSandbox 409', 'createSandbox 415', 'listSandboxes 401', 'listSandboxes 403', 'execCommand 202', 'readFile 200', 'createTask 202', 'getTask 200']) {
-      expect([...seen]).toContain(want);
-    }
+    expect(checker.problems).toEqual([]);
+    const wanted = ['createSandbox 201', 'createSandbox 409', 'createSandbox 415', 'listSandboxes 401', 'listSandboxes 403', 'execCommand 202', 'readFile 200', 'createTask 202', 'getTask 200'];
+    wanted.push('execCommand 200', 'execCommand 400', 'getExecLogs 200', 'getExecLogs 404', 'getServiceLogs 200', 'getServiceLogs 404');
+    wanted.push('createTerminal 201', 'createTerminal 400', 'listTerminals 101', 'listTerminals 200', 'listTerminals 400', 'getTerminal 101', 'getTerminal 200', 'getTerminal 404', 'deleteTerminal 200', 'deleteTerminal 404');
+    expect([...checker.seen]).toEqual(expect.arrayContaining(wanted));
   });
 });

@@ -47,11 +47,11 @@ describe('the document of a WebSocket route', () => {
   it('is a GET answering 101 with the upgrade described, and the errors', async () => {
     const a = app();
     await installOpenApi(a);
-    const schema = { ...op('/v1/sandboxes/:id/pty', 'openTerminal', 'exec', 'A terminal'), response: replies({ 101: websocketUpgrade('Binary frames are the terminal’s bytes.') }, 404) };
+    const schema = { ...op('/v1/sandboxes/:id/pty', 'listTerminals', 'terminals', 'A terminal'), response: replies({ 101: websocketUpgrade('Binary frames are the terminal’s bytes.') }, 404) };
     a.get('/v1/sandboxes/:id/pty', { schema }, async () => ({ error: 'not a WebSocket' }));
     await a.ready();
     const get = (a.swagger() as any).paths['/v1/sandboxes/{id}/pty'].get;
-    expect(get.operationId).toBe('openTerminal');
+    expect(get.operationId).toBe('listTerminals');
     expect(get.responses['101']).toEqual({ description: expect.stringMatching(/^Switching Protocols: .*terminal’s bytes/), headers: expect.any(Object) });
     expect(get.responses['404']).toEqual({ $ref: '#/components/responses/NotFound' });
     await a.close();
