@@ -7,7 +7,7 @@
 import { SandboxedError } from './errors.js';
 import type { Http } from './http.js';
 import { readSse } from './sse.js';
-import type { BackgroundExec, ExecResult } from './types.js';
+import type { BackgroundExec, ExecExit, ExecInput, ExecResult } from './types.js';
 
 export type Command = string | string[];
 
@@ -21,10 +21,7 @@ export interface ExecOptions {
 }
 
 /** What a streamed exec yields: output as it comes (UTF-8 text), then the exit. */
-export type ExecChunk =
-  | { type: 'stdout'; text: string }
-  | { type: 'stderr'; text: string }
-  | { type: 'exit'; exit_code: number | null; timed_out: boolean; truncated: boolean; duration_ms: number };
+export type ExecChunk = { type: 'stdout'; text: string } | { type: 'stderr'; text: string } | ({ type: 'exit' } & ExecExit);
 
 export interface Exec {
   /** Runs the command and answers when it ends (output capped at 1 MiB per stream). A stopped sandbox is started first. */
@@ -39,14 +36,14 @@ export function argv(cmd: Command): string[] {
   return typeof cmd === 'string' ? ['sh', '-c', cmd] : cmd;
 }
 
-function body(cmd: Command, opts: ExecOptions) {
+function body(cmd: Command, opts: ExecOptions): ExecInput {
   return { cmd: argv(cmd), env: opts.env, cwd: opts.cwd, timeout_s: opts.timeout_s };
 }
 
 async function* stream(http: Http, id: string, cmd: Command, opts: ExecOptions): AsyncGenerator<ExecChunk> {
   const res = await http.send('post', '/v1/sandboxes/{id}/exec', {
     path: { id },
-    body: JSON.stringify({ ...body(cmd, opts), stream: true }),
+    body: JSON.stringify({ ...body(cmd, opts), stream: true } satisfies ExecInput),
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
     signal: opts.signal,
   });
@@ -57,7 +54,7 @@ async function* stream(http: Http, id: string, cmd: Command, opts: ExecOptions):
       const data = JSON.parse(m.data) as Record<string, unknown>;
       if (m.event === 'stdout' || m.event === 'stderr') yield { type: m.event, text: String(data.text) };
       else if (m.event === 'exit') {
-        yield { type: 'exit', ...(data as Omit<Extract<ExecChunk, { type: 'exit' }>, 'type'>) };
+        yield { type: 'exit', ...(data as ExecExit) };
         return;
       } else if (m.event === 'error') throw new SandboxedError(500, String(data.error), { requestId });
     }

@@ -8,7 +8,7 @@ export { Logs, type LogEvent, type LogFollowOptions, type LogSource, type Tail }
 export { Snapshots } from './snapshots.js';
 export { Task, Tasks } from './tasks.js';
 export { Terminal, type TerminalSignal } from './terminal.js';
-export { Terminals, type TerminalOptions, type TerminalSession } from './terminals.js';
+export { Terminals, type TerminalOptions } from './terminals.js';
 export type { FollowOptions } from './sse.js';
 export type { WebSocketConstructor, WebSocketLike } from './websocket.js';
 export type * from './types.js';

@@ -5,19 +5,21 @@
  * sandbox sleeps and never wakes it.
  */
 import { SandboxedError } from './errors.js';
+import type { components } from './generated/api.js';
 import type { Http } from './http.js';
 import { followSse, type FollowOptions } from './sse.js';
 
 /** Whose log: a declared service's, or a background exec's (its id). */
 export type LogSource = { service: string } | { exec: string };
 
-export type LogEvent =
-  /** Bytes of the file from `offset`, as UTF-8 text (a character cut at a read's end waits for its rest). */
-  | { type: 'log'; offset: number; text: string }
-  /** The file was truncated or replaced: what follows starts again at offset 0. */
-  | { type: 'reset'; reason: string }
-  /** The background exec ended (its log is complete). A service's log never ends. */
-  | { type: 'exit'; exit_code: number | null };
+type Schemas = components['schemas'];
+
+/**
+ * `log`: bytes of the file from `offset` as UTF-8 text (a character cut at a read's end waits
+ * for its rest); `reset`: the file was truncated or replaced, what follows starts again at 0;
+ * `exit`: the background exec ended and its log is complete (a service's log never ends).
+ */
+export type LogEvent = ({ type: 'log' } & Schemas['LogTextEvent']) | ({ type: 'reset' } & Schemas['LogResetEvent']) | ({ type: 'exit' } & Schemas['LogExitEvent']);
 
 export interface Tail {
   text: string;
@@ -64,13 +66,12 @@ export class Logs {
         signal: opts.signal,
       });
     for await (const m of followSse(open, opts.since === undefined ? undefined : String(opts.since), opts)) {
-      const data = JSON.parse(m.data) as Record<string, unknown>;
-      if (m.event === 'log') yield { type: 'log', offset: Number(data.offset), text: String(data.text) };
-      else if (m.event === 'reset') yield { type: 'reset', reason: typeof data.reason === 'string' ? data.reason : 'reset' };
+      if (m.event === 'log') yield { type: 'log', ...(JSON.parse(m.data) as Schemas['LogTextEvent']) };
+      else if (m.event === 'reset') yield { type: 'reset', ...(JSON.parse(m.data) as Schemas['LogResetEvent']) };
       else if (m.event === 'exit') {
-        yield { type: 'exit', exit_code: (data.exit_code as number | null) ?? null };
+        yield { type: 'exit', ...(JSON.parse(m.data) as Schemas['LogExitEvent']) };
         return;
-      } else if (m.event === 'error') throw new SandboxedError(409, String(data.error));
+      } else if (m.event === 'error') throw new SandboxedError(400, (JSON.parse(m.data) as Schemas['LogErrorEvent']).error);
     }
   }
 }

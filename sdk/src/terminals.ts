@@ -1,32 +1,11 @@
 /** A sandbox's terminal sessions: create one and attach, attach again (replaying from an offset), list, end. */
 import type { Http } from './http.js';
 import { PTY_SUBPROTOCOL, Terminal } from './terminal.js';
+import type { CreateTerminalInput, TerminalEnded, TerminalSession } from './types.js';
 import { handshake, resolveWebSocket, type WebSocketConstructor } from './websocket.js';
 
-export interface TerminalOptions {
-  /** The command (default: a login shell, `bash -l`, as the sandbox user in ~/workspace/app). */
-  cmd?: string[];
-  cwd?: string;
-  env?: Record<string, string>;
-  cols?: number;
-  rows?: number;
-}
-
-/** A session as the API describes it (`start`/`end`: the byte offsets its buffer holds). */
-export interface TerminalSession {
-  id: string;
-  sandbox_id: string;
-  cmd: string[];
-  cols: number;
-  rows: number;
-  created_at: string;
-  viewers: number;
-  start: number;
-  end: number;
-  exited: boolean;
-  exit_code: number | null;
-  attach_url: string;
-}
+/** What a new session runs: `cmd` (default a login shell, `bash -l`, as the sandbox user in ~/workspace/app), `cwd`, `env`, `cols`, `rows`. */
+export type TerminalOptions = CreateTerminalInput;
 
 export class Terminals {
   constructor(
@@ -37,12 +16,7 @@ export class Terminals {
 
   /** Starts a session (a stopped sandbox is woken) and attaches to it from its first byte. */
   async create(opts: TerminalOptions = {}): Promise<Terminal> {
-    const res = await this.http.send('post', '/v1/sandboxes/{id}/pty', {
-      path: { id: this.id },
-      body: JSON.stringify(opts),
-      headers: { 'content-type': 'application/json' },
-    });
-    const session = (await res.json()) as TerminalSession;
+    const session = await this.http.call('post', '/v1/sandboxes/{id}/pty', { path: { id: this.id }, body: opts });
     return this.attach(session.id, { since: 0 });
   }
 
@@ -61,18 +35,15 @@ export class Terminals {
   }
 
   async list(): Promise<TerminalSession[]> {
-    const res = await this.http.send('get', '/v1/sandboxes/{id}/pty', { path: { id: this.id } });
-    return ((await res.json()) as { sessions: TerminalSession[] }).sessions;
+    return (await this.http.call('get', '/v1/sandboxes/{id}/pty', { path: { id: this.id } })).sessions;
   }
 
   async get(session: string): Promise<TerminalSession> {
-    const res = await this.http.send('get', '/v1/sandboxes/{id}/pty/{session}', { path: { id: this.id, session } });
-    return (await res.json()) as TerminalSession;
+    return this.http.call('get', '/v1/sandboxes/{id}/pty/{session}', { path: { id: this.id, session } });
   }
 
   /** Ends a session: its processes are killed, its viewers get the exit. */
-  async end(session: string): Promise<TerminalSession & { ended: true }> {
-    const res = await this.http.send('delete', '/v1/sandboxes/{id}/pty/{session}', { path: { id: this.id, session } });
-    return (await res.json()) as TerminalSession & { ended: true };
+  async end(session: string): Promise<TerminalEnded> {
+    return this.http.call('delete', '/v1/sandboxes/{id}/pty/{session}', { path: { id: this.id, session } });
   }
 }

@@ -31,6 +31,8 @@ describe('sandboxed shell', () => {
     const term = await startTerminal(`${process.execPath} ${CLI} shell ${id}; echo "EXIT=$?"; stty -a`, { cols: 100, rows: 30, env: env() });
     try {
       await term.waitFor(PROMPT);
+      // On a terminal, the wait for the session shows a progress line (on stderr).
+      expect(term.output()).toContain(`opening a terminal in ${id}`);
       // The local terminal is raw while attached: no local echo, no line editing, ^C is a byte.
       expect(term.modes()).toMatch(/(^|\s)-icanon(\s|$)/);
       expect(term.modes()).toMatch(/(^|\s)-isig(\s|$)/);

@@ -80,6 +80,8 @@ describe('sandboxes', () => {
     const made = uniqueId('climk');
     const created = await runCli(['create', made, '--port', '3000', '--env', 'SECRET=x', '--service', 'web:3000=python3 -m http.server 3000', '--always-on'], { env });
     expect(created).toMatchObject({ code: 0, stdout: `${made}\n` });
+    // Not a terminal: no spinner, no colour; the preview URL is a note on stderr.
+    expect(created.stderr).toBe(`port 3000: http://s-${made}-3000.preview.localhost:${d.edgePort}/\n`);
     const table = await runCli(['ls'], { env });
     expect(table.stdout).toMatch(/^ID\s+STATUS\s+PORTS\s+IDLE\s+VISIBILITY\s+ACTIVE\n/);
     expect(table.stdout).toMatch(new RegExp(`^${made}\\s+running\\s+3000\\s+always_on\\s+public\\s+\\d+s ago$`, 'm'));

@@ -6,7 +6,7 @@
  * test/helpers/doc-commands.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,8 @@ describe('README.md with the SDK', () => {
     } catch (err) {
       const e = err as { stdout: string; stderr: string };
       throw new Error(`README.md's ts failed:\n${e.stdout}\n${e.stderr.slice(-2000)}`, { cause: err });
+    } finally {
+      rmSync(file, { force: true });
     }
     const lines = source.split('\n');
     const problems = checks.flatMap(({ line, expect: e }) => {

@@ -215,7 +215,8 @@ export interface paths {
          * Run a command
          * @description Runs as the sandbox user in /home/sandbox/workspace/app unless cwd says otherwise; a stopped sandbox is started first.
          *     Foreground: waits up to timeout_s (the whole process group is killed then) and returns the output, each stream capped at SANDBOXD_EXEC_OUTPUT_LIMIT_BYTES.
-         *     background: true returns 202 at once with the log file's path.
+         *     Streamed (stream: true or Accept: text/event-stream): the output comes as SSE while the command runs, then an exit event; the stream opens once the command starts, so a missing sandbox or a refused wake is still a plain error.
+         *     background: true returns 202 at once with the log file's path and logs_url, where its log is read or followed.
          */
         post: operations["execCommand"];
         delete?: never;
@@ -548,6 +549,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandboxes/{id}/pty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The sandbox’s terminal sessions; as a WebSocket, a new session attached
+         * @description Upgraded to a WebSocket (?cols=&rows=&cwd=&cmd=): A process on a TTY in the sandbox (default: a login shell as the sandbox user in ~/workspace/app); a stopped sandbox is woken.
+         *     Sessions outlive their viewers for SANDBOXD_PTY_GRACE_SECONDS; at most SANDBOXD_PTY_MAX_PER_SANDBOX per sandbox and SANDBOXD_PTY_MAX_SESSIONS in all (429).
+         */
+        get: operations["listTerminals"];
+        put?: never;
+        /**
+         * Start a terminal session
+         * @description A process on a TTY in the sandbox (default: a login shell as the sandbox user in ~/workspace/app); a stopped sandbox is woken.
+         *     Sessions outlive their viewers for SANDBOXD_PTY_GRACE_SECONDS; at most SANDBOXD_PTY_MAX_PER_SANDBOX per sandbox and SANDBOXD_PTY_MAX_SESSIONS in all (429). Attach to it at attach_url.
+         */
+        post: operations["createTerminal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/pty/{session}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One terminal session; as a WebSocket, attached to it
+         * @description Upgraded to a WebSocket: one more viewer (at most 8 a session, 429), replaying from ?since=.
+         */
+        get: operations["getTerminal"];
+        put?: never;
+        post?: never;
+        /**
+         * End a terminal session
+         * @description Its processes are killed; its viewers get the exit frame, then close 1000.
+         */
+        delete: operations["deleteTerminal"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/exec/{execId}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background exec’s log: its tail, or followed until the command ends (SSE)
+         * @description Read from the host: works while the sandbox sleeps and never wakes it. A truncated or replaced file (a snapshot restore too) sends a reset event; a link, directory or FIFO, or the sandbox deleted, ends the stream with an error event.
+         */
+        get: operations["getExecLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/services/{name}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A service’s log: its tail, or followed live through stops and wakes (SSE)
+         * @description Read from the host: works while the sandbox sleeps and never wakes it. A truncated or replaced file (a snapshot restore too) sends a reset event; a link, directory or FIFO, or the sandbox deleted, ends the stream with an error event.
+         */
+        get: operations["getServiceLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -565,7 +656,8 @@ export interface components {
          * @example {
          *       "id": "01jh6x0q3c4v5b6n7m8k9j0h1g",
          *       "background": true,
-         *       "log_path": "/home/sandbox/.sandboxed/logs/exec-01jh6x0q3c4v5b6n7m8k9j0h1g.log"
+         *       "log_path": "/home/sandbox/.sandboxed/logs/exec-01jh6x0q3c4v5b6n7m8k9j0h1g.log",
+         *       "logs_url": "/v1/sandboxes/demo/exec/01jh6x0q3c4v5b6n7m8k9j0h1g/logs"
          *     }
          */
         BackgroundExec: {
@@ -573,6 +665,8 @@ export interface components {
             /** @constant */
             background: true;
             log_path: string;
+            /** @description GET it for the log’s tail, with ?follow=1 to follow it live (SSE) until the command ends */
+            logs_url: string;
         };
         CreatePreviewTokenInput: {
             /** @description A declared port; default: the first */
@@ -609,6 +703,16 @@ export interface components {
             continue_from?: string;
             checkpoint?: boolean;
         };
+        CreateTerminalInput: {
+            cmd?: string[];
+            /** Format: starts_with */
+            cwd?: string;
+            env?: {
+                [key: string]: string;
+            };
+            cols?: number;
+            rows?: number;
+        };
         /**
          * @example {
          *       "path": "/home/sandbox/workspace/app/assets",
@@ -629,6 +733,15 @@ export interface components {
             /** @description What went wrong, in words; a field error names the field (`body.ports: …`) */
             error: string;
         };
+        /** @description The `data` of one SSE message of a streamed exec; its kind is the `event:` name */
+        ExecEvent: components["schemas"]["ExecOutputEvent"] | components["schemas"]["ExecExitEvent"] | components["schemas"]["StreamErrorEvent"];
+        /** @description `event: exit`: the last message */
+        ExecExitEvent: {
+            exit_code: number | null;
+            timed_out: boolean;
+            truncated: boolean;
+            duration_ms: number;
+        };
         ExecInput: {
             cmd: string[];
             env?: {
@@ -638,6 +751,11 @@ export interface components {
             cwd?: string;
             timeout_s?: number;
             background?: boolean;
+            stream?: boolean;
+        };
+        /** @description `event: stdout` or `event: stderr`: UTF-8 text as it came */
+        ExecOutputEvent: {
+            text: string;
         };
         /**
          * @example {
@@ -744,6 +862,26 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /** @description `event: error`: the log cannot be followed (a link, a directory); the last message */
+        LogErrorEvent: {
+            error: string;
+        };
+        /** @description The `data` of one SSE message of a followed log; its `id:` is a byte offset to resume from */
+        LogEvent: components["schemas"]["LogTextEvent"] | components["schemas"]["LogResetEvent"] | components["schemas"]["LogExitEvent"] | components["schemas"]["LogErrorEvent"];
+        /** @description `event: exit`: a background exec ended; the last message */
+        LogExitEvent: {
+            exit_code: number | null;
+        };
+        /** @description `event: reset`: the file was truncated or replaced; reading starts again at 0 */
+        LogResetEvent: {
+            reason: string;
+            offset: number;
+        };
+        /** @description `event: log`: text from `offset`; the SSE id is the offset just past it */
+        LogTextEvent: {
+            offset: number;
+            text: string;
         };
         MakeDirectoryInput: {
             path: string;
@@ -1063,6 +1201,10 @@ export interface components {
             /** @description What the restore replaced, kept as a pre-restore snapshot */
             saved_as: components["schemas"]["Snapshot"];
         };
+        /** @description `event: error`: the stream failed after it opened; the last message */
+        StreamErrorEvent: {
+            error: string;
+        };
         TakeSnapshotInput: {
             name?: string;
             template?: boolean;
@@ -1232,6 +1374,115 @@ export interface components {
             sandbox: components["schemas"]["Sandbox"];
             task_id: string;
             saved_as: components["schemas"]["Snapshot"];
+        };
+        /**
+         * @description A terminal session
+         * @example {
+         *       "id": "01jh6x0q3c4v5b6n7m8k9j0h1g",
+         *       "sandbox_id": "demo",
+         *       "cmd": [
+         *         "bash",
+         *         "-l"
+         *       ],
+         *       "cols": 120,
+         *       "rows": 40,
+         *       "created_at": "2025-01-01T12:00:00.000Z",
+         *       "viewers": 1,
+         *       "start": 0,
+         *       "end": 5120,
+         *       "exited": false,
+         *       "exit_code": null,
+         *       "attach_url": "/v1/sandboxes/demo/pty/01jh6x0q3c4v5b6n7m8k9j0h1g"
+         *     }
+         */
+        Terminal: {
+            id: string;
+            sandbox_id: string;
+            cmd: string[];
+            cols: number;
+            rows: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description WebSockets attached now */
+            viewers: number;
+            /** @description Offset of the oldest output byte the buffer still holds */
+            start: number;
+            /** @description Offset just past the newest output byte */
+            end: number;
+            exited: boolean;
+            exit_code: number | null;
+            /** @description Attach over WebSocket here (add ?since=<offset> to replay from there) */
+            attach_url: string;
+        };
+        /**
+         * @description The session as it ended
+         * @example {
+         *       "id": "01jh6x0q3c4v5b6n7m8k9j0h1g",
+         *       "sandbox_id": "demo",
+         *       "cmd": [
+         *         "bash",
+         *         "-l"
+         *       ],
+         *       "cols": 120,
+         *       "rows": 40,
+         *       "created_at": "2025-01-01T12:00:00.000Z",
+         *       "viewers": 0,
+         *       "start": 0,
+         *       "end": 5120,
+         *       "exited": true,
+         *       "exit_code": 129,
+         *       "attach_url": "/v1/sandboxes/demo/pty/01jh6x0q3c4v5b6n7m8k9j0h1g",
+         *       "ended": true
+         *     }
+         */
+        TerminalEnded: {
+            id: string;
+            sandbox_id: string;
+            cmd: string[];
+            cols: number;
+            rows: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description WebSockets attached now */
+            viewers: number;
+            /** @description Offset of the oldest output byte the buffer still holds */
+            start: number;
+            /** @description Offset just past the newest output byte */
+            end: number;
+            exited: boolean;
+            exit_code: number | null;
+            /** @description Attach over WebSocket here (add ?since=<offset> to replay from there) */
+            attach_url: string;
+            /** @constant */
+            ended: true;
+        };
+        /**
+         * @example {
+         *       "sessions": [
+         *         {
+         *           "id": "01jh6x0q3c4v5b6n7m8k9j0h1g",
+         *           "sandbox_id": "demo",
+         *           "cmd": [
+         *             "bash",
+         *             "-l"
+         *           ],
+         *           "cols": 120,
+         *           "rows": 40,
+         *           "created_at": "2025-01-01T12:00:00.000Z",
+         *           "viewers": 1,
+         *           "start": 0,
+         *           "end": 5120,
+         *           "exited": false,
+         *           "exit_code": null,
+         *           "attach_url": "/v1/sandboxes/demo/pty/01jh6x0q3c4v5b6n7m8k9j0h1g"
+         *         }
+         *       ],
+         *       "count": 1
+         *     }
+         */
+        TerminalList: {
+            sessions: components["schemas"]["Terminal"][];
+            count: number;
         };
         ToolCompletedEvent: {
             /** @constant */
@@ -1443,6 +1694,22 @@ export interface components {
                 /**
                  * @example {
                  *       "error": "not enough memory to start sandbox demo: 300 MiB available, 768 MiB needed; retry later"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A cap is reached (terminal sessions, viewers of one): end something first */
+        TooManyRequests: {
+            headers: {
+                /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                "x-request-id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "sandbox demo has 8 terminal sessions, the most SANDBOXD_PTY_MAX_PER_SANDBOX allows; end one first"
                  *     }
                  */
                 "application/json": components["schemas"]["Error"];
@@ -1938,7 +2205,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The command’s result; or, with `stream: true` or `Accept: text/event-stream`, its output as SSE: `stdout`/`stderr` events, then `exit` */
             200: {
                 headers: {
                     /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
@@ -1947,6 +2214,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExecResult"];
+                    /**
+                     * @example {
+                     *       "text": "added 120 packages in 9s\n"
+                     *     }
+                     */
+                    "text/event-stream": components["schemas"]["ExecEvent"];
                 };
             };
             /** @description Accepted: runs on in the background */
@@ -2825,6 +3098,286 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listTerminals: {
+        parameters: {
+            query?: {
+                cols?: number;
+                rows?: number;
+                cwd?: string;
+                cmd?: string | string[];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description Switching Protocols: the connection becomes a WebSocket. A new session is started and this socket attached to it. Offer the subprotocol `sandboxed.pty.v1`. Binary frames carry the terminal's bytes both ways; text frames are JSON control messages:
+             *     the client sends `resize` {cols, rows}, `signal` {name}, `ping`; the server sends `hello` first ({session, offset, end, missed, cols, rows}), then `size`, `exit` {code}, `error` {error}, `pong`.
+             *     Close codes: 1000 the session ended, 1001 the daemon is stopping, 1009 a frame over 64 KiB, 4008 the viewer read too slowly, 4009 no answer to pings.
+             *     A browser, which cannot send a header, may give the token as a subprotocol `sandboxed.token.<secret>` or as `?token=`. Everything refused is refused before the upgrade, as HTTP. See AGENTS.md, "Terminals".
+             */
+            101: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TerminalList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createTerminal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateTerminalInput"];
+            };
+        };
+        responses: {
+            /** @description A terminal session */
+            201: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Terminal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getTerminal: {
+        parameters: {
+            query?: {
+                /** @description WebSocket: replay the output from this byte offset */
+                since?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                session: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description Switching Protocols: the connection becomes a WebSocket. This socket is attached to the session; output replays from ?since= (default: all the buffer holds). Offer the subprotocol `sandboxed.pty.v1`. Binary frames carry the terminal's bytes both ways; text frames are JSON control messages:
+             *     the client sends `resize` {cols, rows}, `signal` {name}, `ping`; the server sends `hello` first ({session, offset, end, missed, cols, rows}), then `size`, `exit` {code}, `error` {error}, `pong`.
+             *     Close codes: 1000 the session ended, 1001 the daemon is stopping, 1009 a frame over 64 KiB, 4008 the viewer read too slowly, 4009 no answer to pings.
+             *     A browser, which cannot send a header, may give the token as a subprotocol `sandboxed.token.<secret>` or as `?token=`. Everything refused is refused before the upgrade, as HTTP. See AGENTS.md, "Terminals".
+             */
+            101: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A terminal session */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Terminal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteTerminal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                session: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session as it ended */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TerminalEnded"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    getExecLogs: {
+        parameters: {
+            query?: {
+                /** @description Stream the log live as SSE */
+                follow?: "0" | "1" | "true" | "false";
+                /** @description Size of the tail (default 64 KiB); with follow, where a stream without a cursor starts */
+                bytes?: number;
+                /** @description With follow: resume from this byte offset (Last-Event-ID wins) */
+                since?: number;
+            };
+            header?: {
+                /** @description With follow: the byte offset to resume from (a reconnecting EventSource sends it) */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+                execId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log’s tail as text (headers `x-log-start` and `x-log-size` give its byte offsets); with `?follow=1`, SSE: `log` events as the file grows (resume with `Last-Event-ID` or `?since=`) */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example building
+                     *     built
+                     */
+                    "text/plain": string;
+                    /**
+                     * @example {
+                     *       "offset": 0,
+                     *       "text": "building\n"
+                     *     }
+                     */
+                    "text/event-stream": components["schemas"]["LogEvent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getServiceLogs: {
+        parameters: {
+            query?: {
+                /** @description Stream the log live as SSE */
+                follow?: "0" | "1" | "true" | "false";
+                /** @description Size of the tail (default 64 KiB); with follow, where a stream without a cursor starts */
+                bytes?: number;
+                /** @description With follow: resume from this byte offset (Last-Event-ID wins) */
+                since?: number;
+            };
+            header?: {
+                /** @description With follow: the byte offset to resume from (a reconnecting EventSource sends it) */
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log’s tail as text (headers `x-log-start` and `x-log-size` give its byte offsets); with `?follow=1`, SSE: `log` events as the file grows (resume with `Last-Event-ID` or `?since=`) */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example building
+                     *     built
+                     */
+                    "text/plain": string;
+                    /**
+                     * @example {
+                     *       "offset": 0,
+                     *       "text": "building\n"
+                     *     }
+                     */
+                    "text/event-stream": components["schemas"]["LogEvent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             421: components["responses"]["MisdirectedRequest"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
