@@ -90,6 +90,27 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'] },
     },
     {
+      name: 'sdk-imports-nothing',
+      severity: 'error',
+      comment: 'The SDK runs wherever fetch does (browsers, Node): it imports no package and no Node built-in.',
+      from: { path: '^sdk/src/' },
+      to: { pathNot: '^sdk/src/' },
+    },
+    {
+      name: 'src-never-imports-clients',
+      severity: 'error',
+      comment: 'sdk/ and cli/ are clients of the API: the daemon does not depend on them.',
+      from: { path: '^src/' },
+      to: { path: '^(sdk|cli)/' },
+    },
+    {
+      name: 'cli-uses-the-sdk-package',
+      severity: 'error',
+      comment: 'The CLI imports @sandboxed/sdk as any app does, never the SDK’s sources.',
+      from: { path: '^cli/src/' },
+      to: { path: '^sdk/src/' },
+    },
+    {
       name: 'resolvable',
       severity: 'error',
       from: {},

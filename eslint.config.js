@@ -8,7 +8,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test-artifacts/', 'bench/results/', 'images/', '**/*.cjs', 'eslint.config.js'] },
+  { ignores: ['**/dist/', 'node_modules/', 'test-artifacts/', 'bench/results/', 'images/', '**/*.cjs', 'eslint.config.js'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

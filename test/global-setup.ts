@@ -28,6 +28,8 @@ export async function setup(project: TestProject): Promise<void> {
   }
   // `npm run test:unit` needs no engine and no image.
   if (process.env.SANDBOXED_UNIT_ONLY === '1' || project.name === 'unit') return;
+  // The SDK and the CLI as users run them (sdk/dist, cli/dist): built from the tree under test.
+  execFileSync('npm', ['run', '--silent', 'build', '--workspace', '@sandboxed/cli'], { stdio: 'inherit' });
   const image = process.env.SANDBOXD_IMAGE || 'sandboxed/sandbox:latest';
   try {
     execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });

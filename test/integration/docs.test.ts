@@ -1,110 +1,21 @@
 /**
- * Every curl in README.md and AGENTS.md, run in order against a real daemon:
- * documentation that disagrees with the code fails the build. Each call
- * documents what comes back in a trailing `# → …` comment, and the answer is
- * checked against it:
- *
- *   # → {id, status: "running"}   a JSON object with these keys (and these values)
- *   # → "hello"                   a body that contains this text
- *
- * The comment may also stand on the line below a long command.
- * A curl whose output feeds a variable (`TASK=$(curl …)`) needs no comment.
+ * Every curl and `sandboxed` command in README.md and AGENTS.md runs in order
+ * against a real daemon, and every ts block runs through the SDK (type-checked
+ * first): documentation that disagrees with the code fails the build. The
+ * answers are checked against the comments beside them (notation:
+ * test/helpers/doc-commands.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { commandsOf, mismatch, parseExpectation, tsProgramOf, withId, type DocCall } from '../helpers/doc-commands.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-export type Expectation = { kind: 'json'; keys: string[]; values: Record<string, unknown> } | { kind: 'text'; contains: string };
-
-export interface DocCall {
-  cmd: string;
-  expect: Expectation | null;
-}
-
-/** Splits `a, b: "x, y", c: 1` at the commas outside quotes. */
-function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '"' && s[i - 1] !== '\\') quoted = !quoted;
-    if (c === ',' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  if (cur.trim() !== '') out.push(cur);
-  return out.map((x) => x.trim());
-}
-
-export function parseExpectation(text: string): Expectation {
-  const t = text.trim();
-  if (t.startsWith('"')) return { kind: 'text', contains: JSON.parse(t) as string };
-  if (!t.startsWith('{') || !t.endsWith('}')) throw new Error(`cannot read the expected answer "${t}"`);
-  const keys: string[] = [];
-  const values: Record<string, unknown> = {};
-  for (const entry of splitTopLevel(t.slice(1, -1))) {
-    const colon = entry.indexOf(':');
-    const key = (colon < 0 ? entry : entry.slice(0, colon)).trim();
-    keys.push(key);
-    if (colon >= 0) values[key] = JSON.parse(entry.slice(colon + 1).trim());
-  }
-  return { kind: 'json', keys, values };
-}
-
-/**
- * The command lines of a Markdown file's sh blocks that call curl (continuation
- * lines joined), with their expected answers, in order. They run as one script,
- * so a line like `TASK=$(curl … | jq -r .id)` feeds the ones after it.
- */
-export function curlsOf(markdown: string): DocCall[] {
-  const blocks = [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
-  const calls: DocCall[] = [];
-  for (const block of blocks) {
-    const joined = block.replace(/\\\n\s*/g, ' ');
-    for (const line of joined.split('\n')) {
-      // A `# → …` line of its own documents the curl above it (for long command lines).
-      const own = /^\s*#\s*→\s*(.+)$/.exec(line);
-      const last = calls.at(-1);
-      if (own && last && last.expect === null) {
-        last.expect = parseExpectation(own[1]);
-        continue;
-      }
-      const arrow = /\s+#\s*→\s*(.+)$/.exec(line);
-      const cmd = line.replace(/\s+#\s.*$/, '').trim();
-      if (/(^|\$\()curl /.test(cmd)) calls.push({ cmd, expect: arrow ? parseExpectation(arrow[1]) : null });
-    }
-  }
-  return calls;
-}
-
-/** The expectation with the docs' sandbox id replaced by the one the test runs with. */
-function withId(e: Expectation, id: string): Expectation {
-  return JSON.parse(JSON.stringify(e).replace(/\bdemo\b/g, id)) as Expectation;
-}
-
-/** What is wrong with one answer, or null. */
-function mismatch(call: DocCall, e: Expectation, output: string): string | null {
-  const shown = output.length > 400 ? `${output.slice(0, 400)}…` : output;
-  if (e.kind === 'text') return output.includes(e.contains) ? null : `${call.cmd}\n  wanted text ${JSON.stringify(e.contains)}, got: ${shown}`;
-  let body: unknown;
-  try {
-    body = JSON.parse(output);
-  } catch {
-    return `${call.cmd}\n  answered no JSON: ${shown}`;
-  }
-  if (body === null || typeof body !== 'object') return `${call.cmd}\n  answered no JSON object: ${shown}`;
-  const missing = e.keys.filter((k) => !(k in body));
-  const wrong = Object.entries(e.values).filter(([k, v]) => JSON.stringify((body as Record<string, unknown>)[k]) !== JSON.stringify(v));
-  if (missing.length === 0 && wrong.length === 0) return null;
-  return `${call.cmd}\n  missing ${JSON.stringify(missing)}, differs ${JSON.stringify(wrong.map(([k]) => k))}: ${shown}`;
-}
+/** Where the ts blocks are written: inside the repo, so `@sandboxed/sdk` resolves as in an app. */
+const TS_DIR = path.join(ROOT, 'test-artifacts/docs');
 
 let d: TestDaemon;
 beforeAll(async () => {
@@ -114,8 +25,17 @@ afterAll(async () => {
   await d?.dispose();
 });
 
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+/** The environment the documented commands run in: the CLI on PATH, pointed at the test daemon. */
+const docEnv = () => ({
+  ...process.env,
+  PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
+  HOME: mkdtempSync(path.join(os.tmpdir(), 'sandboxed-docs-home-')),
+  SANDBOXED_URL: d.url,
+});
+
 describe('the answer notation', () => {
-  it('reads keys, literal values and text', () => {
+  it('reads keys, literal values, text and an exit status', () => {
     expect(parseExpectation('{id, status: "running", ports: [3000], n: 1}')).toEqual({
       kind: 'json',
       keys: ['id', 'status', 'ports', 'n'],
@@ -123,43 +43,100 @@ describe('the answer notation', () => {
     });
     expect(parseExpectation('{error: "a, b"}').kind).toBe('json');
     expect(parseExpectation('"<h1>hello"')).toEqual({ kind: 'text', contains: '<h1>hello' });
+    expect(parseExpectation('"✖ failed" (exit 1)')).toEqual({ kind: 'text', contains: '✖ failed', exit: 1 });
+  });
+
+  it('rewrites a ts statement with an answer into a check of its value', () => {
+    const { source, checks } = tsProgramOf('```ts\nconst a = await f(); // → {id}\nawait g(1);   // → "x"\nh();\n```\n');
+    expect(source.split('\n').slice(0, 3)).toEqual(['const a = await f(); __check(0, a);', '__check(1, await g(1));', 'h();']);
+    expect(checks.map((c) => c.line)).toEqual([0, 1]);
   });
 });
 
-describe.each(['README.md', 'AGENTS.md'])('%s', (file) => {
-  const calls = curlsOf(readFileSync(path.join(ROOT, file), 'utf8'));
+/** One line of the script: curls fail the script on an HTTP error; CLI lines keep their exit status, which is checked. */
+function scriptLine(call: DocCall, i: number, out: string, id: string): string {
+  const cmd = call.cmd
+    .replace(/(^|\$\()curl /g, '$1curl -sS --fail-with-body --max-time 120 ')
+    .replaceAll('localhost:9090', new URL(d.url).host)
+    .replaceAll('.preview.localhost/', `.preview.localhost:${d.edgePort}/`)
+    .replace(/\bdemo\b/g, id);
+  const shown = `printf '%s\\n' '>>> ${call.cmd.replaceAll("'", "'\\''")}' >&2`;
+  if (call.kind === 'curl' || call.expect === null) return `${shown}\n${cmd} >"${out}/${i}"`;
+  return `${shown}\nset +e\n{ ${cmd}; } >"${out}/${i}" 2>"${out}/${i}.err"\necho $? >"${out}/${i}.status"\nset -e`;
+}
 
-  it('has curls to run, each with its answer documented', () => {
-    expect(calls.length).toBeGreaterThan(3);
-    const undocumented = calls.filter((c) => c.expect === null && !/\$\(curl /.test(c.cmd)).map((c) => c.cmd);
+describe.each(['README.md', 'AGENTS.md'])('%s', (file) => {
+  const calls = commandsOf(read(file));
+
+  it('has commands to run, each with its answer documented', () => {
+    expect(calls.filter((c) => c.kind === 'curl').length).toBeGreaterThan(3);
+    expect(calls.filter((c) => c.kind === 'cli').length).toBeGreaterThan(3);
+    const undocumented = calls.filter((c) => c.expect === null && !/\$\((curl|sandboxed) /.test(c.cmd)).map((c) => c.cmd);
     expect(undocumented).toEqual([]);
   });
 
-  it('every curl succeeds, in order, and answers what the docs say', () => {
+  it('every command succeeds, in order, and answers what the docs say', () => {
     const id = uniqueId('doc');
-    const api = new URL(d.url).host;
     const out = mkdtempSync(path.join(os.tmpdir(), 'sandboxed-docs-'));
-    const script = [
-      'set -euo pipefail',
-      ...calls.map((call, i) => {
-        const cmd = call.cmd
-          .replace(/(^|\$\()curl /g, '$1curl -sS --fail-with-body --max-time 120 ')
-          .replaceAll('localhost:9090', api)
-          .replaceAll('.preview.localhost/', `.preview.localhost:${d.edgePort}/`)
-          .replace(/\bdemo\b/g, id);
-        const shown = `'>>> ${call.cmd.replaceAll("'", "'\\''")}'`;
-        return `printf '%s\\n' ${shown} >&2\n${cmd} >"${out}/${i}"`;
-      }),
-    ].join('\n');
+    const script = ['set -euo pipefail', ...calls.map((call, i) => scriptLine(call, i, out, id))].join('\n');
     try {
-      execFileSync('bash', ['-c', script], { encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync('bash', ['-c', script], { encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'pipe'], env: docEnv() });
     } catch (err) {
       const e = err as { status: number; stderr: string };
       throw new Error(`${file}: a documented command failed (exit ${e.status}):\n${e.stderr.split('\n').slice(-6).join('\n')}`, { cause: err });
     }
     const problems = calls.flatMap((call, i) => {
       if (!call.expect) return [];
-      return [mismatch(call, withId(call.expect, id), readFileSync(path.join(out, String(i)), 'utf8'))].filter((p) => p !== null);
+      const expected = withId(call.expect, id);
+      const answer = mismatch(call.cmd, expected, readFileSync(path.join(out, String(i)), 'utf8'));
+      if (call.kind === 'curl') return answer === null ? [] : [answer];
+      const status = Number(readFileSync(path.join(out, `${i}.status`), 'utf8'));
+      const stderr = readFileSync(path.join(out, `${i}.err`), 'utf8').slice(-400);
+      const wrongExit = status === (expected.exit ?? 0) ? null : `${call.cmd}\n  exited ${status}, not ${expected.exit ?? 0}`;
+      return [answer, wrongExit].filter((p) => p !== null).map((p) => `${p}\n  stderr: ${stderr}`);
+    });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('README.md with the SDK', () => {
+  const { source, checks } = tsProgramOf(read('README.md'));
+
+  it('has ts to run, with answers documented', () => {
+    expect(source).toContain("from '@sandboxed/sdk'");
+    expect(checks.length).toBeGreaterThan(3);
+  });
+
+  it('type-checks, runs against the daemon and answers what the docs say', () => {
+    const id = uniqueId('docsdk');
+    const out = mkdtempSync(path.join(os.tmpdir(), 'sandboxed-docs-ts-'));
+    mkdirSync(TS_DIR, { recursive: true });
+    const file = path.join(TS_DIR, `readme-${id}.mts`);
+    const prelude = [
+      "import { writeFileSync } from 'node:fs';",
+      `const __check = (n: number, v: unknown): void => writeFileSync(\`${out}/\${n}\`, typeof v === 'string' ? v : JSON.stringify(v));`,
+    ];
+    writeFileSync(file, [...prelude, source.replaceAll('localhost:9090', new URL(d.url).host).replace(/\bdemo\b/g, id)].join('\n'));
+    const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+    const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', file];
+    try {
+      execFileSync(process.execPath, [tsc, ...flags], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, encoding: 'utf8', timeout: 600_000, stdio: 'pipe', env: docEnv() });
+    } catch (err) {
+      const e = err as { stdout: string; stderr: string };
+      throw new Error(`README.md's ts failed:\n${e.stdout}\n${e.stderr.slice(-2000)}`, { cause: err });
+    } finally {
+      rmSync(file, { force: true });
+    }
+    const lines = source.split('\n');
+    const problems = checks.flatMap(({ line, expect: e }) => {
+      let answer: string;
+      try {
+        answer = readFileSync(path.join(out, String(line)), 'utf8');
+      } catch {
+        return [`${lines[line].trim()}\n  never ran`];
+      }
+      return [mismatch(lines[line].trim(), withId(e, id), answer)].filter((p) => p !== null);
     });
     expect(problems).toEqual([]);
   });
