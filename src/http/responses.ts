@@ -9,7 +9,6 @@
  * status files are the tenant's, so their numbers are plain numbers).
  */
 import { z } from 'zod';
-import { RUNTIMES } from '../domain/sandbox.js';
 
 const timestamp = z.string().meta({ format: 'date-time' });
 const count = z.number().int().min(0);
@@ -56,10 +55,7 @@ const SANDBOX_EXAMPLE = {
   cpus: 1,
   disk_mb: 5120,
   services: [{ name: 'web', command: 'npm run dev', port: 3000 }],
-  runtime: 'runc',
   env_names: ['API_KEY'],
-  egress: { mode: 'open', allow: [], deny: [] },
-  egress_default: true,
   last_error: null,
   image: 'default',
   image_id: 'sha256:5e62550790e3…',
@@ -88,12 +84,7 @@ export const sandboxSchema = z
     cpus: z.number(),
     disk_mb: z.number().int(),
     services: z.array(serviceOut),
-    runtime: z.enum(RUNTIMES),
     env_names: z.array(z.string()).meta({ description: 'Names of the injected variables; values never leave the daemon' }),
-    egress: z
-      .object({ mode: z.enum(['open', 'allowlist']), allow: z.array(z.string()), deny: z.array(z.string()) })
-      .meta({ description: 'The egress policy in force' }),
-    egress_default: z.boolean().meta({ description: 'true: the policy is the settings’ (SANDBOXD_EGRESS_*), not the sandbox’s own' }),
     last_error: z.string().nullable(),
     image: z.string().meta({ description: 'The image’s name in SANDBOXD_IMAGES (GET /v1/images)' }),
     image_id: z.string().nullable().meta({ description: 'The build its container was made from; null before its first container' }),
