@@ -10,7 +10,7 @@
  *   domain/, errors.ts, config.ts (+ config-values, -shape, -sections, -events), log.ts, telemetry/    the leaf every layer may import
  */
 const LEAF = '^src/(domain/|telemetry/|errors\\.ts$|config(-values|-shape|-sections|-events)?\\.ts$|log\\.ts$)';
-const COMPOSITION = '^src/(daemon|main)\\.ts$';
+const COMPOSITION = '^src/(daemon|daemon-gateway|main)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -45,30 +45,8 @@ import { LogService } from './terminals/logs.js';
 import { TerminalService } from './terminals/service.js';
 import { FilesService } from './workspaces/files.js';
 import { Workspaces } from './workspaces/workspaces.js';
-// --- model gateway and egress proxy (issue 19) ---
-import { EgressProxy } from './egress/proxy.js';
-import { Resolver } from './egress/resolve.js';
-import { issueCapability } from './gateway/capability.js';
-import { Prices } from './gateway/prices.js';
-import { ModelGateway, type GatewayTasks } from './gateway/server.js';
-import { SandboxAddresses } from './sandboxes/addresses.js';
-import type { HostListeners } from './sandboxes/network.js';
-import { GrantStore } from './store/grants.js';
-import { loadKeyFile, loadSecretKey } from './store/sealed.js';
-
-/** The gateway and the proxy listen on the sandbox bridge's host address; the network guard binds them before any start. */
-function hostListeners(config: Readonly<Config>, gateway: ModelGateway, egress: EgressProxy): HostListeners {
-  let bound: string | null = null;
-  return {
-    async ensure(address) {
-      if (bound === address) return;
-      bound = null;
-      await gateway.listen(address, config.gatewayPort);
-      await egress.listen(address, config.egressProxyHttpPort, config.egressProxyTlsPort);
-      bound = address;
-    },
-  };
-}
+import { buildGateway } from './daemon-gateway.js';
+import { loadSecretKey } from './store/sealed.js';
 
 /** How often the event store and the finished deliveries are pruned to their bounds. */
 const EVENT_PRUNE_MS = 60_000;
@@ -121,42 +99,12 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   });
   const workspaces = new Workspaces(config, child('workspaces'));
 
-  // --- model gateway and egress proxy (issue 19) ---
+  // The model gateway and the egress proxy (daemon-gateway.ts); the task service is made below.
   const taskStore = new TaskStore(db);
-  const grants = new GrantStore(db, secretKey);
-  const gatewayKey = loadKeyFile(config.dataDir, 'gateway.key');
-  const addresses = new SandboxAddresses(engine, config.instance, () => store.generation());
-  const defaultEgress = { mode: config.egressMode, allow: config.egressAllow, deny: config.egressDeny };
-  const egress = new EgressProxy({
-    addresses,
-    // From memory: asked on every connection a sandbox opens.
-    policyOf: (id) => {
-      const sb = view.get(id);
-      return (typeof sb === 'object' ? sb.spec.egress : undefined) ?? defaultEgress;
-    },
-    operator: { allow: config.egressAllow, deny: config.egressDeny },
-    resolver: new Resolver(config.egressConnectTo),
-    log: child('egress'),
-  });
-  // The task service exists below; the gateway only calls it once serving requests.
-  const gatewayTasks: GatewayTasks = {
-    get: (id) => taskStore.get(id),
-    recordUsage: (id, usage) => tasks.recordUsage(id, usage),
-    stopForBudget: (id, reason) => tasks.stopForBudget(id, reason),
-    spent: (day, token) => taskStore.spent(day, token),
-  };
-  const gateway = new ModelGateway({
-    key: gatewayKey,
-    grants,
-    tasks: gatewayTasks,
-    addresses,
-    prices: new Prices(config.modelPrices),
-    budgets: config,
-    log: child('gateway'),
-  });
+  const { gateway, egress, grants, forTasks, listeners } = buildGateway(config, { db, secretKey, engine, store, view, taskStore, tasks: () => tasks, child });
 
   // Isolation fails closed: the lifecycle asks it before every container start, /readyz reports it.
-  const network = new SandboxNetwork(config, engine, child('network'), hostListeners(config, gateway, egress));
+  const network = new SandboxNetwork(config, engine, child('network'), listeners);
   // Which runtimes Docker has: a create naming one it lacks is a 400, a default it lacks a /readyz reason.
   const runtimes = new RuntimeCatalog(config, engine, child('runtimes'));
   // Lifecycle events: one bus, handed to every owner of a change; webhooks are sent from its store.
@@ -192,11 +140,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     engine,
     checkpoint,
     child('tasks'),
-    {
-      url: () => gateway.url(),
-      issue: (taskId, sandboxId) => issueCapability(gatewayKey, taskId, sandboxId),
-      grants,
-    },
+    forTasks,
     events,
   );
   const terminals = new TerminalService(config, sandboxes, activity, engine, child('terminals'));

@@ -28,10 +28,11 @@ import { claim } from './claim.js';
 import { newSandbox, type CreateInput, type LimitsConfig } from './new-sandbox.js';
 import type { RuntimeCheck } from './runtimes.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
-import { applyUpdate, type UpdateInput } from './update.js';
-import { purgeAll, tombstone, type Parts } from './teardown.js';
+import { announceServices, applyUpdate, type UpdateInput } from './update.js';
+import { expire, purgeAll, tombstone, type Parts } from './teardown.js';
 import { createLocked, type CreateParts } from './create.js';
 import { Pool, type PoolConfig } from './pool.js';
+import { remountWorkspace, swapWorkspace } from './workspace-ops.js';
 import type { SandboxView, ViewEntry } from './view.js';
 
 export type { CreateInput, SandboxQuery, UpdateInput };
@@ -61,9 +62,6 @@ export interface SandboxServiceDeps {
   /** Asked at create: a runtime Docker lacks is refused before anything is written. */
   runtimes: RuntimeCheck;
 }
-
-/** The supervisor also polls its config; this signal makes a change immediate. */
-const RELOAD_SERVICES = ['/opt/sandboxed/bin/sandboxed-ctl', 'reload'];
 
 export class SandboxService {
   private readonly locks = new KeyedLock();
@@ -235,14 +233,7 @@ export class SandboxService {
       const { spec, metadata } = applyUpdate(sb, input, this.cfg);
       this.store.setSpec(id, spec, metadata);
       const updated = this.get(id);
-      if (input.services) {
-        await this.containers.writeRuntime(updated);
-        if (sb.observedState === 'running' && sb.containerId) {
-          await this.engine
-            .execDetached(sb.containerId, { cmd: RELOAD_SERVICES })
-            .catch((err: unknown) => this.log.warn({ sandboxId: id, err }, 'service reload signal failed'));
-        }
-      }
+      if (input.services) await announceServices({ ...this.parts }, sb, updated);
       return updated;
     });
   }
@@ -277,17 +268,7 @@ export class SandboxService {
       const sb = this.store.get(id);
       const reason = sb && !isDeleted(sb) ? why(sb) : null;
       if (!sb || reason === null) return null;
-      const state = sb.spec.purgeOnExpiry ? 'purged' : 'destroyed';
-      this.log.info({ sandboxId: id, reason, state, ttlS: sb.spec.ttlS, idleDeleteS: sb.spec.idleDeleteS }, 'sandbox expired');
-      this.events.expired(id, { reason, workspace: state === 'purged' ? 'removed' : 'kept' });
-      if (state === 'purged') {
-        await purgeAll(this.parts, sb);
-        this.events.purged(id);
-      } else {
-        await tombstone(this.parts, sb, 'destroyed');
-        this.events.deleted(id);
-      }
-      return state;
+      return expire(this.parts, this.events, sb, reason);
     });
   }
 
@@ -296,20 +277,10 @@ export class SandboxService {
     return this.locks.run(id, async () => this.workspaces.copyOut(this.get(id).id, dst));
   }
 
-  /**
-   * Swaps the sandbox's workspace disk (restore): the container is stopped and the
-   * disk released, `swap` replaces the image, then the disk is mounted again and
-   * the sandbox started if it ran. Its supervised services come back by themselves.
-   */
+  /** Swaps the sandbox's workspace disk (restore) under its lock: see workspace-ops.ts. */
   async replaceWorkspace(id: string, swap: (sb: Sandbox) => Promise<void>): Promise<Sandbox> {
     return this.locks.run(id, async () => {
-      const sb = this.get(id);
-      const wasRunning = sb.desiredState === 'running';
-      await this.containers.stop(sb, 'workspace swap');
-      await this.workspaces.release(id);
-      await swap(sb);
-      if (wasRunning) await this.containers.start(this.get(id));
-      else await this.workspaces.prepare(id, sb.spec.diskMb ?? this.cfg.defaultDiskMb);
+      await swapWorkspace({ ...this.parts, defaultDiskMb: this.cfg.defaultDiskMb }, this.get(id), swap);
       return this.get(id);
     });
   }
@@ -317,11 +288,7 @@ export class SandboxService {
   /** Reconcile and boot: the daemon's own mounts of live workspaces (lost when its container restarts). */
   async remountWorkspaces(): Promise<void> {
     for (const id of await this.workspaces.unmounted(this.list().map((sb) => sb.id))) {
-      await this.locks.run(id, async () => {
-        if (this.store.get(id) && !isDeleted(this.store.get(id)!) && (await this.workspaces.remount(id))) {
-          this.log.info({ sandboxId: id }, 'workspace disk mounted again');
-        }
-      });
+      if (await this.locks.run(id, () => remountWorkspace(this.parts, id))) this.log.info({ sandboxId: id }, 'workspace disk mounted again');
     }
   }
 

@@ -11,6 +11,7 @@ import { removeRuntime } from '../workspaces/runtime-files.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
 import type { Containers } from './containers.js';
+import type { SandboxEvents } from './events.js';
 
 /** The lifecycle service's collaborators, as these functions need them. */
 export interface Parts {
@@ -63,4 +64,23 @@ export async function purgeAll(p: Parts, sb: Sandbox): Promise<void> {
   await tombstone(p, { ...sb, containerId: null }, 'purged');
   await p.workspaces.remove(sb.id);
   p.log.info({ sandboxId: sb.id }, 'workspace removed');
+}
+
+/**
+ * Deletes a sandbox past its lifetime (the caller holds its lock and asked
+ * why): purged when it asked for that, else its workspace is kept like
+ * DELETE. Says sandbox.expired (with the reason) before the deletion's own event.
+ */
+export async function expire(p: Parts, events: SandboxEvents, sb: Sandbox, reason: string): Promise<'destroyed' | 'purged'> {
+  const state = sb.spec.purgeOnExpiry ? 'purged' : 'destroyed';
+  p.log.info({ sandboxId: sb.id, reason, state, ttlS: sb.spec.ttlS, idleDeleteS: sb.spec.idleDeleteS }, 'sandbox expired');
+  events.expired(sb.id, { reason, workspace: state === 'purged' ? 'removed' : 'kept' });
+  if (state === 'purged') {
+    await purgeAll(p, sb);
+    events.purged(sb.id);
+  } else {
+    await tombstone(p, sb, 'destroyed');
+    events.deleted(sb.id);
+  }
+  return state;
 }

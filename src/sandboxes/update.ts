@@ -4,6 +4,7 @@ import { mergeMetadata, metadataProblem, type Metadata } from '../domain/metadat
 import type { IdlePolicy, Sandbox, SandboxSpec, ServiceSpec, Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
 import { lifetime, type LifetimeConfig } from './new-sandbox.js';
+import type { Parts } from './teardown.js';
 
 export interface UpdateInput {
   idlePolicy?: IdlePolicy;
@@ -37,4 +38,16 @@ export function applyUpdate(sb: Sandbox, input: UpdateInput, cfg: LifetimeConfig
   const problem = metadataProblem(metadata);
   if (problem) throw new InvalidError(`body.metadata: ${problem}`);
   return { spec, metadata };
+}
+
+/** The supervisor also polls its config; this signal makes a change immediate. */
+const RELOAD_SERVICES = ['/opt/sandboxed/bin/sandboxed-ctl', 'reload'];
+
+/** New services reach the sandbox: its runtime files are written, and a running supervisor told to reload them. */
+export async function announceServices(p: Pick<Parts, 'containers' | 'engine' | 'log'>, before: Sandbox, updated: Sandbox): Promise<void> {
+  await p.containers.writeRuntime(updated);
+  if (before.observedState !== 'running' || !before.containerId) return;
+  await p.engine
+    .execDetached(before.containerId, { cmd: RELOAD_SERVICES })
+    .catch((err: unknown) => p.log.warn({ sandboxId: before.id, err }, 'service reload signal failed'));
 }
