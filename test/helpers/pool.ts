@@ -1,12 +1,13 @@
 /** The warm pool as tests see it: its gauges and claims from /metrics, and its containers in Docker. */
 import Docker from 'dockerode';
-import type { TestDaemon } from './daemon.js';
+import { testRuntime, type TestDaemon } from './daemon.js';
 import { until } from './wait.js';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock' });
 
 /** The pool's gauges and the claims counter, from /metrics. */
-export async function poolMetrics(d: TestDaemon, runtime = 'runc'): Promise<{ ready: number; filling: number; claims: Record<string, number> }> {
+/** `runtime`: the pool's, which is the daemon's default runtime (the test run's unless the test set another). */
+export async function poolMetrics(d: TestDaemon, runtime: string = testRuntime()): Promise<{ ready: number; filling: number; claims: Record<string, number> }> {
   const text = (await d.api<string>('GET', '/metrics')).body;
   const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
   const claims: Record<string, number> = {};
@@ -18,7 +19,7 @@ export async function poolMetrics(d: TestDaemon, runtime = 'runc'): Promise<{ re
   };
 }
 
-export async function poolReady(d: TestDaemon, n: number, runtime = 'runc'): Promise<void> {
+export async function poolReady(d: TestDaemon, n: number, runtime: string = testRuntime()): Promise<void> {
   await until(async () => (await poolMetrics(d, runtime)).ready >= n, `${n} pooled ${runtime} containers ready`);
 }
 

@@ -191,10 +191,10 @@ describe('the warm pool and runtimes', () => {
   it('pools the default runtime only: a create naming the other starts cold; under a gVisor default a pooled gVisor container is handed over', async () => {
     const p = await startTestDaemon({ env: { SANDBOXD_POOL_SIZE: '1', SANDBOXD_POOL_CHECK_INTERVAL_SECONDS: '1', SANDBOXD_DEFAULT_RUNTIME: 'runc' } });
     try {
-      await poolReady(p, 1);
+      await poolReady(p, 1, 'runc');
       const cold = uniqueId('gvcold');
       expect((await p.api('POST', '/v1/sandboxes', { id: cold, runtime: 'gvisor' })).status).toBe(201);
-      expect((await poolMetrics(p)).claims).toMatchObject({ ineligible: 1 });
+      expect((await poolMetrics(p, 'runc')).claims).toMatchObject({ ineligible: 1 });
       expect((await docker.getContainer(`s-${cold}`).inspect()).HostConfig.Runtime).toBe('runsc');
       expect((await pooledContainers(p)).length).toBe(1);
 
