@@ -92,8 +92,12 @@ describe('terminals', () => {
     t.write('stty size; echo "n=$((2*21))"\r');
     await until(async () => /20 90\r\nn=42\r\n/.test(seen()), 'the shell to answer');
     t.resize(132, 50);
-    t.write('stty size\r');
-    await until(async () => seen().includes('50 132\r\n'), 'the new size');
+    // The resize is a call to Docker that may land after the next keystrokes: ask until the shell sees it.
+    await until(async () => {
+      if (seen().includes('50 132\r\n')) return true;
+      t.write('stty size\r');
+      return false;
+    }, 'the new size');
     t.write('sleep 600\r');
     await until(async () => seen().includes('sleep 600\r\n'), 'the sleep to start');
     t.signal('INT');
