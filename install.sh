@@ -224,7 +224,8 @@ if [ "$base" = "$LOCAL_BASE" ] && ! docker image inspect "$LOCAL_BASE" >/dev/nul
   run_logged "Debian base" bash "$repo/images/debian-base.sh"
 fi
 
-# Node first (both images use the same stage), then both images at once: their
+# The sandbox image's Node first (its own stage; the control plane runs Node 22
+# LTS, see images/sandboxd/Dockerfile), then both images at once: their
 # downloads and compiles overlap (minutes on 2 cores).
 stage "images $(value_of SANDBOXD_IMAGE) and $CONTROL_IMAGE (base $base)"
 # The build context is the repository; the CA travels in it (images/sandboxd/Dockerfile).
@@ -234,7 +235,7 @@ if [ -n "$extra_ca" ]; then
 else
   rm -f "$ca_copy"
 fi
-run_logged "Node (both images)" bash "$repo/images/build.sh" --base "$base" --stage node
+run_logged "Node (sandbox image)" bash "$repo/images/build.sh" --base "$base" --stage node
 start_background "control-plane image" docker build -f "$repo/images/sandboxd/Dockerfile" --build-arg "BASE_IMAGE=$base" -t "$CONTROL_IMAGE" "$repo"
 run_logged "sandbox image" bash "$repo/images/build.sh" --base "$base"
 finish_background
