@@ -33,6 +33,7 @@ import { taskFirstEvent } from './ops/task-first-event.js';
 import { releaseDisks } from '../test/helpers/disks.js';
 import { startModelServer, type ModelServer } from '../test/helpers/model-server.js';
 import { timeToInteractive } from './ops/time-to-interactive.js';
+import { warmPool } from './ops/pool.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');
@@ -40,6 +41,7 @@ const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');
 /** In order. `list` restarts the daemon with 1,000 rows, so it stays last. */
 const GROUPS: BenchGroup[] = [
   timeToInteractive,
+  warmPool,
   execRoundTrip,
   execStream,
   ptyKeystroke,
@@ -144,7 +146,8 @@ async function main(): Promise<number> {
       network: `sbx-${instance}`,
       stopGraceS: settings.stopGraceS,
       // Sandboxes reach the scripted model server on the host only through an allowed port.
-      extraEnv: { SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port) },
+      // The warm pool is off but in its own group: every other group measures the cold path.
+      extraEnv: { SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port), SANDBOXD_POOL_SIZE: '0' },
     });
     raw = new RawEngine(docker, Object.freeze({ ...daemon.config, dataDir: path.join(tmp, 'raw'), instance: `${instance}-raw` }));
     await raw.init();
@@ -189,6 +192,7 @@ async function main(): Promise<number> {
       `${String(host.cpus)} CPUs, ${String(host.memory_gib)} GiB, Docker ${String(host.docker)}, Node ${String(host.node)}, image ${image} (${String(host.image_id).slice(7, 19)})\n` +
       `N=${settings.n}, bursts ${settings.bursts}×${settings.burstSize}, exec N=${settings.execN}, stop/start cycles ${settings.cycles}, ` +
       `stop grace ${settings.stopGraceS} s; ${String(host.other_running_containers)} other containers were running on the engine at start\n` +
+      `the warm pool is off (cold creates) except in the pool rows, which run with the default SANDBOXD_POOL_SIZE=2\n` +
       `percentiles are nearest-rank; ratio = ours / raw (above 1: ours is slower or larger)`;
     process.stdout.write(`\n${header}\n\n${renderTable(rows, notMeasured)}\n\n`);
 

@@ -90,6 +90,12 @@ export interface Config {
   snapshotMaxMb: number;
   /** Tasks take a checkpoint snapshot before the agent starts unless they say otherwise. */
   taskCheckpoint: boolean;
+  /** Warm pool: running generic containers kept ready for creates, per runtime; 0 turns it off. */
+  poolSize: number;
+  /** How often the pool is checked (dead entries replaced, refills); a claim also triggers a check. */
+  poolCheckIntervalMs: number;
+  /** Tests only: the daemon kills itself (SIGKILL) on reaching this named step (crash recovery tests). */
+  faultKillAt: string;
   /** The uid and gid every sandbox process runs as (never a host admin's). */
   sandboxUid: number;
   sandboxGid: number;
@@ -263,6 +269,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     snapshotMaxCount: num(env, 'SANDBOXD_SNAPSHOT_MAX_COUNT', 20, 1, 10_000),
     snapshotMaxMb: num(env, 'SANDBOXD_SNAPSHOT_MAX_MB', 20480, 1, 1 << 24),
     taskCheckpoint: bool(env, 'SANDBOXD_TASK_CHECKPOINT', true),
+    poolSize: num(env, 'SANDBOXD_POOL_SIZE', 2, 0, 64),
+    poolCheckIntervalMs: num(env, 'SANDBOXD_POOL_CHECK_INTERVAL_SECONDS', 5, 1, 3600) * 1000,
+    faultKillAt: str(env, 'SANDBOXD_FAULT_KILL_AT', ''),
     defaultDiskMb,
     maxDiskMb,
     diskReserveMb: num(env, 'SANDBOXD_DISK_RESERVE_MB', 2048, 0, 1 << 24),

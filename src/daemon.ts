@@ -11,7 +11,7 @@ import { DockerodeEngine } from './docker/dockerode-engine.js';
 import type { ContainerEngine } from './docker/engine.js';
 import { disksDir, runtimesDir, snapshotsDir, stateDir, workspacesDir } from './domain/layout.js';
 import { statusOf } from './domain/sandbox.js';
-import { createEdge, labelsForEdge, type Edge } from './edge/index.js';
+import { createEdge, type Edge } from './edge/index.js';
 import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
 import { createLogger } from './log.js';
@@ -25,12 +25,13 @@ import { SandboxNetwork } from './sandboxes/network.js';
 import { SandboxService } from './sandboxes/service.js';
 import { openDb, pingDb, type Db } from './store/db.js';
 import { PreviewEpochStore } from './store/preview.js';
+import { PoolStore } from './store/pool.js';
 import { SandboxStore } from './store/sandboxes.js';
 import { TaskStore } from './store/tasks.js';
 import { TaskService } from './tasks/service.js';
 import { SnapshotService } from './snapshots/service.js';
 import { SnapshotStore } from './store/snapshots.js';
-import { collectProcessMetrics, countSandboxesFrom } from './telemetry/metrics.js';
+import { collectProcessMetrics, countPoolFrom, countSandboxesFrom } from './telemetry/metrics.js';
 import { createMetricsServer } from './telemetry/metrics-server.js';
 import { LogService } from './terminals/logs.js';
 import { TerminalService } from './terminals/service.js';
@@ -78,8 +79,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     workspaces,
     readMemory: () => readMemory(config.meminfoPath, config.cgroupRoot),
     log: child('sandboxes'),
-    labelsFor: labelsForEdge(config),
     network,
+    poolStore: new PoolStore(db, store),
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
@@ -116,6 +117,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   // Metrics: Node's own, live sandboxes counted from SQLite at scrape time, and their own listener when set.
   collectProcessMetrics();
   countSandboxesFrom(() => sandboxes.list().map(statusOf));
+  countPoolFrom(() => sandboxes.pool.entries());
   const metricsServer = config.metricsBind ? createMetricsServer(config.metricsBind, config.apiHostnames) : null;
 
   return {
@@ -134,6 +136,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       await snapshots.sweep((id) => sandboxes.lookup(id));
       // Docker may be down at boot: say so, serve /readyz as 503, and let the loop retry.
       try {
+        // A claim or fill the last daemon died in is undone before the reconciler looks at the rows.
+        await sandboxes.pool.recover();
         const boot = await reconciler.reconcileOnce();
         log.info({ ...boot, errors: boot.errors.length }, 'boot reconcile done');
       } catch (err) {
@@ -152,9 +156,14 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       );
       loops.push(startLoop({ name: 'idle-reaper', intervalMs: config.idleCheckIntervalMs, tick: () => idle.reapOnce(), log }));
       loops.push(startLoop({ name: 'pressure-reaper', intervalMs: config.pressureCheckIntervalMs, tick: () => sandboxes.relieve(), log }));
+
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');
       const edgeUrl = await edge.listen();
+      // The warm pool fills once the API listens: the first creates need not wait for it.
+      const pool = startLoop({ name: 'pool', intervalMs: config.poolCheckIntervalMs, tick: () => sandboxes.pool.tick(), log });
+      sandboxes.pool.onTaken(() => void pool.trigger());
+      loops.push(pool);
       if (metricsServer) log.info({ url: await metricsServer.listen() }, 'metrics listening');
       return { apiUrl, edgeUrl };
     },

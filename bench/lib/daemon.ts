@@ -40,6 +40,8 @@ export interface BenchDaemon {
   stop(): Promise<void>;
   /** Boot again on the same data dir, ports and instance. */
   start(): Promise<void>;
+  /** Stop, then boot with these settings changed (e.g. the warm pool's size). */
+  restart(env: Record<string, string>): Promise<void>;
   logTail(lines?: number): string;
 }
 
@@ -150,6 +152,11 @@ export async function startBenchDaemon(opts: DaemonOptions): Promise<BenchDaemon
     },
     stop,
     start: boot,
+    async restart(extra) {
+      await stop();
+      Object.assign(env, extra);
+      await boot();
+    },
     logTail: (lines = 40) => tail(logFile, lines),
   };
 }

@@ -1,49 +1,12 @@
 /** The only importer of dockerode. Maps Engine API outcomes into our words. */
 import Docker from 'dockerode';
-import { ConflictError, DomainError, NotFoundError, UpstreamError } from '../errors.js';
-import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, NetworkInfo, NetworkOptions, PtyExec, PtyOptions } from './engine.js';
-import { SANDBOX_HOME } from '../domain/layout.js';
-import { LABEL_ID, LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
+import { DomainError, UpstreamError } from '../errors.js';
+import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, Limits, NetworkInfo, NetworkOptions, PtyExec, PtyOptions } from './engine.js';
+import { LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
+import { engineMessage, infoFromInspect, infoFromList, statusOf, wrap } from './engine-answers.js';
 import { runExec } from './exec-stream.js';
 import { toEngineCreateBody, type ContainerSpec } from './spec.js';
 import { metrics } from '../telemetry/metrics.js';
-
-interface EngineApiError {
-  statusCode?: number;
-  json?: { message?: string } | null;
-  reason?: string;
-  message?: string;
-}
-
-function engineMessage(err: unknown): string {
-  const e = err as EngineApiError;
-  return e.json?.message ?? e.reason ?? e.message ?? String(err);
-}
-
-function statusOf(err: unknown): number | undefined {
-  return (err as EngineApiError).statusCode;
-}
-
-/** Keeps the engine's own words: "exit status 125" alone helps nobody. */
-function wrap(action: string, err: unknown): Error {
-  const status = statusOf(err);
-  // Answers the adapter takes as outcomes (304, a 404 on remove) are not counted: they never get here.
-  metrics.dockerErrors.inc({ operation: action, status: status === undefined ? 'none' : String(status) });
-  const msg = `docker ${action}: ${engineMessage(err)}`;
-  if (status === 404) return new NotFoundError(msg);
-  if (status === 409) return new ConflictError(msg);
-  return new UpstreamError(msg);
-}
-
-function firstIp(networks: Record<string, { IPAddress?: string }> | undefined): string | null {
-  for (const n of Object.values(networks ?? {})) if (n.IPAddress) return n.IPAddress;
-  return null;
-}
-
-function homeVolumeOf(mounts: { Type?: string; Name?: string; Destination?: string }[] | undefined): string | null {
-  const home = (mounts ?? []).find((m) => m.Destination === SANDBOX_HOME);
-  return home?.Type === 'volume' && home.Name ? home.Name : null;
-}
 
 export class DockerodeEngine implements ContainerEngine {
   readonly docker: Docker;
@@ -165,23 +128,48 @@ export class DockerodeEngine implements ContainerEngine {
     }
   }
 
+  async imageId(ref: string): Promise<string | null> {
+    try {
+      return (await this.docker.getImage(ref).inspect()).Id;
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw wrap('image inspect', err);
+    }
+  }
+
+  async rename(ref: string, name: string): Promise<void> {
+    try {
+      await this.docker.getContainer(ref).rename({ name });
+    } catch (err) {
+      throw wrap('rename', err);
+    }
+  }
+
+  async updateLimits(ref: string, limits: Limits): Promise<void> {
+    try {
+      // Swap equal to memory, as at create: no swap on top of the limit.
+      await this.docker.getContainer(ref).update({
+        Memory: limits.memoryBytes,
+        MemorySwap: limits.memoryBytes,
+        NanoCpus: limits.nanoCpus,
+        PidsLimit: limits.pidsLimit,
+      });
+    } catch (err) {
+      throw wrap('update', err);
+    }
+  }
+
+  async signal(ref: string, signal: string): Promise<void> {
+    try {
+      await this.docker.getContainer(ref).kill({ signal });
+    } catch (err) {
+      throw wrap('kill', err);
+    }
+  }
+
   async inspect(ref: string): Promise<ContainerInfo> {
     try {
-      const i = await this.docker.getContainer(ref).inspect();
-      const labels = i.Config.Labels ?? {};
-      return {
-        id: i.Id,
-        name: i.Name.replace(/^\//, ''),
-        sandboxId: labels[LABEL_ID] ?? null,
-        instance: labels[LABEL_INSTANCE] ?? null,
-        running: i.State.Running,
-        status: i.State.Status,
-        ip: i.State.Running ? firstIp(i.NetworkSettings.Networks) : null,
-        exitCode: i.State.Running ? null : i.State.ExitCode,
-        oomKilled: i.State.OOMKilled,
-        labels,
-        homeVolume: homeVolumeOf(i.Mounts),
-      };
+      return infoFromInspect(await this.docker.getContainer(ref).inspect());
     } catch (err) {
       throw wrap('inspect', err);
     }
@@ -193,22 +181,7 @@ export class DockerodeEngine implements ContainerEngine {
         all: true,
         filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_INSTANCE}=${instance}`] },
       });
-      return list.map((c) => {
-        const exited = /^Exited \((\d+)\)/.exec(c.Status);
-        return {
-          id: c.Id,
-          name: (c.Names[0] ?? '').replace(/^\//, ''),
-          sandboxId: c.Labels[LABEL_ID] ?? null,
-          instance: c.Labels[LABEL_INSTANCE] ?? null,
-          running: c.State === 'running',
-          status: c.State,
-          ip: c.State === 'running' ? firstIp(c.NetworkSettings?.Networks) : null,
-          exitCode: exited ? Number(exited[1]) : null,
-          oomKilled: false,
-          labels: c.Labels,
-          homeVolume: homeVolumeOf(c.Mounts),
-        };
-      });
+      return list.map(infoFromList);
     } catch (err) {
       throw wrap('list', err);
     }

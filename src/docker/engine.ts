@@ -23,6 +23,12 @@ export interface ContainerInfo {
   homeVolume: string | null;
 }
 
+export interface Limits {
+  memoryBytes: number;
+  nanoCpus: number;
+  pidsLimit: number;
+}
+
 export interface ExecOptions {
   cmd: string[];
   env?: string[];
@@ -111,6 +117,14 @@ export interface ContainerEngine {
   resizeExec(execId: string, cols: number, rows: number): Promise<void>;
   /** The exit code of an exec that has ended; null while it runs or when the engine no longer knows it. */
   execExitCode(execId: string): Promise<number | null>;
+  /** Renames a running or stopped container (a claimed pool container becomes s-<id>). */
+  rename(ref: string, name: string): Promise<void>;
+  /** Changes memory, CPU and pids limits of a live container (cgroups are rewritten in place). */
+  updateLimits(ref: string, limits: Limits): Promise<void>;
+  /** Sends a signal to the container's main process (Docker's init forwards it to ours). */
+  signal(ref: string, signal: string): Promise<void>;
+  /** The image's id (sha256:…), or null when the engine has no such image. */
+  imageId(ref: string): Promise<string | null>;
   /** Starts a process and returns at once; it keeps running inside the container. */
   execDetached(ref: string, opts: Omit<ExecOptions, 'timeoutS' | 'outputLimitBytes'>): Promise<void>;
 }

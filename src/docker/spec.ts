@@ -63,9 +63,17 @@ export function caEnv(extraCaCerts: string): string[] {
 }
 
 /**
+ * Every container has this hostname: a pooled container is made before it
+ * knows its sandbox, and a claimed sandbox must not differ from a cold one.
+ */
+export const SANDBOX_HOSTNAME = 'sandbox';
+
+/**
  * Secret env values are NOT in the spec: they reach the container through the
  * read-only runtime mount (for services) and through exec's Env (for execs),
- * so `docker inspect` never shows them.
+ * so `docker inspect` never shows them. Nothing about the sandbox is in the
+ * env either (its id and PORT come the same way): a pooled container, made
+ * before its sandbox exists, is then the same as one made for it.
  */
 export function buildContainerSpec(
   sb: Pick<Sandbox, 'id' | 'spec'>,
@@ -79,19 +87,14 @@ export function buildContainerSpec(
     name: containerName(sb.id),
     image: cfg.image,
     user: `${cfg.sandboxUid}:${cfg.sandboxGid}`,
-    env: [
-      `HOME=${SANDBOX_HOME}`,
-      `SANDBOX_ID=${sb.id}`,
-      ...(sb.spec.ports.length > 0 ? [`PORT=${sb.spec.ports[0]}`] : []),
-      ...caEnv(cfg.extraCaCerts),
-    ],
+    env: [`HOME=${SANDBOX_HOME}`, ...caEnv(cfg.extraCaCerts)],
     labels: {
       ...extraLabels,
       [LABEL_MANAGED]: 'true',
       [LABEL_ID]: sb.id,
       [LABEL_INSTANCE]: cfg.instance,
     },
-    hostname: containerName(sb.id),
+    hostname: SANDBOX_HOSTNAME,
     workingDir: SANDBOX_HOME,
     stopTimeoutS: cfg.stopGraceS,
     network: cfg.network,

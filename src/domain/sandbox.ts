@@ -39,6 +39,15 @@ export interface Sandbox {
   lastError: string | null;
 }
 
+/**
+ * What every process in the sandbox sees besides the injected env: its id and
+ * PORT (the first declared port). Given per exec and by the supervisor, never
+ * in the container's own env, so a pooled container can take any identity.
+ */
+export function identityEnv(sb: Pick<Sandbox, 'id' | 'spec'>): Record<string, string> {
+  return { SANDBOX_ID: sb.id, ...(sb.spec.ports.length > 0 ? { PORT: String(sb.spec.ports[0]) } : {}) };
+}
+
 /** Strict id: lowercase so browser-lowered preview hosts match, no path characters, fits a DNS label. */
 export const SANDBOX_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const SANDBOX_ID_MAX = 40;

@@ -1,7 +1,7 @@
 /**
  * The edge, built from the config: `builtin` proxies preview hosts on
- * HTTP_PORT; `traefik` serves only the wake endpoint and forward-auth on
- * SANDBOXED_EDGE_INTERNAL_PORT (Traefik proxies, routed by container labels);
+ * HTTP_PORT; `traefik` serves only the wake endpoint, forward-auth and the
+ * routes Traefik's HTTP provider polls on SANDBOXED_EDGE_INTERNAL_PORT (Traefik proxies);
  * `none` serves nothing.
  */
 import type { AddressInfo } from 'node:net';
@@ -9,18 +9,17 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine } from '../docker/engine.js';
 import type { ActivityTracker } from '../sandboxes/activity.js';
-import type { LabelsFor, SandboxService } from '../sandboxes/service.js';
+import type { SandboxService } from '../sandboxes/service.js';
 import { AccessGate } from './access.js';
 import { AppProxy } from './app-proxy.js';
 import { PreviewServer } from './preview-server.js';
 import type { PreviewTokens } from './tokens.js';
-import { traefikLabels } from './traefik-labels.js';
 import { tcpProbe, Upstreams } from './upstreams.js';
 import { Waker } from './waker.js';
 
 export interface EdgeDeps {
   config: Readonly<Config>;
-  sandboxes: Pick<SandboxService, 'getForEdge' | 'touch' | 'start'>;
+  sandboxes: Pick<SandboxService, 'getForEdge' | 'touch' | 'start' | 'list'>;
   activity: Pick<ActivityTracker, 'begin'>;
   engine: ContainerEngine;
   tokens: PreviewTokens;
@@ -31,11 +30,6 @@ export interface Edge {
   /** Resolves with the address listened on, or null when the edge is off. */
   listen(): Promise<string | null>;
   close(): Promise<void>;
-}
-
-/** Labels for SandboxService: Traefik routers in traefik mode; the spec adds our managed labels in every mode. */
-export function labelsForEdge(config: Readonly<Config>): LabelsFor {
-  return config.edge === 'traefik' ? (sb) => traefikLabels(sb, config) : () => ({});
 }
 
 export function createEdge(deps: EdgeDeps): Edge {
@@ -50,7 +44,15 @@ export function createEdge(deps: EdgeDeps): Edge {
   const proxy = mode === 'proxy' ? new AppProxy({ previewTls: config.previewTls, activity, upstreams, log }) : null;
   // The cap guards the public built-in edge; behind Traefik every connection comes from Traefik itself.
   const maxConnectionsPerClient = mode === 'proxy' ? config.edgeMaxConnectionsPerClient : 0;
-  const preview = new PreviewServer({ config, sandboxes, access, upstreams, waker, proxy, maxConnectionsPerClient, log });
+  const routes =
+    mode === 'wake-only'
+      ? {
+          config,
+          list: () => sandboxes.list(),
+          addresses: async () => new Map((await engine.listManaged(config.instance)).flatMap((c) => (c.ip ? [[c.id, c.ip] as const] : []))),
+        }
+      : null;
+  const preview = new PreviewServer({ config, sandboxes, access, upstreams, waker, proxy, routes, maxConnectionsPerClient, log });
   const server = preview.server;
   const [host, port] = mode === 'proxy' ? [config.edgeHost, config.httpPort] : [config.edgeInternalHost, config.edgeInternalPort];
 

@@ -3,7 +3,8 @@
  * throughput) that serves preview hosts only. With an AppProxy (the built-in
  * edge) it proxies to the app, waking stopped sandboxes on the way. Without
  * one (behind Traefik) it answers Traefik's catch-all router — wake, warming
- * page, 503 until the route exists — and the forward-auth check. The
+ * page, 503 until the route exists — the forward-auth check, and the routes
+ * Traefik polls. The
  * control-plane API is a separate listener: no request here reaches it.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,6 +20,7 @@ import type { AppProxy } from './app-proxy.js';
 import { ClientConnectionCap } from './client-cap.js';
 import { FORWARD_AUTH_PATH, forwardAuth } from './forward-auth.js';
 import { parsePreviewHost } from './hosts.js';
+import { answerRoutes, TRAEFIK_ROUTES_PATH, type RoutesDeps } from './traefik-routes.js';
 import type { Upstreams } from './upstreams.js';
 import { afterHold, decideWake, isBrowserNavigation } from './wake-decide.js';
 import type { Waker } from './waker.js';
@@ -52,6 +54,8 @@ export interface PreviewServerDeps {
   waker: Waker;
   /** Null behind Traefik: Traefik proxies once its route exists; this server only wakes. */
   proxy: AppProxy | null;
+  /** Behind Traefik: the routes its HTTP provider polls. */
+  routes: RoutesDeps | null;
   /** Open connections allowed per client address (0: no cap). */
   maxConnectionsPerClient: number;
   log: Logger;
@@ -96,9 +100,11 @@ export class PreviewServer {
     const { config, access, proxy } = this.deps;
     const target = parsePreviewHost(req.headers.host, config.previewDomain);
     if (!target) {
-      if (!proxy && (req.url ?? '').split('?')[0] === FORWARD_AUTH_PATH) {
+      const path = (req.url ?? '').split('?')[0];
+      if (!proxy && path === FORWARD_AUTH_PATH) {
         return forwardAuth({ previewDomain: config.previewDomain, access, touch: (id) => this.deps.sandboxes.touch(id) }, req, res);
       }
+      if (this.deps.routes && path === TRAEFIK_ROUTES_PATH) return answerRoutes(this.deps.routes, req, res);
       return send(req, res, notPreview(config.previewDomain));
     }
     const admitted = access.admit(req, target, req.url ?? '/', req.method ?? 'GET');

@@ -3,13 +3,22 @@
  * truth) and the managed containers Docker reports.
  */
 import type { ContainerInfo } from '../docker/engine.js';
+import { KIND_POOL, LABEL_KIND } from '../docker/labels.js';
 import { isDeleted, type Sandbox } from '../domain/sandbox.js';
 import type { ReconcileAction } from '../sandboxes/converge.js';
 
+/**
+ * A row finds its container by the id it names first (labels are fixed at
+ * create, and a claimed warm-pool container keeps its pool entry's labels),
+ * then by the sandbox id label. Pooled containers are the pool's to manage:
+ * only a row that names one makes it the reconciler's.
+ */
 export function decideReconcile(rows: Sandbox[], containers: ContainerInfo[]): ReconcileAction[] {
   const actions: ReconcileAction[] = [];
+  const byContainerId = new Map(containers.map((c) => [c.id, c]));
   const byId = new Map<string, ContainerInfo[]>();
   for (const c of containers) {
+    if (c.labels[LABEL_KIND] === KIND_POOL) continue;
     const key = c.sandboxId ?? '';
     byId.set(key, [...(byId.get(key) ?? []), c]);
   }
@@ -17,7 +26,8 @@ export function decideReconcile(rows: Sandbox[], containers: ContainerInfo[]): R
 
   for (const row of rows) {
     const mine = byId.get(row.id) ?? [];
-    const keep = mine.find((c) => c.id === row.containerId) ?? mine[0];
+    const named = row.containerId ? byContainerId.get(row.containerId) : undefined;
+    const keep = named ?? mine[0];
     for (const extra of mine) {
       if (extra !== keep) actions.push({ type: 'remove-orphan', containerId: extra.id, sandboxId: row.id });
     }

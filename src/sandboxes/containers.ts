@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
-import { LABEL_ID, LABEL_INSTANCE } from '../docker/labels.js';
+import { KIND_POOL, LABEL_ID, LABEL_INSTANCE, LABEL_KIND } from '../docker/labels.js';
 import { buildContainerSpec, homeVolumeName, LABEL_SPEC, withDigest, type ContainerSpec, type HomeMount } from '../docker/spec.js';
 import { workspaceDir } from '../domain/layout.js';
 import type { Sandbox } from '../domain/sandbox.js';
@@ -26,9 +26,6 @@ function notFoundAsNull(err: unknown): null {
   throw err;
 }
 
-/** Labels the edge wants on every container (Traefik routers); pure function of the sandbox. */
-export type LabelsFor = (sb: Sandbox) => Record<string, string>;
-
 export type StartOutcome = 'started' | 'already-running' | 'created';
 
 export class Containers {
@@ -37,7 +34,6 @@ export class Containers {
     private readonly store: SandboxStore,
     private readonly engine: ContainerEngine,
     private readonly workspaces: Workspaces,
-    private readonly labelsFor: LabelsFor,
     private readonly log: Logger,
     /** Fails closed: no container is created or started unless the network's isolation is in place. */
     private readonly network: NetworkGuard,
@@ -62,7 +58,7 @@ export class Containers {
       return 'already-running';
     }
     await this.workspaces.admit();
-    const spec = withDigest(buildContainerSpec(sb, this.cfg, this.labelsFor(sb), await this.home(sb)));
+    const spec = withDigest(buildContainerSpec(sb, this.cfg, {}, await this.home(sb)));
     if (info && info.labels[LABEL_SPEC] !== spec.labels[LABEL_SPEC]) {
       await this.replace(sb, info, 'it was made from another spec');
       info = null;
@@ -87,8 +83,23 @@ export class Containers {
     if (info.homeVolume) await this.engine.removeVolume(info.homeVolume);
   }
 
+  /**
+   * A pooled container for pool entry `entry.id`: the generic spec (what every
+   * sandbox's container is, minus identity), its own workspace disk and runtime
+   * dir, created and started. Its kind label keeps the reconciler off it.
+   */
+  async createPooled(entry: Pick<Sandbox, 'id' | 'spec'>): Promise<string> {
+    await this.workspaces.admit();
+    const spec = withDigest(buildContainerSpec(entry, this.cfg, { [LABEL_KIND]: KIND_POOL }, await this.home(entry)));
+    await this.network.guard();
+    await this.writeRuntime(entry);
+    const containerId = await this.engine.create(spec);
+    await this.engine.start(containerId);
+    return containerId;
+  }
+
   /** Writes the runtime files (env, services) the container's supervisor reads. */
-  async writeRuntime(sb: Sandbox): Promise<void> {
+  async writeRuntime(sb: Pick<Sandbox, 'id' | 'spec'>): Promise<void> {
     await writeRuntime(this.cfg.dataDir, {
       id: sb.id,
       ports: sb.spec.ports,
@@ -100,7 +111,7 @@ export class Containers {
   }
 
   /** Prepares the workspace (mounted and seeded) and says how the container gets it. */
-  private async home(sb: Sandbox): Promise<HomeMount> {
+  private async home(sb: Pick<Sandbox, 'id' | 'spec'>): Promise<HomeMount> {
     await this.workspaces.admit();
     const prepared = await this.workspaces.prepare(sb.id, sb.spec.diskMb ?? this.cfg.defaultDiskMb);
     if (!prepared.device) return { kind: 'dir', path: workspaceDir(this.cfg.dataDir, sb.id) };
@@ -149,7 +160,17 @@ export class Containers {
     }
   }
 
+  /**
+   * Removes a container and the volume of its disk: the volume only describes
+   * the loop device (the data is in the image), and a claimed pool container's
+   * volume carries the pool entry's name, which no lookup by sandbox id finds.
+   */
   async remove(containerId: string): Promise<void> {
+    const home = await this.engine.inspect(containerId).then(
+      (i) => i.homeVolume,
+      () => null,
+    );
     await this.engine.remove(containerId);
+    if (home) await this.engine.removeVolume(home).catch((err: unknown) => this.log.warn({ containerId, volume: home, err }, 'volume removal failed'));
   }
 }

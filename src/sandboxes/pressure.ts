@@ -34,6 +34,8 @@ export interface PressureConfig {
 
 export interface PressureResult {
   available_mb: number;
+  /** Warm pool containers removed first. */
+  pool_drained: number;
   stopped: { sandbox_id: string; reason: string }[];
   errors: { sandbox_id: string; error: string }[];
 }
@@ -43,6 +45,8 @@ export interface Fleet {
   list(): Sandbox[];
   busyCount(id: string): number;
   stopIf(id: string, reason: string, still: (sb: Sandbox) => boolean): Promise<boolean>;
+  /** Removes the warm pool's idle containers; how many. They go before any sandbox does. */
+  drainPool(): Promise<number>;
 }
 
 const LAST_RESORT = ['', ' (last resort: work in flight)', ' (last resort: always_on)', ' (last resort: always_on)'];
@@ -65,8 +69,14 @@ export class PressureRelief {
 
   private async pass(needMb: number, maxTier: number): Promise<PressureResult> {
     const floor = this.cfg.memoryFloorMb;
-    const result: PressureResult = { available_mb: this.readMemory().availableMb, stopped: [], errors: [] };
+    const result: PressureResult = { available_mb: this.readMemory().availableMb, pool_drained: 0, stopped: [], errors: [] };
     if (result.available_mb >= floor + needMb) return result;
+    result.pool_drained = await this.fleet.drainPool();
+    if (result.pool_drained > 0) {
+      this.log.warn({ removed: result.pool_drained, availableMb: result.available_mb, floorMb: floor }, 'pressure reaper emptied the warm pool');
+      result.available_mb = this.readMemory().availableMb;
+      if (result.available_mb >= floor + needMb) return result;
+    }
     const busy = (id: string) => this.fleet.busyCount(id);
     for (const sb of decidePressureOrder(this.fleet.list(), busy)) {
       const tier = tierOf(sb, busy(sb.id));

@@ -8,22 +8,25 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
-import { isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
+import { identityEnv, isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
+import type { PoolStore } from '../store/pool.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import { metrics, timed } from '../telemetry/metrics.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
-import { Containers, type ContainersConfig, type LabelsFor } from './containers.js';
+import { Containers, type ContainersConfig } from './containers.js';
 import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } from './converge.js';
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
 import { newSandbox, type CreateInput } from './new-sandbox.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
-import { rollbackCreate, tombstone, type Parts } from './teardown.js';
+import { tombstone, type Parts } from './teardown.js';
+import { createLocked, type CreateParts } from './create.js';
+import { Pool, type PoolConfig } from './pool.js';
 
-export type { CreateInput, LabelsFor };
+export type { CreateInput };
 
 export interface UpdateInput {
   idlePolicy?: IdlePolicy;
@@ -33,6 +36,7 @@ export interface UpdateInput {
 
 export type ServiceConfig = ContainersConfig &
   PressureConfig &
+  PoolConfig &
   Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'maxDiskMb'>;
 
 export interface SandboxServiceDeps {
@@ -44,9 +48,9 @@ export interface SandboxServiceDeps {
   /** Available memory, for wake admission and the pressure reaper. */
   readMemory: () => MemoryReading;
   log: Logger;
-  labelsFor?: LabelsFor;
   /** Checked before every container start (SandboxNetwork.guard). */
   network: NetworkGuard;
+  poolStore: PoolStore;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -64,6 +68,9 @@ export class SandboxService {
   private readonly parts: Parts;
   private readonly workspaces: Workspaces;
   private readonly pressure: PressureRelief;
+  /** The warm pool (creates take from it; its loop refills it). */
+  readonly pool: Pool;
+  private readonly createParts: CreateParts;
   private readonly log: Logger;
 
   constructor(deps: SandboxServiceDeps) {
@@ -73,11 +80,18 @@ export class SandboxService {
     this.activity = deps.activity;
     this.log = deps.log;
     this.workspaces = deps.workspaces;
-    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.labelsFor ?? (() => ({})), deps.log, deps.network);
+    this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.log, deps.network);
     this.parts = { cfg: deps.config, store: deps.store, engine: deps.engine, containers: this.containers, workspaces: deps.workspaces, activity: deps.activity, log: deps.log };
+    this.pool = new Pool({ ...deps, store: deps.poolStore, sandboxes: deps.store, containers: this.containers });
+    this.createParts = { cfg: deps.config, store: deps.store, workspaces: deps.workspaces, containers: this.containers, pool: this.pool, parts: this.parts, log: deps.log };
     this.pressure = new PressureRelief(
       deps.config,
-      { list: () => this.list(), busyCount: (id) => this.activity.busyCount(id), stopIf: (id, r, still) => this.stopIf(id, r, still) },
+      {
+        list: () => this.list(),
+        busyCount: (id) => this.activity.busyCount(id),
+        stopIf: (id, r, still) => this.stopIf(id, r, still),
+        drainPool: () => this.pool.drain(),
+      },
       deps.readMemory,
       deps.log,
     );
@@ -107,9 +121,10 @@ export class SandboxService {
     return this.store.listLive();
   }
 
-  /** The sandbox's injected env (values): for execs and agent runs, never for output. */
+  /** The sandbox's identity and injected env (values): for execs and agent runs, never for output. */
   env(id: string): Record<string, string> {
-    return this.store.env(id);
+    const sb = this.store.get(id);
+    return { ...(sb ? identityEnv(sb) : {}), ...this.store.env(id) };
   }
 
   touch(id: string): void {
@@ -125,25 +140,7 @@ export class SandboxService {
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
     await this.pressure.admit(id);
-    return this.locks.run(id, async () => {
-      if (!this.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
-      this.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
-      const workspaceExisted = await this.workspaces.exists(id);
-      if (input.seedImage && workspaceExisted) {
-        this.store.remove(id);
-        throw new ConflictError(`sandbox ${id} has a workspace kept from a deleted sandbox; purge it or pick another id`);
-      }
-      try {
-        // A fork: the new workspace starts as a copy of the snapshot's disk.
-        if (input.seedImage) await this.workspaces.copyIn(id, input.seedImage, spec.diskMb);
-        await this.containers.start(this.store.get(id)!);
-      } catch (err) {
-        this.log.warn({ sandboxId: id, err }, 'create failed; rolling back');
-        await rollbackCreate(this.parts, id, !workspaceExisted);
-        throw err;
-      }
-      return this.store.get(id)!;
-    });
+    return this.locks.run(id, () => createLocked(this.createParts, { id, spec, env, seedImage: input.seedImage }));
   }
 
   async stop(id: string): Promise<Sandbox> {
@@ -235,7 +232,7 @@ export class SandboxService {
       if (!sb || sb.desiredState === 'purged') throw new NotFoundError(`sandbox ${id} not found`);
       // The tenant's processes must be gone before its tree is walked: a running
       // process could swap a directory for a symlink under the walk.
-      if (sb.containerId) await this.engine.remove(sb.containerId);
+      if (sb.containerId) await this.containers.remove(sb.containerId);
       await tombstone(this.parts, { ...sb, containerId: null }, 'purged');
       await this.workspaces.remove(id);
       this.log.info({ sandboxId: id }, 'workspace removed');

@@ -26,7 +26,7 @@ export interface Parts {
 /** Undoes a create that failed part-way: nothing of it stays but a workspace that existed before. */
 export async function rollbackCreate(p: Parts, id: string, freshWorkspace: boolean): Promise<void> {
   const sb = p.store.get(id);
-  if (sb?.containerId) await p.engine.remove(sb.containerId).catch(() => undefined);
+  if (sb?.containerId) await p.containers.remove(sb.containerId).catch(() => undefined);
   await p.containers.removeVolumes(id).catch(() => undefined);
   await removeRuntime(p.cfg.dataDir, id).catch(() => undefined);
   if (freshWorkspace) await p.workspaces.remove(id).catch(() => undefined);
@@ -39,7 +39,7 @@ export async function tombstone(p: Parts, sb: Sandbox, state: 'destroyed' | 'pur
   p.store.tombstone(sb.id, state);
   p.activity.forget(sb.id);
   if (sb.containerId) {
-    await p.engine.remove(sb.containerId).catch((err: unknown) => {
+    await p.containers.remove(sb.containerId).catch((err: unknown) => {
       // The row already says gone; the reconciler removes the container later.
       if (!(err instanceof DomainError)) throw err;
       p.log.warn({ sandboxId: sb.id, err }, 'container removal failed; reconciler will retry');

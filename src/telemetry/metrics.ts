@@ -40,6 +40,13 @@ export function countSandboxesFrom(source: () => Iterable<SandboxStatus>): void 
   statusSource = source;
 }
 
+let poolSource: () => Iterable<{ runtime: string; state: string }> = () => [];
+
+/** The warm pool's entries, read at scrape time. */
+export function countPoolFrom(source: () => Iterable<{ runtime: string; state: string }>): void {
+  poolSource = source;
+}
+
 export const metrics = {
   sandboxes: new Gauge({
     name: 'sandboxed_sandboxes',
@@ -125,6 +132,22 @@ export const metrics = {
     help: 'Docker Engine API calls that failed, by operation and HTTP status (none: no answer)',
     labelNames: ['operation', 'status'] as const,
     registers: [registry],
+  }),
+  poolClaims: new Counter({
+    name: 'sandboxed_pool_claims_total',
+    help: 'Creates by how the warm pool served them: hit (a pooled container was claimed), or why not (empty, ineligible, off, failed: claimed then fell back to a cold start)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  }),
+  poolEntries: new Gauge({
+    name: 'sandboxed_pool_entries',
+    help: 'Warm pool entries by runtime and state (filling, ready, claiming), read from SQLite at scrape time',
+    labelNames: ['runtime', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const e of poolSource()) this.inc({ runtime: e.runtime, state: e.state });
+    },
   }),
   sqliteBusy: new Counter({
     name: 'sandboxed_sqlite_busy_total',

@@ -6,7 +6,7 @@
  * `reset` item, a shorter one too; each read is at most READ_BYTES, and a
  * follower reads at most FOLLOW_BYTES_PER_S. Offsets are bytes of the file.
  * The handle is let go when the workspace's disk is released (a restore swaps
- * it): the restored file is another file, so the follow resets to 0.
+ * it); what is opened after that starts again at 0 with a `reset`.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { DomainError, NotFoundError } from '../errors.js';
@@ -54,8 +54,14 @@ async function readAt(fh: FileHandle, offset: number, length: number): Promise<B
 
 export class LogFollower {
   private fh: FileHandle | null = null;
-  /** The file followed (device:inode), kept when the handle is let go, to tell the same file from a new one. */
+  /** The file followed (device:inode), to tell the same file from a new one. */
   private ident = '';
+  /**
+   * The handle was let go because the disk was released: whatever is opened
+   * next may be another file with the same device and inode (a restored copy
+   * of the whole filesystem), so it counts as replaced.
+   */
+  private letGone = false;
   /** Reads and letting go, one at a time: the handle is never closed under a read. */
   private busy: Promise<unknown> = Promise.resolve();
   private reopenedAt = 0;
@@ -78,7 +84,10 @@ export class LogFollower {
 
   /** Closes the file (its disk is about to be unmounted); the next read opens it again by name once it can. */
   letGo(): Promise<void> {
-    return this.serial(() => this.close());
+    return this.serial(async () => {
+      if (this.fh) this.letGone = true;
+      await this.close();
+    });
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -176,7 +185,8 @@ export class LogFollower {
       await opened.close().catch(() => undefined);
       return null;
     }
-    const replaced = this.ident !== '' && ident !== this.ident;
+    const replaced = this.ident !== '' && (this.letGone || ident !== this.ident);
+    this.letGone = false;
     await this.close();
     this.fh = opened;
     this.ident = ident;

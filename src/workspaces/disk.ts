@@ -104,10 +104,20 @@ async function ensureNode(name: string): Promise<string> {
  * populated at start, a device the kernel allocates later has no node yet:
  * it is created (block major 7) before use.
  */
-export async function attach(file: string): Promise<string> {
+export function attach(file: string): Promise<string> {
+  // One attach at a time in this process: concurrent creates would all be
+  // offered the same free device. Other processes' races are retried below.
+  const next = attaching.then(() => attachNow(file));
+  attaching = next.catch(() => undefined);
+  return next;
+}
+
+let attaching: Promise<unknown> = Promise.resolve();
+
+async function attachNow(file: string): Promise<string> {
   const existing = await findLoop(file);
   if (existing) return existing;
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 10; attempt++) {
     const dev = (await tool('losetup', ['--find'])).trim();
     const minor = /^\/dev\/loop(\d+)$/.exec(dev)?.[1];
     if (!minor) throw new DiskToolError(`losetup: unexpected free device "${dev}"`);
@@ -120,7 +130,7 @@ export async function attach(file: string): Promise<string> {
       if (!/busy/i.test((err as Error).message)) throw err;
     }
   }
-  throw new DiskToolError(`losetup: no free loop device for ${file} after 5 attempts`);
+  throw new DiskToolError(`losetup: no free loop device for ${file} after 10 attempts`);
 }
 
 export async function detach(dev: string): Promise<void> {
@@ -133,6 +143,22 @@ export async function detach(dev: string): Promise<void> {
 export async function mountAt(dev: string, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await tool('mount', ['-t', 'ext4', '-o', 'nosuid,nodev,noexec', dev, dir]);
+}
+
+/**
+ * Moves the daemon's mount of a workspace to another directory (a pooled
+ * workspace handed to its sandbox). `mount --move` refuses under a shared
+ * parent mount (systemd's default for /): then the device is mounted at the
+ * new place and the old mount dropped.
+ */
+export async function moveMount(dev: string, from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true, mode: 0o700 });
+  try {
+    await tool('mount', ['--move', from, to]);
+  } catch {
+    await tool('mount', ['-t', 'ext4', '-o', 'nosuid,nodev,noexec', dev, to]);
+    await unmount(from);
+  }
 }
 
 export async function unmount(dir: string): Promise<void> {

@@ -4,7 +4,7 @@
  * tenant can read but never change them. Only the daemon writes here (the
  * directory tree is root's), so plain path operations are safe.
  */
-import { chown, cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chown, cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServiceSpec } from '../domain/sandbox.js';
 import { runtimeDir } from '../domain/layout.js';
@@ -58,4 +58,14 @@ export async function writeRuntime(dataDir: string, files: RuntimeFiles): Promis
 
 export async function removeRuntime(dataDir: string, id: string): Promise<void> {
   await rm(runtimeDir(dataDir, id), { recursive: true, force: true });
+}
+
+/**
+ * A pooled container's runtime dir becomes its sandbox's: the container's bind
+ * mount follows the directory. Whatever the sandbox id had there is stale (the
+ * daemon wrote it for an earlier life of the id) and goes first.
+ */
+export async function moveRuntime(dataDir: string, from: string, to: string): Promise<void> {
+  await removeRuntime(dataDir, to);
+  await rename(runtimeDir(dataDir, from), runtimeDir(dataDir, to));
 }

@@ -11,9 +11,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { LOG_DIR_REL, disksDir, workspaceDir, workspacesDir } from '../domain/layout.js';
 import { ConflictError, DomainError, UnavailableError } from '../errors.js';
-import { DiskToolError, attach, copyImage, createImage, detach, findLoop, freeBytes, freeze, growImage, imageBytesUsed, mountAt, mountPoints, thaw, unmount } from './disk.js';
-import { migrateOwner, migrateTree } from './migrate.js';
+import { DiskToolError, attach, copyImage, createImage, detach, findLoop, freeBytes, freeze, growImage, imageBytesUsed, mountAt, mountPoints, moveMount, thaw, unmount } from './disk.js';
 import { DiskHolders } from './holders.js';
+import { migrateLegacy, migrateOwner } from './migrate.js';
 import { diskSelfTest } from './self-test.js';
 import { SafeRoot, type Owner } from './safe-fs.js';
 
@@ -125,7 +125,10 @@ export class Workspaces {
       const legacy = (await exists(dir)) && !(await mountPoints()).has(dir);
       await createImage(image, diskMb, { uid: this.cfg.sandboxUid, gid: this.cfg.sandboxGid });
       fresh = !legacy;
-      if (legacy) await this.migrateLegacy(id, image);
+      if (legacy) {
+        await migrateLegacy(this.cfg.dataDir, id, image, this.owner);
+        this.log.info({ sandboxId: id }, 'workspace moved into its own disk');
+      }
     }
     const device = await attach(image);
     this.devices.set(id, device);
@@ -133,25 +136,6 @@ export class Workspaces {
     this.holders.mounted(id);
     if (fresh) await rmdir(path.join(dir, 'lost+found')).catch(() => undefined);
     return { fresh, device };
-  }
-
-  /** A workspace from before quotas (a plain directory) moves into its new disk once. */
-  private async migrateLegacy(id: string, image: string): Promise<void> {
-    const dir = workspaceDir(this.cfg.dataDir, id);
-    const staging = path.join(workspacesDir(this.cfg.dataDir), `.migrating-${id}`);
-    const device = await attach(image);
-    await mountAt(device, staging);
-    try {
-      await rmdir(path.join(staging, 'lost+found')).catch(() => undefined);
-      await migrateTree(dir, staging, this.owner);
-    } finally {
-      await unmount(staging);
-      await rmdir(staging).catch(() => undefined);
-    }
-    const old = path.join(workspacesDir(this.cfg.dataDir), `.pre-quota-${id}`);
-    await rename(dir, old);
-    await rm(old, { recursive: true, force: true });
-    this.log.info({ sandboxId: id }, 'workspace moved into its own disk');
   }
 
   /**
@@ -236,13 +220,51 @@ export class Workspaces {
     if (!this.cfg.diskQuota) return;
     await this.holders.release(id);
     this.devices.delete(id);
+    const dir = workspaceDir(this.cfg.dataDir, id);
     // Still mounted after a failure: its files may be opened again.
-    await unmount(workspaceDir(this.cfg.dataDir, id)).catch((err: unknown) => {
-      this.holders.mounted(id);
-      throw err;
-    });
+    if ((await mountPoints()).has(dir)) {
+      await unmount(dir).catch((err: unknown) => {
+        this.holders.mounted(id);
+        throw err;
+      });
+    }
     const dev = await findLoop(this.image(id)).catch(() => null);
     if (dev) await detach(dev);
+  }
+
+  /**
+   * Gives workspace `from` (a pooled one) to sandbox `to`: the image is renamed
+   * (its loop device and the container's mount follow the file) and the
+   * daemon's mount moved. Idempotent, for crash recovery: what was already
+   * moved is left alone. Caller holds both ids.
+   */
+  async handOver(from: string, to: string): Promise<void> {
+    const [fromDir, toDir] = [workspaceDir(this.cfg.dataDir, from), workspaceDir(this.cfg.dataDir, to)];
+    // The id may have been released in an earlier life (a purged sandbox): its files open again.
+    this.holders.mounted(to);
+    if (!this.cfg.diskQuota) {
+      if ((await exists(fromDir)) && !(await exists(toDir))) await rename(fromDir, toDir);
+      return;
+    }
+    if ((await exists(this.image(from))) && !(await exists(this.image(to)))) await rename(this.image(from), this.image(to));
+    const dev = this.devices.get(from);
+    this.devices.delete(from);
+    const mounts = await mountPoints();
+    if (dev && mounts.has(fromDir) && !mounts.has(toDir)) {
+      await moveMount(dev, fromDir, toDir);
+      this.devices.set(to, dev);
+    }
+    await rmdir(fromDir).catch(() => undefined);
+  }
+
+  /** Whether the container's init has seeded the workspace (it has set up its signal handling by then). */
+  async seeded(id: string): Promise<boolean> {
+    return this.root(id)
+      .stat(['.sandboxed', 'seeded'])
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   /** Removes the workspace for good: disk, image and mount point. The container must be gone. */

@@ -203,7 +203,10 @@ describe('install.sh, offline, built-in edge', () => {
     // The edge holds the request while the sandbox starts and its app comes up.
     const page = await eventually('the wake', () => previewGet(previewHost()), (r) => r.status === 200, 150_000);
     expect(page.body).toContain(marker);
-    expect((await api('GET', `/v1/sandboxes/${id}`)).body.status).toBe('running');
+    const woken = (await api('GET', `/v1/sandboxes/${id}`)).body;
+    expect(woken.status).toBe('running');
+    // Served from the warm pool (on by default), its first start made it a container of its own.
+    containerId = woken.container_id;
   }, 5 * MINUTE);
 
   it('installs again after a settings change, restarting sandboxd without losing the sandbox, its workspace or its row', async () => {

@@ -78,6 +78,8 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
     HTTP_PORT: String(edgePort),
     PREVIEW_DOMAIN: 'localhost',
     SANDBOXD_STOP_GRACE_SECONDS: '2',
+    // Off unless a test is about the pool: a pool per test daemon would only add containers on a 2-core box.
+    SANDBOXD_POOL_SIZE: '0',
     SANDBOXD_RECONCILE_INTERVAL_SECONDS: '3600',
     SANDBOXD_DEFAULT_MEMORY_MB: '512',
     LOG_LEVEL: 'debug',

@@ -9,6 +9,8 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { freePort, startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { poolMetrics, poolReady } from '../helpers/pool.js';
+import { until } from '../helpers/wait.js';
 
 const docker = new Docker();
 let d: TestDaemon;
@@ -385,7 +387,7 @@ describe('hosts without an app', () => {
   });
 });
 
-describe('Traefik mode: labels, forward-auth and the wake endpoint', () => {
+describe('Traefik mode: routes, forward-auth and the wake endpoint', () => {
   let t: TestDaemon;
   let internal: number;
   const pub = uniqueId('tpub');
@@ -393,7 +395,7 @@ describe('Traefik mode: labels, forward-auth and the wake endpoint', () => {
 
   beforeAll(async () => {
     internal = await freePort();
-    t = await startTestDaemon({ env: { SANDBOXED_EDGE: 'traefik', SANDBOXED_EDGE_INTERNAL_PORT: String(internal), SANDBOXD_WAKE_TIMEOUT_SECONDS: '30' } });
+    t = await startTestDaemon({ env: { SANDBOXED_EDGE: 'traefik', SANDBOXED_EDGE_INTERNAL_PORT: String(internal), SANDBOXD_WAKE_TIMEOUT_SECONDS: '30', SANDBOXD_POOL_SIZE: '1' } });
   });
 
   afterAll(async () => {
@@ -421,21 +423,36 @@ describe('Traefik mode: labels, forward-auth and the wake endpoint', () => {
     });
   }
 
-  it('labels the container with one router per port and links each to its service', async () => {
+  it('serves Traefik the routes of running sandboxes, a pooled one too, and drops them when stopped', async () => {
+    await poolReady(t, 1);
     const r = await t.api('POST', '/v1/sandboxes', { id: pub, ports: [3000, 3001], services: [{ name: 'web', command: 'python3 -m http.server 3000', port: 3000 }] });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const labels = (await docker.getContainer(r.body.container_id).inspect()).Config.Labels;
+    expect((await poolMetrics(t)).claims.hit).toBe(1);
+    const info = await docker.getContainer(r.body.container_id).inspect();
+    // Its labels are the pool entry's: nothing routes by them.
+    expect(Object.keys(info.Config.Labels).filter((k) => k.startsWith('traefik.'))).toEqual([]);
+    const ip = Object.values(info.NetworkSettings.Networks)[0].IPAddress;
     const inst = t.instance.replace(/[^a-z0-9-]/g, '-');
     const name = (port: number) => `sandboxed-${inst}-${pub}-${port}`;
-    expect(labels).toMatchObject({
-      'sandboxed.managed': 'true',
-      'traefik.enable': 'true',
-      [`traefik.http.routers.${name(3000)}.service`]: name(3000),
-      [`traefik.http.routers.${name(3001)}.service`]: name(3001),
+    const routes = async () => (await ask({}, '/_sandboxed/traefik/routes')).json as { http: { routers: Record<string, any>; services: Record<string, any> } };
+    const now = await routes();
+    expect(now.http.routers[name(3000)]).toEqual({
+      rule: `Host(\`s-${pub}-3000.preview.localhost\`)`,
+      entryPoints: ['web'],
+      priority: 100,
+      service: name(3000),
       // This instance's own middlewares (traefik/dynamic/preview.yml renders them with SANDBOXED_INSTANCE).
-      [`traefik.http.routers.${name(3000)}.middlewares`]: `sandboxed-${inst}-preview-auth@file,sandboxed-${inst}-preview-headers@file`,
-      [`traefik.http.services.${name(3001)}.loadbalancer.server.port`]: '3001',
+      middlewares: [`sandboxed-${inst}-preview-auth@file`, `sandboxed-${inst}-preview-headers@file`],
     });
+    expect(now.http.services[name(3001)]).toEqual({ loadBalancer: { servers: [{ url: `http://${ip}:3001` }] } });
+    // What Traefik would do: the app answers at that address.
+    await until(async () => (await fetch(`http://${ip}:3000/`)).status === 200, 'the app at the routed address');
+
+    expect((await t.api('POST', `/v1/sandboxes/${pub}/stop`)).status).toBe(200);
+    expect((await routes()).http.routers).not.toHaveProperty([name(3000)]);
+    expect((await t.api('POST', `/v1/sandboxes/${pub}/start`)).status).toBe(200);
+    expect((await routes()).http.routers).toHaveProperty([name(3000)]);
+    expect((await ask({}, '/_sandboxed/traefik/routes')).headers['content-type']).toBe('application/json');
     // The built-in proxy is off in this mode.
     await expect(fetch(t.edgeUrl)).rejects.toThrow();
   });

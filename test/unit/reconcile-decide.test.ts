@@ -18,9 +18,12 @@ function row(id: string, desiredState: DesiredState, containerId: string | null,
   };
 }
 
-function ctr(id: string, sandboxId: string | null, running: boolean): ContainerInfo {
-  return { id, name: `s-${sandboxId}`, sandboxId, instance: 'default', running, status: running ? 'running' : 'exited', ip: null, exitCode: null, oomKilled: false, labels: {}, homeVolume: null };
+function ctr(id: string, sandboxId: string | null, running: boolean, labels: Record<string, string> = {}): ContainerInfo {
+  return { id, name: `s-${sandboxId}`, sandboxId, instance: 'default', running, status: running ? 'running' : 'exited', ip: null, exitCode: null, oomKilled: false, labels, homeVolume: null };
 }
+
+/** A warm-pool container: its labels name the pool entry, never the sandbox that claims it. */
+const pooled = (id: string, poolId: string, running = true) => ctr(id, poolId, running, { 'sandboxed.kind': 'pool' });
 
 describe('decideReconcile', () => {
   it.each([
@@ -50,6 +53,17 @@ describe('decideReconcile', () => {
       [ctr('c0', 'a', true), ctr('c1', 'a', true)],
       [{ type: 'remove-orphan', containerId: 'c0', sandboxId: 'a' }],
     ],
+    ['pooled container nobody claimed → left to the pool', [], [pooled('p1', 'pool-x')], []],
+    ['claimed pooled container, running → nothing', [row('a', 'running', 'p1')], [pooled('p1', 'pool-x')], []],
+    ['claimed pooled container, exited → start it', [row('a', 'running', 'p1')], [pooled('p1', 'pool-x', false)], [{ type: 'start', id: 'a', containerId: 'p1' }]],
+    ['claimed pooled container of a deleted sandbox → remove', [row('a', 'destroyed', 'p1', 'none')], [pooled('p1', 'pool-x')], [{ type: 'remove', id: 'a', containerId: 'p1' }]],
+    [
+      'claimed pooled container and a stray one labelled with the sandbox → keep the claimed one',
+      [row('a', 'running', 'p1')],
+      [pooled('p1', 'pool-x'), ctr('c0', 'a', true)],
+      [{ type: 'remove-orphan', containerId: 'c0', sandboxId: 'a' }],
+    ],
+    ['a row that names no container never takes a pooled one', [row('a', 'running', null, 'none')], [pooled('p1', 'a')], [{ type: 'create', id: 'a' }]],
   ])('%s', (_name, rows, containers, expected) => {
     expect(decideReconcile(rows, containers as ContainerInfo[])).toEqual(expected);
   });

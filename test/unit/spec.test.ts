@@ -47,7 +47,14 @@ describe('buildContainerSpec', () => {
     ]);
     expect(hc.NetworkMode).toBe('sandboxed-sandboxes');
     expect(hc.Privileged).toBeUndefined();
-    expect(body.Env).toContain('PORT=3000');
+  });
+
+  it('says nothing about the sandbox beyond its name, labels and paths (a pooled container takes any identity)', () => {
+    const body = toEngineCreateBody(buildContainerSpec(sb, cfg)) as any;
+    expect(body.Env).toEqual(['HOME=/home/sandbox']);
+    expect(body.Hostname).toBe('sandbox');
+    const other = toEngineCreateBody(buildContainerSpec({ ...sb, spec: { ...sb.spec, ports: [8080, 9090], services: [{ name: 'x', command: 'y' }] } }, cfg)) as any;
+    expect(other).toEqual(body);
   });
 
   it('turns IPv6 off on every interface (icc and the isolation rules are IPv4 only)', () => {
@@ -60,7 +67,7 @@ describe('buildContainerSpec', () => {
 
   it('never puts injected env into the container config (docker inspect would show it)', () => {
     const body = toEngineCreateBody(buildContainerSpec(sb, cfg)) as any;
-    expect(body.Env.every((e: string) => /^(HOME|SANDBOX_ID|PORT)=/.test(e))).toBe(true);
+    expect(body.Env.every((e: string) => /^HOME=/.test(e))).toBe(true);
   });
 
   it('points TLS clients at the extra CA when one is configured', () => {

@@ -1,6 +1,6 @@
 /**
- * Traefik cannot run here, so this pins what it would read: the exact labels
- * on a sandbox container, and YAML files that parse and only reference
+ * Traefik cannot run here, so this pins what it would read: the exact routes
+ * sandboxd serves its HTTP provider, and YAML files that parse and only reference
  * routers, services, middlewares and entrypoints that exist.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,23 +10,17 @@ import { parse } from 'yaml';
 import { buildContainerSpec } from '../../src/docker/spec.js';
 import { FORWARD_AUTH_PATH } from '../../src/edge/forward-auth.js';
 import { TOKEN_HEADER } from '../../src/edge/credentials.js';
-import { previewMiddlewares, traefikLabels, type TraefikLabelConfig } from '../../src/edge/traefik-labels.js';
-import type { Sandbox } from '../../src/domain/sandbox.js';
+import { previewMiddlewares, TRAEFIK_ROUTES_PATH, traefikRoutes, type RoutedSandbox, type TraefikRouteConfig } from '../../src/edge/traefik-routes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', 'traefik');
 
-const cfg: TraefikLabelConfig = {
+const cfg: TraefikRouteConfig = {
   instance: 'default',
-  network: 'sandboxed-sandboxes',
   previewDomain: 'example.com',
   previewEntrypoint: 'web',
   previewTls: false,
   previewCertResolver: '',
 };
-
-function sb(ports: number[]): Pick<Sandbox, 'id' | 'spec'> {
-  return { id: 'abc', spec: { ports, memoryMb: 512, cpus: 1, idlePolicy: 'sleep', visibility: 'public', services: [] } };
-}
 
 /**
  * Traefik renders dynamic files as Go templates (sprig functions). We use only
@@ -75,88 +69,77 @@ function dynamicConfig(env: Record<string, string> = {}) {
   return { routers: pick('routers'), services: pick('services'), middlewares: pick('middlewares') };
 }
 
-/** Labels → the dynamic config they describe (keys are case-insensitive in Traefik; ours are lower case). */
-function fromLabels(labels: Record<string, string>) {
-  const routers: Record<string, Record<string, string>> = {};
-  const services: Record<string, Record<string, string>> = {};
-  for (const [k, v] of Object.entries(labels)) {
-    const r = /^traefik\.http\.routers\.([^.]+)\.(.+)$/.exec(k);
-    if (r) (routers[r[1]] ??= {})[r[2]] = v;
-    const s = /^traefik\.http\.services\.([^.]+)\.(.+)$/.exec(k);
-    if (s) (services[s[1]] ??= {})[s[2]] = v;
-  }
-  return { routers, services };
-}
+const running = (ports: number[]): RoutedSandbox[] => [{ id: 'abc', ports, ip: '172.18.0.5' }];
 
-describe('traefikLabels', () => {
-  it('gives every declared port its own router, naming its own service (multi-port sandboxes keep their routes)', () => {
-    expect(traefikLabels(sb([3000, 5173]), cfg)).toEqual({
-      'traefik.enable': 'true',
-      'traefik.docker.network': 'sandboxed-sandboxes',
-      'traefik.http.routers.sandboxed-default-abc-3000.rule': 'Host(`s-abc-3000.preview.example.com`)',
-      'traefik.http.routers.sandboxed-default-abc-3000.entrypoints': 'web',
-      'traefik.http.routers.sandboxed-default-abc-3000.priority': '100',
-      'traefik.http.routers.sandboxed-default-abc-3000.service': 'sandboxed-default-abc-3000',
-      'traefik.http.routers.sandboxed-default-abc-3000.middlewares': 'sandboxed-default-preview-auth@file,sandboxed-default-preview-headers@file',
-      'traefik.http.services.sandboxed-default-abc-3000.loadbalancer.server.port': '3000',
-      'traefik.http.routers.sandboxed-default-abc-5173.rule': 'Host(`s-abc-5173.preview.example.com`)',
-      'traefik.http.routers.sandboxed-default-abc-5173.entrypoints': 'web',
-      'traefik.http.routers.sandboxed-default-abc-5173.priority': '100',
-      'traefik.http.routers.sandboxed-default-abc-5173.service': 'sandboxed-default-abc-5173',
-      'traefik.http.routers.sandboxed-default-abc-5173.middlewares': 'sandboxed-default-preview-auth@file,sandboxed-default-preview-headers@file',
-      'traefik.http.services.sandboxed-default-abc-5173.loadbalancer.server.port': '5173',
+describe('traefikRoutes (what the HTTP provider serves)', () => {
+  it('gives every declared port of a running sandbox its own router and service, at the container address', () => {
+    expect(traefikRoutes(running([3000, 5173]), cfg)).toEqual({
+      http: {
+        routers: {
+          'sandboxed-default-abc-3000': {
+            rule: 'Host(`s-abc-3000.preview.example.com`)',
+            entryPoints: ['web'],
+            priority: 100,
+            service: 'sandboxed-default-abc-3000',
+            middlewares: ['sandboxed-default-preview-auth@file', 'sandboxed-default-preview-headers@file'],
+          },
+          'sandboxed-default-abc-5173': {
+            rule: 'Host(`s-abc-5173.preview.example.com`)',
+            entryPoints: ['web'],
+            priority: 100,
+            service: 'sandboxed-default-abc-5173',
+            middlewares: ['sandboxed-default-preview-auth@file', 'sandboxed-default-preview-headers@file'],
+          },
+        },
+        services: {
+          'sandboxed-default-abc-3000': { loadBalancer: { servers: [{ url: 'http://172.18.0.5:3000' }] } },
+          'sandboxed-default-abc-5173': { loadBalancer: { servers: [{ url: 'http://172.18.0.5:5173' }] } },
+        },
+      },
     });
   });
 
   it('adds TLS and the cert resolver when PREVIEW_TLS is on, on PREVIEW_ENTRYPOINT', () => {
     const tls = { ...cfg, previewTls: true, previewCertResolver: 'le', previewEntrypoint: 'websecure', instance: 'prod.eu_1' };
-    expect(traefikLabels(sb([8080]), tls)).toEqual({
-      'traefik.enable': 'true',
-      'traefik.docker.network': 'sandboxed-sandboxes',
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.rule': 'Host(`s-abc-8080.preview.example.com`)',
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.entrypoints': 'websecure',
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.priority': '100',
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.service': 'sandboxed-prod-eu-1-abc-8080',
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.middlewares': 'sandboxed-prod-eu-1-preview-auth@file,sandboxed-prod-eu-1-preview-headers@file',
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.tls': 'true',
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.tls.certresolver': 'le',
-      'traefik.http.services.sandboxed-prod-eu-1-abc-8080.loadbalancer.server.port': '8080',
-    });
-    expect(traefikLabels(sb([8080]), { ...tls, previewCertResolver: '' })).not.toHaveProperty(
-      'traefik.http.routers.sandboxed-prod-eu-1-abc-8080.tls.certresolver',
-    );
+    const r = traefikRoutes(running([8080]), tls).http.routers['sandboxed-prod-eu-1-abc-8080'];
+    expect(r).toMatchObject({ entryPoints: ['websecure'], tls: { certResolver: 'le' } });
+    expect(r.middlewares).toEqual(['sandboxed-prod-eu-1-preview-auth@file', 'sandboxed-prod-eu-1-preview-headers@file']);
+    expect(traefikRoutes(running([8080]), { ...tls, previewCertResolver: '' }).http.routers['sandboxed-prod-eu-1-abc-8080'].tls).toEqual({});
   });
 
-  it('a sandbox without ports is disabled for Traefik but still carries our managed labels (uninstall finds it)', () => {
-    const spec = buildContainerSpec(sb([]), { dataDir: '/d', image: 'i', network: 'n', instance: 'default', pidsLimit: 1, nofile: 1, tmpfsMb: 1, extraCaCerts: '', stopGraceS: 1, sandboxUid: 1000, sandboxGid: 1000 }, traefikLabels(sb([]), cfg));
-    expect(spec.labels).toEqual({ 'traefik.enable': 'false', 'sandboxed.managed': 'true', 'sandboxed.id': 'abc', 'sandboxed.instance': 'default' });
+  it('no running sandbox, no route: their hosts reach the catch-all', () => {
+    expect(traefikRoutes([], cfg)).toEqual({ http: { routers: {}, services: {} } });
   });
 
   it('router names are valid Traefik names (no "." or "@")', () => {
-    const { routers } = fromLabels(traefikLabels(sb([1, 65535]), { ...cfg, instance: 'a.b_c' }));
+    const { routers } = traefikRoutes(running([1, 65535]), { ...cfg, instance: 'a.b_c' }).http;
     for (const name of Object.keys(routers)) expect(name).toMatch(/^[a-z0-9-]+$/);
+  });
+
+  it('containers carry our labels only: routing never depends on them', () => {
+    const spec = buildContainerSpec({ id: 'abc', spec: { ports: [3000], memoryMb: 512, cpus: 1, idlePolicy: 'sleep', visibility: 'public', services: [] } }, { dataDir: '/d', image: 'i', network: 'n', instance: 'default', pidsLimit: 1, nofile: 1, tmpfsMb: 1, extraCaCerts: '', stopGraceS: 1, sandboxUid: 1000, sandboxGid: 1000 });
+    expect(spec.labels).toEqual({ 'sandboxed.managed': 'true', 'sandboxed.id': 'abc', 'sandboxed.instance': 'default' });
   });
 });
 
 describe('traefik/ YAML', () => {
   const staticCfg = parse(readFileSync(path.join(ROOT, 'traefik.yml'), 'utf8'));
 
-  it('static config: Docker provider limited to our containers, not exposed by default, on the sandbox network; file provider on a directory', () => {
-    expect(staticCfg.providers.docker).toMatchObject({
-      exposedByDefault: false,
-      constraints: 'Label(`sandboxed.managed`,`true`)',
-      network: 'sandboxed-sandboxes',
-    });
+  it('static config: routes from sandboxd over HTTP (no Docker provider, no socket), every second; file provider on a directory', () => {
+    expect(staticCfg.providers.docker).toBeUndefined();
+    expect(staticCfg.providers.http.endpoint).toBe(`http://127.0.0.1:8081${TRAEFIK_ROUTES_PATH}`);
+    expect(staticCfg.providers.http.pollInterval).toBe('1s');
     expect(staticCfg.providers.file.directory).toMatch(/\/dynamic$/);
     expect(staticCfg.providers.file.filename).toBeUndefined();
     expect(staticCfg.providers.file.watch).toBe(true);
+    const compose = parse(readFileSync(path.join(ROOT, '..', 'docker-compose.yml'), 'utf8'));
+    expect(JSON.stringify(compose.services.traefik.volumes)).not.toContain('docker.sock');
   });
 
   const ENVS: Record<string, string>[] = [
     {},
     { PREVIEW_ENTRYPOINT: 'websecure', SANDBOXED_INSTANCE: 'prod.eu_1', SANDBOXED_EDGE_INTERNAL_PORT: '9181' },
   ];
-  const LEGACY_MIDDLEWARE = 'sandboxed-preview-auth';
   const instanceOf = (env: Record<string, string>) => (env.SANDBOXED_INSTANCE ?? 'default').replace(/[._]/g, '-');
 
   for (const env of ENVS) {
@@ -164,12 +147,8 @@ describe('traefik/ YAML', () => {
       const { routers, services, middlewares } = dynamicConfig(env);
       const i = instanceOf(env);
       for (const name of [...Object.keys(routers), ...Object.keys(services), ...Object.keys(middlewares)]) {
-        if (name === LEGACY_MIDDLEWARE) continue;
         expect(name, 'a valid Traefik name that names this instance').toMatch(new RegExp(`^sandboxed-${i}-[a-z0-9-]+$`));
       }
-      // The name containers created before per-instance names carry: it chains to this instance's own.
-      expect(middlewares[LEGACY_MIDDLEWARE].chain.middlewares).toEqual(previewMiddlewares(env.SANDBOXED_INSTANCE ?? 'default').map((m) => m.slice(0, -5)));
-      for (const m of middlewares[LEGACY_MIDDLEWARE].chain.middlewares) expect(middlewares).toHaveProperty([m]);
       const entrypoints = Object.keys(staticCfg.entryPoints);
       const local = (ref: string, pool: Record<string, unknown>): boolean => (ref.endsWith('@file') ? ref.slice(0, -5) : ref) in pool;
       for (const [name, r] of Object.entries<any>(routers)) {
@@ -212,31 +191,30 @@ describe('traefik/ YAML', () => {
     expect(middlewares['sandboxed-default-preview-headers'].headers.customRequestHeaders).toEqual({ Forwarded: '' });
   });
 
-  it('labels name their own services and this instance\'s file-provider middlewares, which the rendered template defines', () => {
+  it('the routes sandboxd serves name their own services and this instance\'s file-provider middlewares, which the rendered template defines', () => {
     const entrypoints = Object.keys(staticCfg.entryPoints);
     for (const env of ENVS) {
       const { middlewares } = dynamicConfig(env);
       const instance = env.SANDBOXED_INSTANCE ?? 'default';
       for (const c of [{ ...cfg, instance }, { ...cfg, instance, previewEntrypoint: 'websecure', previewTls: true }]) {
-        const { routers, services } = fromLabels(traefikLabels(sb([3000, 5173, 8080]), c));
+        const { routers, services } = traefikRoutes(running([3000, 5173, 8080]), c).http;
         expect(Object.keys(routers)).toHaveLength(3);
         for (const [name, r] of Object.entries(routers)) {
-          expect(services, `router ${name} → its service`).toHaveProperty(r.service);
-          expect(r.middlewares.split(',')).toEqual(previewMiddlewares(instance));
-          for (const m of r.middlewares.split(',')) {
-            expect(m, 'a label naming a file-provider middleware needs @file').toMatch(/@file$/);
+          expect(services, `router ${name} → its service`).toHaveProperty([r.service]);
+          expect(r.middlewares).toEqual(previewMiddlewares(instance));
+          for (const m of r.middlewares) {
+            expect(m, 'a route naming a file-provider middleware needs @file').toMatch(/@file$/);
             expect(middlewares, `router ${name} → middleware ${m}`).toHaveProperty([m.slice(0, -5)]);
           }
-          expect(entrypoints).toContain(r.entrypoints);
+          expect(entrypoints).toContain(r.entryPoints[0]);
         }
       }
     }
   });
 
-  it('another instance\'s labels name middlewares this instance\'s file does not define; new labels never name the legacy one', () => {
+  it('another instance\'s routes name middlewares this instance\'s file does not define', () => {
     const { middlewares } = dynamicConfig({ SANDBOXED_INSTANCE: 'one' });
     for (const m of previewMiddlewares('two')) expect(middlewares).not.toHaveProperty([m.slice(0, -5)]);
-    expect(Object.values(traefikLabels(sb([3000]), cfg)).join(' ')).not.toMatch(new RegExp(`\\b${LEGACY_MIDDLEWARE}@`));
   });
 
   it('docker-compose gives Traefik every variable the template reads', () => {
