@@ -120,6 +120,17 @@ export interface Config {
   ptyGraceMs: number;
   ptyMaxPerSandbox: number;
   ptyMaxSessions: number;
+  /** The dashboard: served at /ui (false: not served), and how long its sign-in lasts. */
+  ui: boolean;
+  uiSessionTtlMs: number;
+}
+
+/** The dashboard at /ui and its sign-in (src/http/ui.ts, src/http/session.ts). */
+function uiSettings(env: Env): Pick<Config, 'ui' | 'uiSessionTtlMs'> {
+  return {
+    ui: bool(env, 'SANDBOXD_UI', true),
+    uiSessionTtlMs: num(env, 'SANDBOXD_UI_SESSION_HOURS', 12, 1, 24 * 30) * 3600 * 1000,
+  };
 }
 
 /** SANDBOXD_METRICS_BIND: empty for none, else host:port like SANDBOXED_API_BIND. */
@@ -292,5 +303,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     metricsBind: metricsBind(env),
     ...ptyLimits(env),
+    ...uiSettings(env),
   });
 }

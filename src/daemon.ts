@@ -14,6 +14,7 @@ import { statusOf } from './domain/sandbox.js';
 import { createEdge, type Edge } from './edge/index.js';
 import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
+import { deriveSessionKey } from './http/session-cookie.js';
 import { createLogger } from './log.js';
 import { IdleReaper } from './loops/idle.js';
 import { startLoop, type Loop } from './loops/loop.js';
@@ -23,6 +24,7 @@ import { ExecService } from './sandboxes/exec.js';
 import { readMemory } from './sandboxes/memory.js';
 import { SandboxNetwork } from './sandboxes/network.js';
 import { SandboxService } from './sandboxes/service.js';
+import { UsageMeter } from './sandboxes/usage.js';
 import { openDb, pingDb, type Db } from './store/db.js';
 import { PreviewEpochStore } from './store/preview.js';
 import { PoolStore } from './store/pool.js';
@@ -109,9 +111,13 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     await network.guard();
   };
 
-  const previews = new PreviewTokens(loadPreviewKey(config.dataDir), new PreviewEpochStore(db), sandboxes, config);
+  const previewKey = loadPreviewKey(config.dataDir);
+  const previews = new PreviewTokens(previewKey, new PreviewEpochStore(db), sandboxes, config);
   const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge') });
-  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots, terminals, logs }, log);
+  // The dashboard's extras: usage samples, host memory, and its session key (derived: kept with the preview key).
+  const usage = new UsageMeter({ engine, config, list: () => sandboxes.list(), get: (id) => sandboxes.get(id) });
+  const dashboard = { usage, readMemory: () => readMemory(config.meminfoPath, config.cgroupRoot), sessionKey: deriveSessionKey(previewKey) };
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots, terminals, logs, ...dashboard }, log);
   const loops: Loop[] = [];
 
   // Metrics: Node's own, live sandboxes counted from SQLite at scrape time, and their own listener when set.

@@ -2,6 +2,7 @@
 export { Sandboxed, type SandboxedOptions } from './client.js';
 export { SandboxedError } from './errors.js';
 export { Sandbox } from './sandbox.js';
+export { Session } from './session.js';
 export { argv, type Command, type Exec, type ExecChunk, type ExecOptions } from './exec.js';
 export { Files, type UploadBody, type WriteOptions } from './files.js';
 export { Logs, type LogEvent, type LogFollowOptions, type LogSource, type Tail } from './logs.js';

@@ -33,3 +33,6 @@ export type ReconcileResult = Schemas['ReconcileResult'];
 export type TerminalSession = Schemas['Terminal'];
 export type TerminalEnded = Schemas['TerminalEnded'];
 export type CreateTerminalInput = Schemas['CreateTerminalInput'];
+export type SessionInfo = Schemas['Session'];
+export type SystemInfo = Schemas['SystemInfo'];
+export type SandboxUsage = Schemas['SandboxUsage'];

@@ -23,10 +23,14 @@ import { installRequestIds, installUpgradeRequestIds, requestIdOptions } from '.
 import { requireResponseSchemas } from './route-check.js';
 import { sandboxRoutes } from './sandboxes.js';
 import { servicesRoutes } from './services.js';
+import { sessionRoutes } from './session.js';
 import { snapshotRoutes } from './snapshots.js';
 import { HEARTBEAT_MS } from './sse.js';
+import { systemInfoRoutes } from './system-info.js';
 import { systemRoutes } from './system.js';
 import { taskRoutes } from './tasks.js';
+import { uiRoutes } from './ui.js';
+import { usageRoutes } from './usage.js';
 import { MAX_CLIENT_FRAME_BYTES, PTY_SUBPROTOCOL } from '../terminals/protocol.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -73,7 +77,7 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   installUpgradeRequestIds(app);
   // Before auth: a browser's preflight carries no token, and a refused page learns nothing about auth.
   installBrowserGuard(app, { allowedOrigins: deps.config.apiAllowedOrigins, hostnames: deps.config.apiHostnames });
-  if (deps.config.authEnabled) installAuth(app, deps.config.tokens);
+  if (deps.config.authEnabled) installAuth(app, deps.config.tokens, deps.sessionKey);
   installRequestMetrics(app);
   await app.register(systemRoutes, deps);
   await app.register(sandboxRoutes, deps);
@@ -85,5 +89,10 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(snapshotRoutes, deps);
   await app.register(ptyRoutes, deps);
   await app.register(logRoutes, deps);
+  // The dashboard: its sign-in, what it shows beyond the resources, and its pages.
+  await app.register(sessionRoutes, deps);
+  await app.register(systemInfoRoutes, deps);
+  await app.register(usageRoutes, deps);
+  if (deps.config.ui) await app.register(uiRoutes);
   return app;
 }

@@ -3,7 +3,9 @@ import type { Config } from '../config.js';
 import type { PreviewTokens } from '../edge/tokens.js';
 import type { Reconciler } from '../loops/reconciler.js';
 import type { ExecService } from '../sandboxes/exec.js';
+import type { MemoryReading } from '../sandboxes/memory.js';
 import type { SandboxService } from '../sandboxes/service.js';
+import type { UsageMeter } from '../sandboxes/usage.js';
 import type { SnapshotService } from '../snapshots/service.js';
 import type { TaskService } from '../tasks/service.js';
 import type { LogService } from '../terminals/logs.js';
@@ -23,4 +25,8 @@ export interface HttpDeps {
   logs: LogService;
   /** Readiness: resolves when SQLite and the engine answer and network isolation is in place, rejects with the reason. */
   checkReady: () => Promise<void>;
+  /** The dashboard: memory and disk use, host memory, and the key its session cookies are signed with. */
+  usage: UsageMeter;
+  readMemory: () => MemoryReading;
+  sessionKey: Buffer;
 }
