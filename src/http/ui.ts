@@ -52,7 +52,8 @@ export function loadAssets(dir: string): Map<string, Asset> | null {
   for (const name of names.slice(0, MAX_FILES)) {
     const file = path.join(dir, name);
     const type = TYPES[path.extname(name)];
-    if (type === undefined || !statSync(file).isFile()) continue;
+    // .vite/manifest.json is for the build's own test, not for browsers.
+    if (type === undefined || name.split(path.sep).some((part) => part.startsWith('.')) || !statSync(file).isFile()) continue;
     const body = readFileSync(file);
     const gzip = /^(text|application\/json|image\/svg)/.test(type) ? gzipSync(body) : null;
     assets.set(name.split(path.sep).join('/'), { body, gzip, type });
