@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
 # Installs, upgrades or repairs sandboxed on this host with Docker Compose:
-# checks Docker and Compose, writes the settings file once, builds the images,
-# starts the stack and waits until sandboxd is ready. Run it again at any time:
-# it rebuilds, restarts what changed (sandboxd migrates its database at start)
-# and keeps every sandbox, workspace and setting.
+# makes Docker and Compose usable (offers to install or start them), checks
+# disk, memory and ports, writes the settings file once (with an API token),
+# finds the host's extra CAs, builds the images, starts the stack and waits
+# until sandboxd is ready. Run it again at any time: it rebuilds, restarts what
+# changed (sandboxd migrates its database at start) and keeps every sandbox,
+# workspace, setting and token.
 #
-# Usage: ./install.sh [--offline] [--edge builtin|traefik|none] [--env-file FILE] [--timeout SECONDS]
+# Usage: ./install.sh [--yes] [--offline] [--edge builtin|traefik|none] [--no-auth]
+#                     [--env-file FILE] [--timeout SECONDS]
+#        ./install.sh --check   (or: ./install.sh doctor)
+#   --yes            install or start Docker and Compose when missing without asking
 #   --offline        no container registry: build on a local Debian base made with
 #                    debootstrap (images/debian-base.sh); picked by itself when
 #                    the registry does not answer
 #   --edge MODE      SANDBOXED_EDGE for a new settings file (default: traefik when
 #                    the registry answers, builtin otherwise)
+#   --no-auth        a new settings file gets no API token (the API is open to
+#                    anyone on this host)
 #   --env-file FILE  the settings file (default: $SANDBOXED_ENV_FILE, else ./.env),
 #                    created from .env.example when missing and never overwritten
 #   --timeout S      how long to wait for sandboxd to become ready (default 180)
+#   --check          report Docker, Compose, CA, ports, disk, readiness, isolation,
+#                    workspace disks and images as a table; exit 0 only when healthy
 # Env: variables of .env.example seed a new settings file (e.g. HTTP_PORT=8080);
-#      SANDBOXED_EXTRA_CA_CERTS also applies to builds on every run;
 #      COMPOSE_PROJECT_NAME names the stack (default sandboxed).
+# The tools' output goes to install.log beside the settings file.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")" && pwd)"
@@ -25,13 +34,14 @@ CONTROL_IMAGE=sandboxed/sandboxd:latest
 SLIM=debian:bookworm-slim
 LOCAL_BASE=sandboxed/debian-base:bookworm
 
-offline=false
-edge_opt=""
-env_opt=""
-timeout_s=180
+offline=false yes=false no_auth=false check=false
+edge_opt="" env_opt="" timeout_s=180
 while [ $# -gt 0 ]; do
   case "$1" in
     --offline) offline=true ;;
+    --yes|-y) yes=true ;;
+    --no-auth) no_auth=true ;;
+    --check|doctor) check=true ;;
     --edge) edge_opt="${2:?--edge needs builtin, traefik or none}"; shift ;;
     --edge=*) edge_opt="${1#--edge=}" ;;
     --env-file) env_opt="${2:?--env-file needs a path}"; shift ;;
@@ -46,50 +56,106 @@ done
 case "$edge_opt" in ""|builtin|traefik|none) ;; *) echo "--edge must be builtin, traefik or none" >&2; exit 2 ;; esac
 case "$timeout_s" in ''|*[!0-9]*) echo "--timeout must be a number of seconds" >&2; exit 2 ;; esac
 
-start=$(date +%s)
-step() { printf '\n==> %s (%d s)\n' "$*" "$(( $(date +%s) - start ))"; }
-die() { printf '\ninstall.sh: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib/settings.sh
+. "$repo/scripts/lib/settings.sh"
+# shellcheck source=scripts/lib/ui.sh
+. "$repo/scripts/lib/ui.sh"
+# shellcheck source=scripts/lib/docker-setup.sh
+. "$repo/scripts/lib/docker-setup.sh"
+# shellcheck source=scripts/lib/ca.sh
+. "$repo/scripts/lib/ca.sh"
+# shellcheck source=scripts/lib/preflight.sh
+. "$repo/scripts/lib/preflight.sh"
+# shellcheck source=scripts/lib/check.sh
+. "$repo/scripts/lib/check.sh"
+# shellcheck source=scripts/lib/install-settings.sh
+. "$repo/scripts/lib/install-settings.sh"
+# shellcheck source=scripts/lib/install-finish.sh
+. "$repo/scripts/lib/install-finish.sh"
+log_file="$(dirname "$env_file")/install.log"
+COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-sandboxed}"
+
+# Running containers of this installation's stack (all services, or one).
+compose_ids() { # [service]
+  docker ps -q --no-trunc --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" \
+    ${1:+--filter "label=com.docker.compose.service=$1"} 2>/dev/null || true
+}
+
+# "port:setting" for every port the stack binds with its edge.
+stack_ports() {
+  local edge="${1:-$(value_of SANDBOXED_EDGE)}"
+  echo "$(value_of SANDBOXED_API_BIND | sed 's/.*://'):SANDBOXED_API_BIND"
+  case "$edge" in
+    builtin) echo "$(value_of HTTP_PORT):HTTP_PORT" ;;
+    traefik)
+      sed -n 's/^ *address: *"\{0,1\}[^:"]*:\([0-9]*\)"\{0,1\} *$/\1/p' "$repo/traefik/traefik.yml" | sed 's/$/:Traefik (traefik\/traefik.yml)/'
+      echo "$(value_of SANDBOXED_EDGE_INTERNAL_PORT):SANDBOXED_EDGE_INTERNAL_PORT" ;;
+  esac
+}
 
 # --- Docker and Compose -----------------------------------------------------
-step "checking Docker and Compose"
-command -v docker >/dev/null 2>&1 ||
-  die "the docker command is missing. Install Docker Engine 20.10 or newer:
-  Debian/Ubuntu: sudo apt-get install -y docker.io   (or https://docs.docker.com/engine/install/)"
-server="$(docker version --format '{{.Server.Version}}' 2>/dev/null)" ||
-  die "Docker does not answer (docker version failed). Start the engine (sudo systemctl start docker)
-  and make sure this user may use /var/run/docker.sock (run as root, or join the docker group)."
+ensure_docker_and_compose() {
+  docker_plan
+  [ ${#plan_why[@]} -gt 0 ] || return 0
+  printf '    %s\n' "${plan_why[@]}"
+  [ ${#plan[@]} -gt 0 ] || die "fix the above, then run ./install.sh again"
+  local can_sudo=true
+  [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1 || can_sudo=false
+  if ! $plan_auto || ! $can_sudo; then
+    echo "    Run these commands as root, then ./install.sh again:"
+    print_plan
+    die "Docker and Compose are needed"
+  fi
+  echo "    install.sh can run these for you:"
+  print_plan
+  if ! $yes; then
+    [ -t 0 ] || die "not at a terminal, so not asking: nothing was changed. Run ./install.sh --yes to let it run them, or run them yourself, then ./install.sh again"
+    local answer
+    read -r -p "    Run them now? [y/N] " answer
+    case "$answer" in y|Y|yes|YES) ;; *) die "nothing was changed. Run the commands above, then ./install.sh again" ;; esac
+  fi
+  docker_apply run_logged || die "the Docker engine did not start (see $log_file)"
+  docker_plan
+  [ ${#plan_why[@]} -eq 0 ] || die "still: ${plan_why[*]}"
+}
+
+pick_compose() {
+  compose_cmd=() compose_version=""
+  if timeout 20 docker compose version >/dev/null 2>&1; then
+    compose_cmd=(docker compose)
+    compose_version="$(docker compose version --short 2>/dev/null || true)"
+  elif command -v docker-compose >/dev/null 2>&1; then
+    compose_cmd=(docker-compose)
+    compose_version="$(docker-compose version --short 2>/dev/null || echo 0)"
+  fi
+}
+
+if $check; then
+  pick_compose
+  compose_hint="${compose_cmd[*]:-docker compose} -p $COMPOSE_PROJECT_NAME ps"
+  run_check
+  exit $?
+fi
+
+stage "Docker and Compose"
+ensure_docker_and_compose
+server="$(docker_server_version)"
 major="${server%%.*}"; minor="${server#*.}"; minor="${minor%%.*}"
 case "$major$minor" in *[!0-9]*|'') die "cannot read the Docker version from \"$server\"" ;; esac
 if [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 10 ]; }; then
   die "Docker $server is too old: sandboxed needs 20.10 or newer"
 fi
-echo "docker engine $server"
-
-compose_cmd=()
-if docker compose version >/dev/null 2>&1; then
-  compose_cmd=(docker compose)
-  echo "compose: docker compose $(docker compose version --short 2>/dev/null || true)"
-elif command -v docker-compose >/dev/null 2>&1; then
-  v="$(docker-compose version --short 2>/dev/null || echo 0)"
-  v1="${v%%.*}"; v2="${v#*.}"; v2="${v2%%.*}"
+pick_compose
+if [ "${compose_cmd[0]}" = docker-compose ]; then
+  v1="${compose_version%%.*}"; v2="${compose_version#*.}"; v2="${v2%%.*}"
   if [ "${v1:-0}" -eq 1 ] && [ "${v2:-0}" -lt 28 ] 2>/dev/null; then
-    die "docker-compose $v is too old (profiles need 1.28 or newer). Install the Compose plugin
-  (https://docs.docker.com/compose/install/linux/) or Debian's docker-compose 1.29 (sudo apt-get install -y docker-compose)"
+    die "docker-compose $compose_version is too old (profiles need 1.28 or newer): install the Compose plugin or Debian's docker-compose 1.29"
   fi
-  compose_cmd=(docker-compose)
-  echo "compose: docker-compose $v"
-else
-  die "Docker Compose is missing. Install one of:
-  the Compose plugin:        sudo apt-get install -y docker-compose-plugin   (Docker's apt repository)
-  Debian's docker-compose:   sudo apt-get install -y docker-compose"
 fi
+note "engine $server, ${compose_cmd[*]} $compose_version"
 
-# --- settings -----------------------------------------------------------------
-# shellcheck source=scripts/lib/settings.sh
-. "$repo/scripts/lib/settings.sh"
-
-registry_checked=false
-registry_ok=false
+# --- preflight: nothing has changed yet ----------------------------------------
+registry_checked=false registry_ok=false
 # Whether the registry answers; pulls the base image on the way (the build needs it).
 registry_answers() {
   if ! $registry_checked; then
@@ -99,87 +165,41 @@ registry_answers() {
   $registry_ok
 }
 
-if [ ! -f "$env_file" ]; then
-  step "writing $env_file from .env.example"
-  edge="${edge_opt:-${SANDBOXED_EDGE:-}}"
-  if [ -z "$edge" ]; then
-    if registry_answers; then edge=traefik; else edge=builtin; fi
-  fi
-  mkdir -p "$(dirname "$env_file")"
-  tmp="$(mktemp "$env_file.XXXXXX")"
-  # Tokens may end up in this file: only its owner reads it.
-  chmod 0600 "$tmp"
-  while IFS= read -r line || [ -n "$line" ]; do
-    if [[ "$line" =~ ^([A-Z][A-Z0-9_]*)=(.*)$ ]]; then
-      name="${BASH_REMATCH[1]}"
-      value="${!name:-${BASH_REMATCH[2]}}"
-      case "$name" in
-        SANDBOXED_EDGE) value="$edge" ;;
-        SANDBOXED_DATA_DIR) value="${value:-/var/lib/sandboxed}" ;;
-        # Behind Traefik (host network too) only Traefik calls the internal edge port.
-        SANDBOXED_EDGE_HOST) [ -n "${SANDBOXED_EDGE_HOST:-}" ] || [ "$edge" != traefik ] || value=127.0.0.1 ;;
-      esac
-      line="$name=$value"
-    fi
-    printf '%s\n' "$line"
-  done <"$repo/.env.example" >"$tmp"
-  mv "$tmp" "$env_file"
-  echo "SANDBOXED_EDGE=$edge, SANDBOXED_DATA_DIR=$(setting SANDBOXED_DATA_DIR); edit the file and run ./install.sh again to change settings"
+stage "preflight: disk, memory, ports"
+if [ -f "$env_file" ]; then
+  edge="$(value_of SANDBOXED_EDGE)"
 else
-  echo "using $env_file (kept as is)"
-  ignored=()
-  while IFS= read -r name; do
-    [ "$name" = SANDBOXED_EXTRA_CA_CERTS ] && continue
-    if [ -n "${!name:-}" ] && [ "${!name}" != "$(setting "$name")" ]; then ignored+=("$name"); fi
-  done < <(sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' "$repo/.env.example")
-  if [ ${#ignored[@]} -gt 0 ]; then
-    echo "note: the environment sets ${ignored[*]}, but $env_file decides; edit it to change them"
-  fi
+  edge="${edge_opt:-${SANDBOXED_EDGE:-}}"
+  if [ -z "$edge" ]; then if registry_answers; then edge=traefik; else edge=builtin; fi; fi
 fi
-
-edge="$(setting SANDBOXED_EDGE)"; edge="${edge:-builtin}"
-[ -z "$edge_opt" ] || [ "$edge_opt" = "$edge" ] ||
-  echo "note: --edge $edge_opt ignored: $env_file says SANDBOXED_EDGE=$edge"
-data_dir="$(setting SANDBOXED_DATA_DIR)"; data_dir="${data_dir:-/var/lib/sandboxed}"
+data_dir="$(value_of SANDBOXED_DATA_DIR)"
 case "$data_dir" in
   /*) ;;
   *) die "SANDBOXED_DATA_DIR=$data_dir must be an absolute path (it is mounted at the same path in the container)" ;;
 esac
-extra_ca="${SANDBOXED_EXTRA_CA_CERTS:-$(setting SANDBOXED_EXTRA_CA_CERTS)}"
-if [ -n "$extra_ca" ]; then
-  case "$extra_ca" in /*) ;; *) extra_ca="$PWD/$extra_ca" ;; esac
-  if [ ! -r "$extra_ca" ] || ! grep -q -- '-----BEGIN CERTIFICATE-----' "$extra_ca"; then
-    die "SANDBOXED_EXTRA_CA_CERTS=$extra_ca is not a readable PEM file with a certificate"
-  fi
+check_disk "$(value_of SANDBOXD_IMAGE)" "$data_dir" "$(value_of SANDBOXD_DISK_RESERVE_MB)"
+check_memory
+mapfile -t port_specs < <(stack_ports "$edge")
+mapfile -t our_ids < <(compose_ids)
+check_ports "${port_specs[@]}" -- ${our_ids[@]+"${our_ids[@]}"}
+problems=(${disk_problems[@]+"${disk_problems[@]}"} ${port_problems[@]+"${port_problems[@]}"})
+[ -z "$memory_problem" ] || problems+=("$memory_problem")
+if [ ${#problems[@]} -gt 0 ]; then
+  printf '    %s\n' "${problems[@]}" >&2
+  die "preflight failed: nothing was changed. Fix the above, then run ./install.sh again"
 fi
+note "$disk_report; memory: $memory_report; ports: $port_report"
 
-# docker-compose.yml interpolates these; they come from the settings file (the
-# extra CA may also come from the environment), never from a stray shell variable.
-SANDBOXED_ENV_FILE="$env_file"
-SANDBOXED_DATA_DIR="$data_dir"
-SANDBOXED_EXTRA_CA_CERTS="$extra_ca"
-SANDBOXED_INSTANCE="$(setting SANDBOXED_INSTANCE)"
-DOCKER_SOCKET="$(setting DOCKER_SOCKET)"
-PREVIEW_ENTRYPOINT="$(setting PREVIEW_ENTRYPOINT)"
-COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-sandboxed}"
-export SANDBOXED_ENV_FILE SANDBOXED_DATA_DIR SANDBOXED_EXTRA_CA_CERTS SANDBOXED_INSTANCE DOCKER_SOCKET \
-  PREVIEW_ENTRYPOINT COMPOSE_PROJECT_NAME
-# images/build.sh tags the sandbox image the daemon will run.
-SANDBOXD_IMAGE="$(setting SANDBOXD_IMAGE)"
-if [ -n "$SANDBOXD_IMAGE" ]; then export SANDBOXD_IMAGE; else unset SANDBOXD_IMAGE; fi
-# Like compose's own default: docker-compose.override.yml, when present, adds to the stack.
-compose_files=(-f "$repo/docker-compose.yml")
-[ ! -f "$repo/docker-compose.override.yml" ] || compose_files+=(-f "$repo/docker-compose.override.yml")
-compose() { "${compose_cmd[@]}" --env-file "$env_file" "${compose_files[@]}" -p "$COMPOSE_PROJECT_NAME" "$@"; }
+# --- settings -------------------------------------------------------------------
+prepare_settings "$edge"
 
 # --- images -------------------------------------------------------------------
 if [ "$edge" = traefik ]; then
   # The pinned tag in docker-compose.yml; checked before the long builds.
   traefik_image="$(sed -n 's/^ *image: *\(traefik:[^ ]*\) *$/\1/p' "$repo/docker-compose.yml" | head -n 1)"
-  step "Traefik image $traefik_image"
-  if ! docker image inspect "$traefik_image" >/dev/null 2>&1 && ! docker pull "$traefik_image"; then
-    die "cannot pull $traefik_image. Without a registry, use the built-in edge:
-  set SANDBOXED_EDGE=builtin in $env_file and run ./install.sh again"
+  stage "Traefik image $traefik_image"
+  if ! docker image inspect "$traefik_image" >/dev/null 2>&1; then
+    run_logged "pulling $traefik_image" docker pull "$traefik_image"
   fi
 fi
 
@@ -188,19 +208,19 @@ if $offline; then
 elif registry_answers || docker image inspect "$SLIM" >/dev/null 2>&1; then
   base="$SLIM"
 else
-  echo "the registry does not answer: building offline from the local Debian base"
+  note "the registry does not answer: building offline from the local Debian base"
   offline=true
   base="$LOCAL_BASE"
 fi
 
-step "sandbox image (images/build.sh, base $base)"
-if [ "$base" = "$LOCAL_BASE" ]; then
-  bash "$repo/images/build.sh" --offline
-else
-  bash "$repo/images/build.sh" --base "$base"
+if [ "$base" = "$LOCAL_BASE" ] && ! docker image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
+  stage "Debian base $LOCAL_BASE (debootstrap from this host's mirror)"
+  run_logged "Debian base" bash "$repo/images/debian-base.sh"
 fi
 
-step "control-plane image $CONTROL_IMAGE"
+# Node first (both images use the same stage), then both images at once: their
+# downloads and compiles overlap (minutes on 2 cores).
+stage "images $(value_of SANDBOXD_IMAGE) and $CONTROL_IMAGE (base $base)"
 # The build context is the repository; the CA travels in it (images/sandboxd/Dockerfile).
 ca_copy="$repo/images/sandboxd/extra-ca.pem"
 if [ -n "$extra_ca" ]; then
@@ -208,96 +228,22 @@ if [ -n "$extra_ca" ]; then
 else
   rm -f "$ca_copy"
 fi
-docker build -f "$repo/images/sandboxd/Dockerfile" --build-arg "BASE_IMAGE=$base" -t "$CONTROL_IMAGE" "$repo"
+run_logged "Node (both images)" bash "$repo/images/build.sh" --base "$base" --stage node
+start_background "control-plane image" docker build -f "$repo/images/sandboxd/Dockerfile" --build-arg "BASE_IMAGE=$base" -t "$CONTROL_IMAGE" "$repo"
+run_logged "sandbox image" bash "$repo/images/build.sh" --base "$base"
+finish_background
 
 # --- start --------------------------------------------------------------------
-step "starting the stack (project $COMPOSE_PROJECT_NAME, edge $edge)"
+stage "starting the stack (project $COMPOSE_PROJECT_NAME, edge $edge)"
 if [ "$edge" = traefik ]; then
-  compose --profile traefik up -d --no-build
+  run_logged "compose up" compose --profile traefik up -d --no-build
 else
   # A Traefik left from an earlier SANDBOXED_EDGE=traefik would hold the ports.
-  compose --profile traefik rm -f -s traefik >/dev/null 2>&1 || true
-  compose up -d --no-build sandboxd
+  compose --profile traefik rm -f -s traefik >>"$log_file" 2>&1 || true
+  run_logged "compose up" compose up -d --no-build sandboxd
 fi
 
-# --- ready? ---------------------------------------------------------------------
-bind="$(setting SANDBOXED_API_BIND)"; bind="${bind:-127.0.0.1:9090}"
-api_port="${bind##*:}"
-api_host="${bind%:*}"; api_host="${api_host#[}"; api_host="${api_host%]}"
-case "$api_host" in
-  0.0.0.0|'') api_host=127.0.0.1 ;;
-  ::) api_host='[::1]' ;;
-  *:*) api_host="[$api_host]" ;;
-esac
-api_url="http://$api_host:$api_port"
-
-# Prints the HTTP status of a GET (000 when nothing answers).
-http_status() {
-  if command -v curl >/dev/null 2>&1; then
-    curl -s -o /dev/null -m 5 -w '%{http_code}' "$1" 2>/dev/null || echo 000
-  else
-    local rest="${1#http://}" hostport path host port line
-    hostport="${rest%%/*}"; path="/${rest#*/}"
-    host="${hostport%:*}"; port="${hostport##*:}"; host="${host#[}"; host="${host%]}"
-    if exec 3<>"/dev/tcp/$host/$port" 2>/dev/null; then
-      printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport" >&3
-      IFS=' ' read -r -t 5 _ line _ <&3 || line=000
-      exec 3>&-
-      echo "${line:-000}"
-    else
-      echo 000
-    fi
-  fi
-}
-
-step "waiting for sandboxd at $api_url/readyz (up to $timeout_s s)"
-cid="$(compose ps -q sandboxd)"
-restarts0="$(docker inspect -f '{{.RestartCount}}' "$cid" 2>/dev/null || echo 0)"
-waited=0
-ready=false
-while [ "$waited" -lt "$timeout_s" ]; do
-  if [ "$(http_status "$api_url/readyz")" = 200 ]; then ready=true; break; fi
-  # A daemon that exits at start (a bad setting) restarts in a loop: stop waiting.
-  state="$(docker inspect -f '{{.State.Status}} {{.RestartCount}}' "$cid" 2>/dev/null || echo "missing 0")"
-  case "${state% *}" in restarting|exited|dead|missing) break ;; esac
-  [ "${state#* }" = "$restarts0" ] || break
-  sleep 1
-  waited=$((waited + 1))
-  if [ $((waited % 10)) -eq 0 ]; then printf ' %ds' "$waited"; else printf '.'; fi
-done
-echo
-if ! $ready; then
-  echo "sandboxd is not ready (container: ${state:-unknown}); its last log lines:" >&2
-  compose logs --tail 40 sandboxd >&2 || true
-  die "sandboxd did not become ready. Fix the cause above (settings: $env_file), then run ./install.sh again"
-fi
-
-# --- done -----------------------------------------------------------------------
-http_port="$(setting HTTP_PORT)"; http_port="${http_port:-80}"
-domain="$(setting PREVIEW_DOMAIN)"; domain="${domain:-localhost}"
-tls="$(setting PREVIEW_TLS)"
-case "$tls" in true|1|yes|on) scheme=https; suffix="" ;; *) scheme=http; suffix=":$http_port"; [ "$http_port" != 80 ] || suffix="" ;; esac
-auth_header=""
-[ -z "$(setting SANDBOXD_API_TOKENS)" ] || auth_header=" -H 'authorization: Bearer <secret>'"
-compose_hint="${compose_cmd[*]} -p $COMPOSE_PROJECT_NAME"
-uninstall_hint="./uninstall.sh"
-[ "$COMPOSE_PROJECT_NAME" = sandboxed ] || uninstall_hint="COMPOSE_PROJECT_NAME=$COMPOSE_PROJECT_NAME $uninstall_hint"
-if [ "$env_file" != "$repo/.env" ]; then
-  compose_hint="$compose_hint --env-file $env_file"
-  uninstall_hint="$uninstall_hint --env-file $env_file"
-fi
-
-cat <<EOF
-
-sandboxed is ready ($(( $(date +%s) - start )) s): edge $edge, data in $data_dir, settings in $env_file
-
-  API        $api_url
-  try it     curl -s -X POST $api_url/v1/sandboxes$auth_header -H 'content-type: application/json' -d '{"id":"demo","ports":[3000]}'
-EOF
-if [ "$edge" != none ]; then
-  echo "  previews   $scheme://s-<id>-<port>.preview.$domain$suffix/   (e.g. $scheme://s-demo-3000.preview.$domain$suffix/)"
-fi
-cat <<EOF
-  logs       cd $repo && $compose_hint logs -f sandboxd
-  uninstall  $uninstall_hint   (keeps the data; --help for more)
-EOF
+# --- ready? -------------------------------------------------------------------
+api_url="$(api_url_of "$(value_of SANDBOXED_API_BIND)")"
+wait_ready "$api_url"
+print_summary "$api_url"

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Builds the sandbox image from images/base/Dockerfile.
 #
-# Usage: images/build.sh [--offline] [--base IMAGE]
+# Usage: images/build.sh [--offline] [--base IMAGE] [--stage node]
 #   --offline     build on sandboxed/debian-base:bookworm (debootstrap from the
 #                 host's Debian mirror) instead of pulling debian:bookworm-slim
 #   --base IMAGE  use IMAGE as the base, as is
+#   --stage node  build (into the cache, untagged) only the Node stage, which
+#                 images/sandboxd/Dockerfile shares: install.sh then builds both
+#                 images at once without fetching Node twice
 # Env:  SANDBOXD_IMAGE            tag to build (default sandboxed/sandbox:latest)
 #       SANDBOXED_EXTRA_CA_CERTS  PEM file (one or more CAs) trusted during the
-#                                 build and inside the image; also read from .env
+#                                 build and inside the image; also read from the
+#                                 settings file ($SANDBOXED_ENV_FILE, else .env)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -19,12 +23,14 @@ local_base=sandboxed/debian-base:bookworm
 
 offline=false
 base=""
+stage=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --offline) offline=true ;;
     --base) base="${2:?--base needs an image}"; shift ;;
     --base=*) base="${1#--base=}" ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --stage) stage="${2:?--stage needs a name}"; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -32,9 +38,9 @@ done
 
 # The environment wins over .env, and an empty value counts as unset (as in the daemon).
 from_dotenv() {
-  local line
-  [ -f "$repo/.env" ] || return 0
-  line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?$1=" "$repo/.env" | tail -n 1)" || return 0
+  local line file="${SANDBOXED_ENV_FILE:-$repo/.env}"
+  [ -f "$file" ] || return 0
+  line="$(grep -E "^[[:space:]]*(export[[:space:]]+)?$1=" "$file" | tail -n 1)" || return 0
   line="${line#*=}"
   line="${line%\"}"; line="${line#\"}"; line="${line%\'}"; line="${line#\'}"
   printf '%s' "$line"
@@ -78,6 +84,12 @@ fi
 
 # The image runs these directly; git keeps the bits, but a copy may not have.
 chmod 0755 "$context/sandboxed-init" "$context/sandboxed-ctl"
+
+if [ -n "$stage" ]; then
+  echo "building the $stage stage of $image from $base${extra_ca:+ (extra CA: $extra_ca)}"
+  docker build --build-arg "BASE_IMAGE=$base" --target "$stage" "$context"
+  exit 0
+fi
 
 echo "building $image from $base${extra_ca:+ (extra CA: $extra_ca)}"
 start=$(date +%s)

@@ -7,10 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { metadataValueProblem } from './domain/metadata.js';
+import type { TokenLimits } from './domain/principal.js';
 
 export interface ApiToken {
   name: string;
   secret: string;
+  /** Sees and acts on every sandbox; otherwise only on the ones it created. */
+  admin: boolean;
+  limits: TokenLimits;
 }
 
 export class ConfigError extends Error {
@@ -96,7 +101,14 @@ export function ports(env: Env, name: string): number[] {
   });
 }
 
-/** `name:secret,name2:secret2`, split on the first colon so secrets may hold `:` and `=`. */
+/**
+ * `name:secret,name2:secret2`, split on the first colon so secrets may hold `:`
+ * and `=`. The name may carry options after `;`:
+ * `team-a;max_sandboxes=20;max_memory_mb=16384;max_running_tasks=4:secret`.
+ * An entry without options is an admin token (every token was, before options
+ * existed); an entry with any option is scoped to its own sandboxes unless it
+ * says `admin` (or `admin=true`).
+ */
 export function parseTokens(raw: string | undefined): ApiToken[] {
   if (raw === undefined) return [];
   const tokens: ApiToken[] = [];
@@ -107,16 +119,51 @@ export function parseTokens(raw: string | undefined): ApiToken[] {
     if (colon < 0) {
       throw new ConfigError('SANDBOXD_API_TOKENS', 'every entry must be name:secret (an entry has no colon)');
     }
-    const name = trimmed.slice(0, colon).trim();
+    const [name, ...options] = trimmed.slice(0, colon).split(';').map((x) => x.trim());
     const secret = trimmed.slice(colon + 1).trim();
     if (name === '') throw new ConfigError('SANDBOXD_API_TOKENS', 'an entry has an empty name');
+    // The name becomes the metadata value sandboxed.owner of every sandbox the token creates.
+    if (name.length > 64 || metadataValueProblem(name) !== null) {
+      throw new ConfigError('SANDBOXD_API_TOKENS', 'a token name is at most 64 characters, without control characters');
+    }
     if (secret === '') throw new ConfigError('SANDBOXD_API_TOKENS', `token "${name}" has an empty secret`);
     if (tokens.some((t) => t.name === name)) {
       throw new ConfigError('SANDBOXD_API_TOKENS', `token name "${name}" appears twice`);
     }
-    tokens.push({ name, secret });
+    tokens.push({ name, secret, ...tokenOptions(name, options) });
   }
   return tokens;
+}
+
+const LIMIT_OPTIONS: Record<string, keyof TokenLimits> = {
+  max_sandboxes: 'maxSandboxes',
+  max_memory_mb: 'maxMemoryMb',
+  max_running_tasks: 'maxRunningTasks',
+};
+
+function tokenOptions(name: string, options: string[]): Pick<ApiToken, 'admin' | 'limits'> {
+  const bad = (problem: string) => new ConfigError('SANDBOXD_API_TOKENS', `token "${name}": ${problem}`);
+  let admin = options.length === 0;
+  const limits: TokenLimits = {};
+  const seen = new Set<string>();
+  for (const option of options) {
+    const eq = option.indexOf('=');
+    const key = (eq < 0 ? option : option.slice(0, eq)).trim();
+    const value = eq < 0 ? undefined : option.slice(eq + 1).trim();
+    if (seen.has(key)) throw bad(`option ${key} appears twice`);
+    seen.add(key);
+    if (key === 'admin') {
+      if (value !== undefined && value !== 'true' && value !== 'false') throw bad('admin is admin, admin=true or admin=false');
+      admin = value !== 'false';
+    } else if (key in LIMIT_OPTIONS) {
+      const n = Number(value);
+      if (value === undefined || value === '' || !Number.isSafeInteger(n) || n < 0) throw bad(`${key} must be a whole number (0 or more)`);
+      limits[LIMIT_OPTIONS[key]] = n;
+    } else {
+      throw bad(`unknown option "${key}" (admin, ${Object.keys(LIMIT_OPTIONS).join(', ')})`);
+    }
+  }
+  return { admin, limits };
 }
 
 export function parseBind(env: Env): { host: string; port: number } {

@@ -123,6 +123,13 @@ export interface Config {
   /** The dashboard: served at /ui (false: not served), and how long its sign-in lasts. */
   ui: boolean;
   uiSessionTtlMs: number;
+  /** Sandbox lifetimes (ttl_s, auto_delete_after_idle_s), in seconds; 0: never (a default) or no maximum (a max). */
+  defaultTtlS: number;
+  maxTtlS: number;
+  defaultIdleDeleteS: number;
+  maxIdleDeleteS: number;
+  /** How often the expiry loop looks for sandboxes past their lifetime. */
+  expiryCheckIntervalMs: number;
 }
 
 /** The dashboard at /ui and its sign-in (src/http/ui.ts, src/http/session.ts). */
@@ -168,6 +175,30 @@ function ptyLimits(env: Env): Pick<Config, 'ptyBufferBytes' | 'ptyGraceMs' | 'pt
     ptyGraceMs: num(env, 'SANDBOXD_PTY_GRACE_SECONDS', 600, 1, 7 * 86400) * 1000,
     ptyMaxPerSandbox: perSandbox,
     ptyMaxSessions: total,
+  };
+}
+
+const TEN_YEARS_S = 10 * 365 * 86400;
+
+/** A lifetime's default within its maximum: with a maximum, "never" is no longer a choice. */
+function withinMax(def: number, max: number, defName: string, maxName: string): void {
+  if (max > 0 && (def === 0 || def > max)) throw new ConfigError(defName, `must be 1 to ${maxName} (${max}) when ${maxName} is set`);
+}
+
+/** Sandbox lifetimes: defaults applied at create, the most a request may ask for, and the expiry loop's pace. */
+function lifetimeLimits(env: Env): Pick<Config, 'defaultTtlS' | 'maxTtlS' | 'defaultIdleDeleteS' | 'maxIdleDeleteS' | 'expiryCheckIntervalMs'> {
+  const defaultTtlS = num(env, 'SANDBOXD_DEFAULT_TTL_SECONDS', 0, 0, TEN_YEARS_S);
+  const maxTtlS = num(env, 'SANDBOXD_MAX_TTL_SECONDS', 0, 0, TEN_YEARS_S);
+  withinMax(defaultTtlS, maxTtlS, 'SANDBOXD_DEFAULT_TTL_SECONDS', 'SANDBOXD_MAX_TTL_SECONDS');
+  const defaultIdleDeleteS = num(env, 'SANDBOXD_DEFAULT_AUTO_DELETE_AFTER_IDLE_SECONDS', 0, 0, TEN_YEARS_S);
+  const maxIdleDeleteS = num(env, 'SANDBOXD_MAX_AUTO_DELETE_AFTER_IDLE_SECONDS', 0, 0, TEN_YEARS_S);
+  withinMax(defaultIdleDeleteS, maxIdleDeleteS, 'SANDBOXD_DEFAULT_AUTO_DELETE_AFTER_IDLE_SECONDS', 'SANDBOXD_MAX_AUTO_DELETE_AFTER_IDLE_SECONDS');
+  return {
+    defaultTtlS,
+    maxTtlS,
+    defaultIdleDeleteS,
+    maxIdleDeleteS,
+    expiryCheckIntervalMs: num(env, 'SANDBOXD_EXPIRY_CHECK_INTERVAL_SECONDS', 30, 1, 86400) * 1000,
   };
 }
 
@@ -304,5 +335,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     metricsBind: metricsBind(env),
     ...ptyLimits(env),
     ...uiSettings(env),
+    ...lifetimeLimits(env),
   });
 }

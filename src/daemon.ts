@@ -16,6 +16,7 @@ import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { buildApi } from './http/app.js';
 import { deriveSessionKey } from './http/session-cookie.js';
 import { createLogger } from './log.js';
+import { ExpiryReaper } from './loops/expiry.js';
 import { IdleReaper } from './loops/idle.js';
 import { startLoop, type Loop } from './loops/loop.js';
 import { Reconciler } from './loops/reconciler.js';
@@ -96,6 +97,8 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     await sandboxes.remountWorkspaces();
   });
   const idle = new IdleReaper(sandboxes, activity, config.idleThresholdMs, child('idle-reaper'));
+  // Lifetimes: a purge on expiry takes the sandbox's snapshots with it, as POST …/purge does.
+  const expiry = new ExpiryReaper(sandboxes, activity, (id) => snapshots.purgeFor(id), child('expiry'));
 
   const checkReady = async (): Promise<void> => {
     try {
@@ -162,6 +165,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       );
       loops.push(startLoop({ name: 'idle-reaper', intervalMs: config.idleCheckIntervalMs, tick: () => idle.reapOnce(), log }));
       loops.push(startLoop({ name: 'pressure-reaper', intervalMs: config.pressureCheckIntervalMs, tick: () => sandboxes.relieve(), log }));
+      loops.push(startLoop({ name: 'expiry', intervalMs: config.expiryCheckIntervalMs, tick: () => expiry.expireOnce(), log }));
 
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'too_large'
   | 'too_many'
   | 'unauthorized'
+  | 'forbidden'
   | 'unavailable'
   | 'upstream';
 
@@ -28,6 +29,13 @@ export class DomainError extends Error {
 export class InvalidError extends DomainError {
   constructor(message: string) {
     super('invalid', message);
+  }
+}
+
+/** The caller is known but may not do this (a scoped API token on an operator's route). */
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
   }
 }
 

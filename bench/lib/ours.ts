@@ -45,8 +45,9 @@ export class OursApi {
     return this.call('POST', `/v1/sandboxes/${id}/start`, 200);
   }
 
-  list(): Promise<{ sandboxes: SandboxJson[]; count: number }> {
-    return this.call('GET', '/v1/sandboxes', 200);
+  /** GET /v1/sandboxes, with a query (filters, limit, cursor) when given. */
+  list(query = ''): Promise<{ sandboxes: SandboxJson[]; count: number; next_cursor?: string | null }> {
+    return this.call('GET', `/v1/sandboxes${query ? `?${query}` : ''}`, 200);
   }
 
   async purge(id: string): Promise<void> {

@@ -1,7 +1,10 @@
 /**
  * The sandbox as every layer sees it (camelCase; the store maps rows), its id
- * rules and the predicates on its state. A leaf: imports nothing of ours.
+ * rules and the predicates on its state. A leaf: imports nothing of ours but
+ * the metadata type.
  */
+import type { Metadata } from './metadata.js';
+
 export type IdlePolicy = 'sleep' | 'always_on';
 export type Visibility = 'public' | 'private';
 export type DesiredState = 'running' | 'stopped' | 'destroyed' | 'purged';
@@ -24,6 +27,11 @@ export interface SandboxSpec {
   idlePolicy: IdlePolicy;
   visibility: Visibility;
   services: ServiceSpec[];
+  /** Lifetimes in seconds (absent: never): deleted ttlS after create, or idleDeleteS after it was stopped and last used. */
+  ttlS?: number;
+  idleDeleteS?: number;
+  /** An expiry purges (workspace and snapshots go) instead of deleting (workspace kept). */
+  purgeOnExpiry?: boolean;
 }
 
 export interface Sandbox {
@@ -37,6 +45,10 @@ export interface Sandbox {
   updatedAt: number;
   lastActiveAt: number;
   lastError: string | null;
+  /** Labels for filtering (domain/metadata.ts); `sandboxed.owner` names the token that created it. */
+  metadata: Metadata;
+  /** When it was last asked to stop; null while it is wanted running. */
+  stoppedAt: number | null;
 }
 
 /**

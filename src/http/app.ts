@@ -17,6 +17,7 @@ import { requestFields } from './log-fields.js';
 import { logRoutes } from './logs.js';
 import { installRequestMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
+import { installOwnership } from './ownership.js';
 import { previewRoutes } from './previews.js';
 import { ptyRoutes } from './pty.js';
 import { installRequestIds, installUpgradeRequestIds, requestIdOptions } from './request-id.js';
@@ -78,6 +79,8 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   // Before auth: a browser's preflight carries no token, and a refused page learns nothing about auth.
   installBrowserGuard(app, { allowedOrigins: deps.config.apiAllowedOrigins, hostnames: deps.config.apiHostnames });
   if (deps.config.authEnabled) installAuth(app, deps.config.tokens, deps.sessionKey);
+  // After auth (it names the token), before the routes (it checks them as they are registered).
+  installOwnership(app, deps);
   installRequestMetrics(app);
   await app.register(systemRoutes, deps);
   await app.register(sandboxRoutes, deps);

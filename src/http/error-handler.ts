@@ -9,6 +9,7 @@ import { noteStoreError } from '../telemetry/metrics.js';
 const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   gone: 410,

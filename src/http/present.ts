@@ -20,5 +20,10 @@ export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 
     services: sb.spec.services,
     env_names: sb.envNames,
     last_error: sb.lastError,
+    metadata: sb.metadata,
+    ttl_s: sb.spec.ttlS ?? null,
+    expires_at: sb.spec.ttlS === undefined ? null : new Date(sb.createdAt + sb.spec.ttlS * 1000).toISOString(),
+    auto_delete_after_idle_s: sb.spec.idleDeleteS ?? null,
+    purge_on_expiry: sb.spec.purgeOnExpiry ?? false,
   };
 }

@@ -53,6 +53,11 @@ const SANDBOX_EXAMPLE = {
   services: [{ name: 'web', command: 'npm run dev', port: 3000 }],
   env_names: ['API_KEY'],
   last_error: null,
+  metadata: { user: '42', 'sandboxed.owner': 'app' },
+  ttl_s: 86400,
+  expires_at: '2025-01-02T12:00:00.000Z',
+  auto_delete_after_idle_s: null,
+  purge_on_expiry: false,
 };
 
 export const sandboxSchema = z
@@ -72,12 +77,21 @@ export const sandboxSchema = z
     services: z.array(serviceOut),
     env_names: z.array(z.string()).meta({ description: 'Names of the injected variables; values never leave the daemon' }),
     last_error: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()).meta({ description: 'Labels for filtering; sandboxed.owner is the name of the token that created it' }),
+    ttl_s: z.number().int().nullable().meta({ description: 'Deleted this long after create; null: never' }),
+    expires_at: timestamp.nullable().meta({ description: 'created_at + ttl_s' }),
+    auto_delete_after_idle_s: z.number().int().nullable().meta({ description: 'Deleted once stopped and unused this long; null: never' }),
+    purge_on_expiry: z.boolean(),
   })
   .meta({ id: 'Sandbox', description: 'A sandbox', examples: [SANDBOX_EXAMPLE] });
 
 export const sandboxListSchema = z
-  .object({ sandboxes: z.array(sandboxSchema), count })
-  .meta({ id: 'SandboxList', examples: [{ sandboxes: [SANDBOX_EXAMPLE], count: 1 }] });
+  .object({
+    sandboxes: z.array(sandboxSchema),
+    count: count.meta({ description: 'Sandboxes in this answer' }),
+    next_cursor: z.string().nullable().meta({ description: 'Pass as ?cursor= (with the same filters) for the next page; null: this was the last' }),
+  })
+  .meta({ id: 'SandboxList', examples: [{ sandboxes: [SANDBOX_EXAMPLE], count: 1, next_cursor: null }] });
 
 export const sandboxDeletedSchema = z
   .object({ id: z.string(), status: z.literal('destroyed'), workspace: z.literal('kept') })

@@ -1,11 +1,14 @@
 /** Sandbox resource routes, under the original paths and under /v1/sandboxes. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { InvalidError } from '../errors.js';
+import { InvalidError, NotFoundError } from '../errors.js';
 import type { HttpDeps } from './deps.js';
+import { ownerLabels, principalOf, snapshotVisible } from './ownership.js';
+import { pageOf, paging } from './pagination.js';
 import { presentSandbox } from './present.js';
 import { op, replies } from './replies.js';
 import { sandboxDeletedSchema, sandboxListSchema, sandboxPurgedSchema, sandboxSchema } from './responses.js';
+import { LIST_DESCRIPTION, listFilters, listQuery } from './sandbox-filters.js';
 import { createSandboxBody, idParams, updateSandboxBody } from './schemas.js';
 
 export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): Promise<void> {
@@ -18,11 +21,13 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
     const schema = {
       ...op(path, 'createSandbox', 'sandboxes', 'Create a sandbox and start it', 'Every field is optional; without an id a lowercase ULID is generated.'),
       body: createSandboxBody.nullish(),
-      response: replies({ 201: sandboxSchema }, 409, 502, 503),
+      response: replies({ 201: sandboxSchema }, 404, 409, 429, 502, 503),
     };
     app.post(path, { schema }, async (req, reply) => {
       const b = req.body ?? {};
+      const by = principalOf(req);
       const fork = b.from_snapshot ? deps.snapshots.forkSource(b.from_snapshot) : null;
+      if (fork && !snapshotVisible(deps, by, fork.snapshot.id)) throw new NotFoundError(`from_snapshot: snapshot ${fork.snapshot.id} not found`);
       if (fork && b.disk_mb !== undefined && b.disk_mb < fork.snapshot.diskMb) {
         throw new InvalidError(`disk_mb: at least ${fork.snapshot.diskMb}, the disk of snapshot ${fork.snapshot.id}`);
       }
@@ -37,15 +42,24 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
         idlePolicy: b.idle_policy,
         visibility: b.visibility,
         services: b.services,
+        metadata: b.metadata,
+        ttlS: b.ttl_s,
+        idleDeleteS: b.auto_delete_after_idle_s,
+        purgeOnExpiry: b.purge_on_expiry,
+        by,
       });
       return reply.code(201).send(present(sb));
     });
   }
 
   for (const path of ['/sandboxes', '/v1/sandboxes']) {
-    app.get(path, { schema: { ...op(path, 'listSandboxes', 'sandboxes', 'List the live sandboxes'), response: replies({ 200: sandboxListSchema }) } }, async () => {
-      const list = sandboxes.list().map(present);
-      return { sandboxes: list, count: list.length };
+    const schema = { ...op(path, 'listSandboxes', 'sandboxes', 'List the live sandboxes', LIST_DESCRIPTION), querystring: listQuery, response: replies({ 200: sandboxListSchema }, 400) };
+    app.get(path, { schema }, async (req) => {
+      const { status, labels } = listFilters(req.query);
+      const pages = paging('sandboxes', req.query);
+      const rows = sandboxes.find({ status, labels: [...labels, ...ownerLabels(principalOf(req))], ...pages.query });
+      const page = pageOf('sandboxes', rows, pages);
+      return { sandboxes: page.items.map(present), count: page.items.length, next_cursor: page.next_cursor };
     });
   }
 
@@ -54,10 +68,16 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
       present(sandboxes.get(req.params.id)),
     );
 
-    const patch = { ...op(base, 'updateSandbox', 'sandboxes', 'Change idle policy, visibility or services'), params: idParams, body: updateSandboxBody, response: replies({ 200: sandboxSchema }, 404, 502, 503) };
+    const patch = {
+      ...op(base, 'updateSandbox', 'sandboxes', 'Change idle policy, visibility, services, metadata or lifetimes', 'metadata is merged: a key set to null is removed. ttl_s still counts from create.'),
+      params: idParams,
+      body: updateSandboxBody,
+      response: replies({ 200: sandboxSchema }, 404, 502, 503),
+    };
     app.patch(base, { schema: patch }, async (req) => {
       const b = req.body;
-      return present(await sandboxes.update(req.params.id, { idlePolicy: b.idle_policy, visibility: b.visibility, services: b.services }));
+      const lifetimes = { ttlS: b.ttl_s, idleDeleteS: b.auto_delete_after_idle_s, purgeOnExpiry: b.purge_on_expiry };
+      return present(await sandboxes.update(req.params.id, { idlePolicy: b.idle_policy, visibility: b.visibility, services: b.services, metadata: b.metadata, ...lifetimes }));
     });
 
     const del = { ...op(base, 'deleteSandbox', 'sandboxes', 'Remove the container, keep the workspace'), params: idParams, response: replies({ 200: sandboxDeletedSchema }, 400, 404, 502) };

@@ -1,5 +1,15 @@
 /** Shared zod schemas for the wire format (snake_case). */
 import { z } from 'zod';
+import {
+  isReservedKey,
+  METADATA_KEY_MAX,
+  METADATA_MAX_KEYS,
+  METADATA_MAX_TOTAL_BYTES,
+  METADATA_VALUE_MAX_BYTES,
+  metadataKeyProblem,
+  metadataProblem,
+  metadataValueProblem,
+} from '../domain/metadata.js';
 import { ENV_NAME_PATTERN, SANDBOX_ID_MAX, SANDBOX_ID_PATTERN } from '../domain/sandbox.js';
 
 export const sandboxIdSchema = z
@@ -31,6 +41,62 @@ export const servicesSchema = z
 export const idlePolicySchema = z.enum(['sleep', 'always_on']);
 export const visibilitySchema = z.enum(['public', 'private']);
 
+// --- Metadata and lifetimes (domain/metadata.ts has the bounds) ---------------
+
+// Keys are checked in the record's refinement, where a message can name the key (zod's own says only
+// "Invalid key in record", after the whole key); the body limit bounds them before that.
+const metadataKey = z.string();
+function keyIssues(md: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  for (const k of Object.keys(md)) {
+    const problem = metadataKeyProblem(k);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [k.slice(0, METADATA_KEY_MAX)] });
+  }
+}
+const metadataValue = z
+  .string()
+  .max(METADATA_VALUE_MAX_BYTES)
+  .superRefine((v, ctx) => {
+    const problem = metadataValueProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+const METADATA_RULES = `At most ${METADATA_MAX_KEYS} keys of 1-${METADATA_KEY_MAX} characters (A-Z a-z 0-9 _ . / -, a letter or digit first), values of at most ${METADATA_VALUE_MAX_BYTES} bytes without control characters, ${METADATA_MAX_TOTAL_BYTES} bytes in all; keys starting with "sandboxed." are the daemon's.`;
+
+/** String labels, for nothing but filtering lists (GET /v1/sandboxes?metadata.<key>=<value>). */
+export const metadataSchema = z
+  .record(metadataKey, metadataValue)
+  .superRefine((md, ctx) => {
+    keyIssues(md, ctx);
+    const problem = metadataProblem(md);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({ id: 'Metadata', description: METADATA_RULES, examples: [{ user: '42', plan: 'free' }] });
+
+/** A PATCH of metadata: a string sets its key, null removes it (JSON merge patch); the result is bounded like a create's. */
+export const metadataPatchSchema = z
+  .record(metadataKey, metadataValue.nullable())
+  .superRefine((md, ctx) => {
+    keyIssues(md, ctx);
+    if (Object.keys(md).length > 2 * METADATA_MAX_KEYS) ctx.addIssue({ code: 'custom', message: `at most ${2 * METADATA_MAX_KEYS} keys in one change` });
+  })
+  .meta({ id: 'MetadataPatch', description: `Keys set to a string are set, keys set to null removed. ${METADATA_RULES}` });
+
+/** Why a key named in a list filter (?metadata.<key>=) can never match, or null. Reserved keys may be filtered on. */
+export function filterKeyProblem(key: string): string | null {
+  const problem = metadataKeyProblem(key);
+  return problem && !isReservedKey(key) ? problem : null;
+}
+
+const lifetimeFields = {
+  ttl_s: z.number().int().min(0).optional().meta({ description: 'Deleted this many seconds after create; 0: never. Default and maximum: SANDBOXD_DEFAULT_TTL_SECONDS, SANDBOXD_MAX_TTL_SECONDS' }),
+  auto_delete_after_idle_s: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: 'Deleted once stopped and unused this many seconds; 0: never. Default and maximum: SANDBOXD_DEFAULT_AUTO_DELETE_AFTER_IDLE_SECONDS, SANDBOXD_MAX_AUTO_DELETE_AFTER_IDLE_SECONDS' }),
+  purge_on_expiry: z.boolean().optional().meta({ description: 'An expiry purges (workspace and snapshots gone) instead of keeping the workspace like DELETE' }),
+};
+
 export const createSandboxBody = z.strictObject({
   id: sandboxIdSchema.optional(),
   ports: z
@@ -47,12 +113,16 @@ export const createSandboxBody = z.strictObject({
   services: servicesSchema.optional(),
   /** A fork: the workspace starts as this snapshot (env, ports and limits come from this request). */
   from_snapshot: z.string().regex(/^[0-9a-z]{26}$/, 'must be a snapshot id').optional(),
+  metadata: metadataSchema.optional(),
+  ...lifetimeFields,
 }).meta({ id: 'CreateSandbox' });
 
 export const updateSandboxBody = z.strictObject({
   idle_policy: idlePolicySchema.optional(),
   visibility: visibilitySchema.optional(),
   services: servicesSchema.optional(),
+  metadata: metadataPatchSchema.optional(),
+  ...lifetimeFields,
 }).meta({ id: 'UpdateSandbox' });
 
 export const execBody = z.strictObject({

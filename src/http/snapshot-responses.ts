@@ -29,8 +29,13 @@ export const snapshotSchema = z
   .meta({ id: 'Snapshot', description: 'A copy of a workspace', examples: [SNAPSHOT_EXAMPLE] });
 
 export const snapshotListSchema = z
-  .object({ snapshots: z.array(snapshotSchema), count: z.number().int(), size_bytes: z.number().int().optional() })
-  .meta({ id: 'SnapshotList', examples: [{ snapshots: [SNAPSHOT_EXAMPLE], count: 1, size_bytes: 367001600 }] });
+  .object({
+    snapshots: z.array(snapshotSchema),
+    count: z.number().int(),
+    size_bytes: z.number().int().optional().meta({ description: 'A sandbox’s list: what all its snapshots take, every page included' }),
+    next_cursor: z.string().nullable().meta({ description: 'Pass as ?cursor= for the next page; null: this was the last' }),
+  })
+  .meta({ id: 'SnapshotList', examples: [{ snapshots: [SNAPSHOT_EXAMPLE], count: 1, size_bytes: 367001600, next_cursor: null }] });
 
 export const snapshotDeletedSchema = z.object({ id: z.string(), deleted: z.literal(true) }).meta({ id: 'SnapshotDeleted' });
 

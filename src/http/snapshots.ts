@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { SNAPSHOT_ID_PATTERN, type Snapshot } from '../domain/snapshot.js';
 import { TASK_ID_PATTERN } from '../domain/task.js';
 import type { HttpDeps } from './deps.js';
+import { principalOf } from './ownership.js';
+import { pageOf, pageQueryFields, paging } from './pagination.js';
 import { presentSandbox } from './present.js';
 import { op, replies } from './replies.js';
 import { restoredSchema, snapshotDeletedSchema, snapshotListSchema, snapshotSchema, undoneSchema } from './snapshot-responses.js';
@@ -20,6 +22,7 @@ const takeBody = z.strictObject({ name: z.string().max(64).optional(), template:
 const patchBody = z.strictObject({ template: z.boolean() }).meta({ id: 'UpdateSnapshot' });
 const undoParams = z.object({ id: sandboxIdSchema, taskId: z.string().regex(TASK_ID_PATTERN, 'must be a task id') });
 const undoBody = z.strictObject({ force: z.boolean().optional() }).meta({ id: 'UndoTask' }).nullish();
+const pageQuery = z.object(pageQueryFields);
 
 export function presentSnapshot(s: Snapshot) {
   return {
@@ -48,9 +51,12 @@ export async function snapshotRoutes(fastify: FastifyInstance, deps: HttpDeps): 
     return reply.code(201).send(presentSnapshot(s));
   });
 
-  app.get(base, { schema: { ...op(base, 'listSnapshots', 'snapshots', 'The sandbox’s snapshots, oldest first'), params: sandboxParams, response: replies({ 200: snapshotListSchema }, 404) } }, async (req) => {
-    const list = snapshots.list(req.params.id).map(presentSnapshot);
-    return { snapshots: list, count: list.length, size_bytes: list.reduce((n, s) => n + s.size_bytes, 0) };
+  const listing = { ...op(base, 'listSnapshots', 'snapshots', 'The sandbox’s snapshots, oldest first'), params: sandboxParams, querystring: pageQuery, response: replies({ 200: snapshotListSchema }, 400, 404) };
+  app.get(base, { schema: listing }, async (req) => {
+    const pages = paging('snapshots', req.query);
+    const { snapshots: rows, sizeBytes } = snapshots.page(req.params.id, pages.query);
+    const page = pageOf('snapshots', rows, pages);
+    return { snapshots: page.items.map(presentSnapshot), count: page.items.length, size_bytes: sizeBytes, next_cursor: page.next_cursor };
   });
 
   const one = `${base}/:snap`;
@@ -74,9 +80,16 @@ export async function snapshotRoutes(fastify: FastifyInstance, deps: HttpDeps): 
     return { sandbox: presentSandbox(sandbox, config), restored: req.params.snap, saved_as: presentSnapshot(saved) };
   });
 
-  app.get('/v1/snapshots', { schema: { ...op('/v1/snapshots', 'listTemplates', 'snapshots', 'Templates: snapshots new sandboxes may start from'), response: replies({ 200: snapshotListSchema }) } }, async () => {
-    const list = snapshots.templates().map(presentSnapshot);
-    return { snapshots: list, count: list.length };
+  const templates = {
+    ...op('/v1/snapshots', 'listTemplates', 'snapshots', 'Templates: snapshots new sandboxes may start from', 'A token without admin sees the templates of its own sandboxes.'),
+    querystring: pageQuery,
+    response: replies({ 200: snapshotListSchema }, 400),
+  };
+  app.get('/v1/snapshots', { schema: templates }, async (req) => {
+    const by = principalOf(req);
+    const pages = paging('templates', req.query);
+    const page = pageOf('templates', snapshots.templatesPage(by.admin ? null : by.owner, pages.query), pages);
+    return { snapshots: page.items.map(presentSnapshot), count: page.items.length, next_cursor: page.next_cursor };
   });
 
   const undo = '/v1/sandboxes/:id/tasks/:taskId/undo';

@@ -67,7 +67,9 @@ export const taskSchema = z
   })
   .meta({ id: 'Task', description: 'An agent run in a sandbox', examples: [TASK_EXAMPLE] });
 
-export const taskListSchema = z.object({ tasks: z.array(taskSchema), count: z.number().int() }).meta({ id: 'TaskList', examples: [{ tasks: [TASK_EXAMPLE], count: 1 }] });
+export const taskListSchema = z
+  .object({ tasks: z.array(taskSchema), count: z.number().int(), next_cursor: z.string().nullable().meta({ description: 'Pass as ?cursor= for the next page; null: this was the last' }) })
+  .meta({ id: 'TaskList', examples: [{ tasks: [TASK_EXAMPLE], count: 1, next_cursor: null }] });
 
 /** Every event: `seq` (the SSE id, 1, 2, 3…), `ts`, and the agent's own line under `raw` (null for the daemon's). */
 const common = { seq: z.number().int().min(1), ts: timestamp, raw: z.unknown() };

@@ -9,6 +9,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AGENTS, TASK_ID_PATTERN, type Task } from '../domain/task.js';
 import type { HttpDeps } from './deps.js';
+import { principalOf } from './ownership.js';
+import { pageOf, pageQueryFields, paging } from './pagination.js';
 import { op, replies } from './replies.js';
 import { envSchema, sandboxIdSchema } from './schemas.js';
 import { SseStreams, sseCursor } from './sse.js';
@@ -85,7 +87,7 @@ export async function taskRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
       ...op(base, 'createTask', 'tasks', 'Start a coding agent', 'One task runs per sandbox at a time (409 names the running one). Keys go in env: never stored, never logged.'),
       params: z.object({ id: sandboxIdSchema }),
       body: createBody,
-      response: replies({ 202: taskSchema }, 404, 409, 502, 503),
+      response: replies({ 202: taskSchema }, 404, 409, 429, 502, 503),
     };
     app.post(base, { schema: start }, async (req, reply) => {
       const b = req.body;
@@ -98,14 +100,21 @@ export async function taskRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
         timeoutS: b.timeout_s,
         continueFrom: b.continue_from,
         checkpoint: b.checkpoint,
+        by: principalOf(req),
       });
       return reply.code(202).send(presentTask(task));
     });
 
-    const listing = { ...op(base, 'listTasks', 'tasks', 'The sandbox’s tasks, oldest first'), params: z.object({ id: sandboxIdSchema }), response: replies({ 200: taskListSchema }, 400, 404) };
+    const listing = {
+      ...op(base, 'listTasks', 'tasks', 'The sandbox’s tasks, oldest first'),
+      params: z.object({ id: sandboxIdSchema }),
+      querystring: z.object(pageQueryFields),
+      response: replies({ 200: taskListSchema }, 400, 404),
+    };
     app.get(base, { schema: listing }, async (req) => {
-      const list = tasks.list(req.params.id).map(presentTask);
-      return { tasks: list, count: list.length };
+      const pages = paging('tasks', req.query);
+      const page = pageOf('tasks', tasks.page(req.params.id, pages.query), pages);
+      return { tasks: page.items.map(presentTask), count: page.items.length, next_cursor: page.next_cursor };
     });
 
     const get = { ...op(base, 'getTask', 'tasks', 'One task and its result'), params: taskParams, response: replies({ 200: taskSchema }, 400, 404) };

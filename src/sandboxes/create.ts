@@ -5,6 +5,7 @@
  * workspace that existed before.
  */
 import type { Logger } from 'pino';
+import type { Metadata } from '../domain/metadata.js';
 import type { Sandbox, SandboxSpec } from '../domain/sandbox.js';
 import { ConflictError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
@@ -30,6 +31,12 @@ export interface NewRow {
   env: Record<string, string>;
   /** A disk image the workspace starts as (a fork). */
   seedImage?: string;
+  /**
+   * The owner's claim (claim.ts): its quota checked, the row's metadata given.
+   * Called right before each insert with nothing awaited in between, so two
+   * creates cannot both take a quota's last unit.
+   */
+  claim: () => Metadata;
 }
 
 export async function createLocked(p: CreateParts, row: NewRow): Promise<Sandbox> {
@@ -38,13 +45,13 @@ export async function createLocked(p: CreateParts, row: NewRow): Promise<Sandbox
   // A kept workspace belongs to this id: only a cold start mounts it.
   const served = !p.pool.enabled ? 'off' : canServe(spec, p.cfg, seedImage !== undefined) && !workspaceExisted ? 'eligible' : 'ineligible';
   if (served === 'eligible') {
-    const claim = await p.pool.claim(id, spec, env);
+    const claim = await p.pool.claim(id, spec, env, row.claim());
     if (claim.kind === 'hit') return claim.sandbox;
     if (claim.kind === 'failed') return startCold(p, id, workspaceExisted, seedImage);
   } else {
     metrics.poolClaims.inc({ result: served });
   }
-  if (!p.store.insert({ id, spec, env, now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
+  if (!p.store.insert({ id, spec, env, metadata: row.claim(), now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
   p.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
   if (seedImage && workspaceExisted) {
     p.store.remove(id);

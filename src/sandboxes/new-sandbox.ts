@@ -5,6 +5,8 @@
  */
 import { ulid } from 'ulid';
 import type { Config } from '../config.js';
+import type { Metadata } from '../domain/metadata.js';
+import type { Principal } from '../domain/principal.js';
 import { isValidSandboxId, type IdlePolicy, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
 
@@ -20,9 +22,32 @@ export interface CreateInput {
   services?: ServiceSpec[];
   /** A disk image the workspace starts as (a snapshot: fork and templates). */
   seedImage?: string;
+  /** The client's labels (checked by the API); the owner's is added from `by`. */
+  metadata?: Metadata;
+  /** Lifetimes in seconds, 0 for never; absent: the operator's defaults. */
+  ttlS?: number;
+  idleDeleteS?: number;
+  purgeOnExpiry?: boolean;
+  /** Who asks: its name owns the sandbox, its limits cap it. Absent: the operator. */
+  by?: Principal;
 }
 
-export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'>;
+export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'> & LifetimeConfig;
+export type LifetimeConfig = Pick<Config, 'defaultTtlS' | 'maxTtlS' | 'defaultIdleDeleteS' | 'maxIdleDeleteS'>;
+
+const LIFETIMES = {
+  ttl_s: { def: 'defaultTtlS', max: 'maxTtlS', setting: 'SANDBOXD_MAX_TTL_SECONDS' },
+  auto_delete_after_idle_s: { def: 'defaultIdleDeleteS', max: 'maxIdleDeleteS', setting: 'SANDBOXD_MAX_AUTO_DELETE_AFTER_IDLE_SECONDS' },
+} as const;
+
+/** A lifetime as stored: the request's (0: never) or the default, within the operator's maximum; undefined: never. */
+export function lifetime(field: keyof typeof LIFETIMES, given: number | undefined, cfg: LifetimeConfig): number | undefined {
+  const rule = LIFETIMES[field];
+  const max = cfg[rule.max];
+  const v = given ?? cfg[rule.def];
+  if (max > 0 && (v === 0 || v > max)) throw new InvalidError(`${field}: 1 to ${max} seconds (${rule.setting}); never (0) is not allowed here`);
+  return v === 0 ? undefined : v;
+}
 
 export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string; spec: SandboxSpec; env: Record<string, string> } {
   const id = input.id ?? ulid().toLowerCase();
@@ -41,6 +66,9 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     idlePolicy: input.idlePolicy ?? 'sleep',
     visibility: input.visibility ?? 'public',
     services: input.services ?? [],
+    ttlS: lifetime('ttl_s', input.ttlS, cfg),
+    idleDeleteS: lifetime('auto_delete_after_idle_s', input.idleDeleteS, cfg),
+    ...(input.purgeOnExpiry ? { purgeOnExpiry: true } : {}),
   };
   return { id, spec, env: input.env ?? {} };
 }

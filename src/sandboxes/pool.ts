@@ -19,6 +19,7 @@ import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { KIND_POOL, LABEL_ID, LABEL_KIND } from '../docker/labels.js';
 import { buildContainerSpec, containerName, specDigest, type SpecConfig } from '../docker/spec.js';
+import type { Metadata } from '../domain/metadata.js';
 import type { Sandbox, SandboxSpec } from '../domain/sandbox.js';
 import type { PoolEntry, PoolStore } from '../store/pool.js';
 import type { SandboxStore } from '../store/sandboxes.js';
@@ -104,8 +105,8 @@ export class Pool {
    * sandbox; a miss inserted nothing; `failed` means the row exists and the
    * caller starts it cold (the entry is gone).
    */
-  async claim(id: string, spec: SandboxSpec, env: Record<string, string>): Promise<ClaimResult> {
-    const entry = this.deps.store.claim(POOL_RUNTIME, this.key, { id, spec, env, now: Date.now() });
+  async claim(id: string, spec: SandboxSpec, env: Record<string, string>, metadata: Metadata = {}): Promise<ClaimResult> {
+    const entry = this.deps.store.claim(POOL_RUNTIME, this.key, { id, spec, env, metadata, now: Date.now() });
     if (!entry?.containerId) {
       metrics.poolClaims.inc({ result: 'empty' });
       return { kind: 'miss' };

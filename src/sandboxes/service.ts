@@ -8,10 +8,11 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
-import { identityEnv, isDeleted, isUp, type IdlePolicy, type Sandbox, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
+import { OPERATOR } from '../domain/principal.js';
+import { identityEnv, isDeleted, isUp, type Sandbox } from '../domain/sandbox.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
 import type { PoolStore } from '../store/pool.js';
-import type { SandboxStore } from '../store/sandboxes.js';
+import type { SandboxQuery, SandboxStore } from '../store/sandboxes.js';
 import { metrics, timed } from '../telemetry/metrics.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
@@ -20,23 +21,20 @@ import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } fr
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
-import { newSandbox, type CreateInput } from './new-sandbox.js';
+import { claim } from './claim.js';
+import { newSandbox, type CreateInput, type LimitsConfig } from './new-sandbox.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
-import { tombstone, type Parts } from './teardown.js';
+import { applyUpdate, type UpdateInput } from './update.js';
+import { purgeAll, tombstone, type Parts } from './teardown.js';
 import { createLocked, type CreateParts } from './create.js';
 import { Pool, type PoolConfig } from './pool.js';
 
-export type { CreateInput };
-
-export interface UpdateInput {
-  idlePolicy?: IdlePolicy;
-  visibility?: Visibility;
-  services?: ServiceSpec[];
-}
+export type { CreateInput, SandboxQuery, UpdateInput };
 
 export type ServiceConfig = ContainersConfig &
   PressureConfig &
   PoolConfig &
+  LimitsConfig &
   Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'maxDiskMb'>;
 
 export interface SandboxServiceDeps {
@@ -121,6 +119,11 @@ export class SandboxService {
     return this.store.listLive();
   }
 
+  /** Live sandboxes by status and metadata, a page at a time (the API's list). */
+  find(q: SandboxQuery): Sandbox[] {
+    return this.store.list(q);
+  }
+
   /** The sandbox's identity and injected env (values): for execs and agent runs, never for output. */
   env(id: string): Record<string, string> {
     const sb = this.store.get(id);
@@ -139,8 +142,12 @@ export class SandboxService {
     const { id, spec, env } = newSandbox(input, this.cfg);
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
+    const by = input.by ?? OPERATOR;
+    // Checked before admission too: a create over its quota must not make the pressure pass stop anything.
+    claim(this.store, by, id, spec, input.metadata);
     await this.pressure.admit(id);
-    return this.locks.run(id, () => createLocked(this.createParts, { id, spec, env, seedImage: input.seedImage }));
+    // The claim is made again right before the row's insert, with nothing awaited in between: a quota unit is checked and taken in one step.
+    return this.locks.run(id, () => createLocked(this.createParts, { id, spec, env, seedImage: input.seedImage, claim: () => claim(this.store, by, id, spec, input.metadata) }));
   }
 
   async stop(id: string): Promise<Sandbox> {
@@ -197,13 +204,8 @@ export class SandboxService {
   async update(id: string, input: UpdateInput): Promise<Sandbox> {
     return this.locks.run(id, async () => {
       const sb = this.get(id);
-      const spec = {
-        ...sb.spec,
-        ...(input.idlePolicy ? { idlePolicy: input.idlePolicy } : {}),
-        ...(input.visibility ? { visibility: input.visibility } : {}),
-        ...(input.services ? { services: input.services } : {}),
-      };
-      this.store.setSpec(id, spec);
+      const { spec, metadata } = applyUpdate(sb, input, this.cfg);
+      this.store.setSpec(id, spec, metadata);
       const updated = this.get(id);
       if (input.services) {
         await this.containers.writeRuntime(updated);
@@ -230,12 +232,25 @@ export class SandboxService {
     await this.locks.run(id, async () => {
       const sb = this.store.get(id);
       if (!sb || sb.desiredState === 'purged') throw new NotFoundError(`sandbox ${id} not found`);
-      // The tenant's processes must be gone before its tree is walked: a running
-      // process could swap a directory for a symlink under the walk.
-      if (sb.containerId) await this.containers.remove(sb.containerId);
-      await tombstone(this.parts, { ...sb, containerId: null }, 'purged');
-      await this.workspaces.remove(id);
-      this.log.info({ sandboxId: id }, 'workspace removed');
+      await purgeAll(this.parts, sb);
+    });
+  }
+
+  /**
+   * Deletes a sandbox past its lifetime (the expiry loop) if `why(sb)`, asked
+   * again under the lock, still gives a reason: purged when it asked for that,
+   * else its workspace is kept like DELETE. Returns what it did, or null.
+   */
+  async expireIf(id: string, why: (sb: Sandbox) => string | null): Promise<'destroyed' | 'purged' | null> {
+    return this.locks.run(id, async () => {
+      const sb = this.store.get(id);
+      const reason = sb && !isDeleted(sb) ? why(sb) : null;
+      if (!sb || reason === null) return null;
+      const state = sb.spec.purgeOnExpiry ? 'purged' : 'destroyed';
+      this.log.info({ sandboxId: id, reason, state, ttlS: sb.spec.ttlS, idleDeleteS: sb.spec.idleDeleteS }, 'sandbox expired');
+      if (state === 'purged') await purgeAll(this.parts, sb);
+      else await tombstone(this.parts, sb, 'destroyed');
+      return state;
     });
   }
 

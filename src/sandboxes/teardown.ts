@@ -52,3 +52,15 @@ export async function tombstone(p: Parts, sb: Sandbox, state: 'destroyed' | 'pur
   await removeRuntime(p.cfg.dataDir, sb.id);
   p.log.info({ sandboxId: sb.id, containerId: sb.containerId, state }, 'sandbox deleted');
 }
+
+/**
+ * Removes the container and the workspace of a sandbox, deleted or not. The
+ * tenant's processes must be gone before its tree is walked: a running
+ * process could swap a directory for a symlink under the walk.
+ */
+export async function purgeAll(p: Parts, sb: Sandbox): Promise<void> {
+  if (sb.containerId) await p.containers.remove(sb.containerId);
+  await tombstone(p, { ...sb, containerId: null }, 'purged');
+  await p.workspaces.remove(sb.id);
+  p.log.info({ sandboxId: sb.id }, 'workspace removed');
+}

@@ -14,6 +14,7 @@ import { ulid } from 'ulid';
 import type { Config } from '../config.js';
 import { snapshotImage, snapshotsDir } from '../domain/layout.js';
 import type { Sandbox } from '../domain/sandbox.js';
+import type { PageRequest } from '../domain/page.js';
 import type { Task } from '../domain/task.js';
 import { SNAPSHOT_NAME_PATTERN, type Snapshot, type SnapshotKind } from '../domain/snapshot.js';
 import { ConflictError, InvalidError, NotFoundError } from '../errors.js';
@@ -49,6 +50,17 @@ export class SnapshotService {
     return this.store.ofLife(sb.id, sb.createdAt);
   }
 
+  /** A page of list(), and what all of them take together. */
+  page(sandboxId: string, page: PageRequest): { snapshots: Snapshot[]; sizeBytes: number } {
+    const sb = this.sandboxes.get(sandboxId);
+    return { snapshots: this.store.pageOfLife(sb.id, sb.createdAt, page), sizeBytes: this.store.sizeOfLife(sb.id, sb.createdAt) };
+  }
+
+  /** A snapshot by id alone, whoever's it is: for the API's ownership check. */
+  peek(snapshotId: string): Snapshot | undefined {
+    return this.store.get(snapshotId);
+  }
+
   /** One of the sandbox's snapshots (or a template, which any sandbox may restore). */
   get(sandboxId: string, snapshotId: string): Snapshot {
     const sb = this.sandboxes.get(sandboxId);
@@ -69,6 +81,11 @@ export class SnapshotService {
 
   templates(): Snapshot[] {
     return this.store.templates();
+  }
+
+  /** A page of the templates of one owner's sandboxes, or (owner null) of all. */
+  templatesPage(owner: string | null, page: PageRequest): Snapshot[] {
+    return this.store.pageTemplates(owner, page);
   }
 
   async take(sandboxId: string, input: TakeInput = {}): Promise<Snapshot> {

@@ -1,5 +1,8 @@
-/** Rows ↔ domain for the sandboxes table. snake_case stays in here. */
-import type { DesiredState, ObservedState, Sandbox, SandboxSpec } from '../domain/sandbox.js';
+/** Rows ↔ domain for the sandboxes table and their metadata. snake_case stays in here. */
+import type { Metadata } from '../domain/metadata.js';
+import { OWNER_KEY } from '../domain/metadata.js';
+import type { PageRequest } from '../domain/page.js';
+import type { DesiredState, ObservedState, Sandbox, SandboxSpec, SandboxStatus } from '../domain/sandbox.js';
 import type { Db } from './db.js';
 
 interface Row {
@@ -13,6 +16,13 @@ interface Row {
   updated_at: number;
   last_active_at: number;
   last_error: string | null;
+  stopped_at: number | null;
+  metadata_json: string;
+}
+
+function sortedMetadata(json: string): Metadata {
+  const md = JSON.parse(json) as Metadata;
+  return Object.fromEntries(Object.keys(md).sort().map((k) => [k, md[k]]));
 }
 
 function toSandbox(row: Row): Sandbox {
@@ -27,39 +37,75 @@ function toSandbox(row: Row): Sandbox {
     updatedAt: row.updated_at,
     lastActiveAt: row.last_active_at,
     lastError: row.last_error,
+    metadata: sortedMetadata(row.metadata_json),
+    stoppedAt: row.stopped_at,
   };
+}
+
+/** Every read carries the row's metadata as one JSON object (an index lookup per row). */
+const SELECT = `SELECT s.*, (SELECT json_group_object(m.key, m.value) FROM sandbox_metadata m WHERE m.sandbox_id = s.id) AS metadata_json FROM sandboxes s`;
+const LIVE = "s.desired_state IN ('running','stopped')";
+/** Ownership and filters: one indexed (key, value) lookup each. */
+const HAS_LABEL = 's.id IN (SELECT sandbox_id FROM sandbox_metadata WHERE key = ? AND value = ?)';
+
+/** statusOf() (domain/sandbox.ts) as SQL over live rows; a unit test holds the two together. */
+export const STATUS_SQL: Record<SandboxStatus, string> = {
+  running: "s.desired_state = 'running' AND s.observed_state = 'running'",
+  starting: "s.desired_state = 'running' AND s.observed_state <> 'running' AND (s.last_error IS NULL OR s.last_error = '')",
+  error: "s.desired_state = 'running' AND s.observed_state <> 'running' AND s.last_error <> ''",
+  stopping: "s.desired_state = 'stopped' AND s.observed_state = 'running'",
+  stopped: "s.desired_state = 'stopped' AND s.observed_state <> 'running'",
+};
+
+/** A page of live sandboxes, oldest first. */
+export interface SandboxQuery extends PageRequest {
+  status?: SandboxStatus;
+  /** Metadata equalities, all of which must hold. */
+  labels?: readonly (readonly [string, string])[];
 }
 
 export interface NewSandbox {
   id: string;
   spec: SandboxSpec;
   env: Record<string, string>;
+  metadata?: Metadata;
   now: number;
 }
 
 export class SandboxStore {
   private readonly stmts;
+  /** Prepared list queries by shape (status, filter count, cursor, limit): a few hundred at most. */
+  private readonly listShapes = new Map<string, ReturnType<Db['prepare']>>();
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      get: db.prepare<[string], Row>('SELECT * FROM sandboxes WHERE id = ?'),
-      listLive: db.prepare<[], Row>("SELECT * FROM sandboxes WHERE desired_state IN ('running','stopped') ORDER BY created_at, id"),
-      listAll: db.prepare<[], Row>('SELECT * FROM sandboxes ORDER BY created_at, id'),
+      get: db.prepare<[string], Row>(`${SELECT} WHERE s.id = ?`),
+      listLive: db.prepare<[], Row>(`${SELECT} WHERE ${LIVE} ORDER BY s.created_at, s.id`),
+      listAll: db.prepare<[], Row>(`${SELECT} ORDER BY s.created_at, s.id`),
       upsert: db.prepare(
-        `INSERT INTO sandboxes (id, desired_state, observed_state, container_id, spec_json, env_json, created_at, updated_at, last_active_at, last_error)
-         VALUES (@id, 'running', 'none', NULL, @spec, @env, @now, @now, @now, NULL)
+        `INSERT INTO sandboxes (id, desired_state, observed_state, container_id, spec_json, env_json, created_at, updated_at, last_active_at, last_error, stopped_at)
+         VALUES (@id, 'running', 'none', NULL, @spec, @env, @now, @now, @now, NULL, NULL)
          ON CONFLICT(id) DO UPDATE SET desired_state='running', observed_state='none', container_id=NULL, spec_json=@spec,
-           env_json=@env, created_at=@now, updated_at=@now, last_active_at=@now, last_error=NULL
+           env_json=@env, created_at=@now, updated_at=@now, last_active_at=@now, last_error=NULL, stopped_at=NULL
          WHERE desired_state IN ('destroyed','purged')`,
       ),
       env: db.prepare<[string], { env_json: string }>('SELECT env_json FROM sandboxes WHERE id = ?'),
-      setDesired: db.prepare('UPDATE sandboxes SET desired_state = ?, updated_at = ? WHERE id = ?'),
+      // stopped_at keeps the first moment of a stop: asking a stopped sandbox to stop again does not postpone its expiry.
+      setDesired: db.prepare(
+        "UPDATE sandboxes SET desired_state = @state, updated_at = @now, stopped_at = CASE WHEN @state = 'stopped' THEN COALESCE(stopped_at, @now) ELSE NULL END WHERE id = @id",
+      ),
       setObserved: db.prepare('UPDATE sandboxes SET observed_state = ?, container_id = ?, last_error = ?, updated_at = ? WHERE id = ?'),
       setError: db.prepare('UPDATE sandboxes SET last_error = ?, updated_at = ? WHERE id = ?'),
       setSpec: db.prepare('UPDATE sandboxes SET spec_json = ?, updated_at = ? WHERE id = ?'),
       touch: db.prepare('UPDATE sandboxes SET last_active_at = ? WHERE id = ? AND last_active_at < ?'),
       tombstone: db.prepare("UPDATE sandboxes SET desired_state = ?, env_json = '{}', updated_at = ? WHERE id = ?"),
       remove: db.prepare('DELETE FROM sandboxes WHERE id = ?'),
+      clearLabels: db.prepare('DELETE FROM sandbox_metadata WHERE sandbox_id = ?'),
+      addLabel: db.prepare('INSERT INTO sandbox_metadata (sandbox_id, key, value) VALUES (?, ?, ?)'),
+      usage: db.prepare<[string], { n: number; memory_mb: number }>(
+        `SELECT count(*) AS n, coalesce(sum(json_extract(s.spec_json, '$.memoryMb')), 0) AS memory_mb FROM sandboxes s
+         WHERE ${LIVE} AND s.id IN (SELECT sandbox_id FROM sandbox_metadata WHERE key = '${OWNER_KEY}' AND value = ?)`,
+      ),
     };
   }
 
@@ -73,15 +119,45 @@ export class SandboxStore {
     return this.stmts.listLive.all().map(toSandbox);
   }
 
+  /** Live sandboxes matching the query, oldest first, from the cursor on, at most `limit`. */
+  list(q: SandboxQuery): Sandbox[] {
+    const labels = q.labels ?? [];
+    const shape = `${q.status ?? ''}|${labels.length}|${q.after ? 1 : 0}|${q.limit === undefined ? 0 : 1}`;
+    let stmt = this.listShapes.get(shape);
+    if (!stmt) {
+      const where = [LIVE, ...(q.status ? [STATUS_SQL[q.status]] : []), ...labels.map(() => HAS_LABEL), ...(q.after ? ['(s.created_at, s.id) > (?, ?)'] : [])];
+      stmt = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at, s.id${q.limit === undefined ? '' : ' LIMIT ?'}`);
+      this.listShapes.set(shape, stmt);
+    }
+    const args: (string | number)[] = [...labels.flat(), ...(q.after ? [q.after.createdAt, q.after.id] : []), ...(q.limit === undefined ? [] : [q.limit])];
+    return (stmt.all(args) as Row[]).map(toSandbox);
+  }
+
   /** Every row, tombstones included: the reconciler needs them. */
   listAll(): Sandbox[] {
     return this.stmts.listAll.all().map(toSandbox);
   }
 
-  /** Inserts, or revives a tombstone of the same id; false when a live one exists. */
+  /** What an owner's live sandboxes take: their count and their memory_mb added up (quotas). */
+  usageOf(owner: string): { sandboxes: number; memoryMb: number } {
+    const r = this.stmts.usage.get(owner)!;
+    return { sandboxes: r.n, memoryMb: r.memory_mb };
+  }
+
+  /** Inserts, or revives a tombstone of the same id (its metadata replaced); false when a live one exists. */
   insert(s: NewSandbox): boolean {
-    const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now });
-    return info.changes === 1;
+    return this.db.transaction(() => {
+      const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now });
+      if (info.changes !== 1) return false;
+      this.writeLabels(s.id, s.metadata ?? {});
+      return true;
+    })();
+  }
+
+  /** Replaces the sandbox's metadata, reserved keys included: callers pass the whole map. */
+  private writeLabels(id: string, md: Metadata): void {
+    this.stmts.clearLabels.run(id);
+    for (const [k, v] of Object.entries(md)) this.stmts.addLabel.run(id, k, v);
   }
 
   env(id: string): Record<string, string> {
@@ -90,7 +166,7 @@ export class SandboxStore {
   }
 
   setDesired(id: string, state: DesiredState, now = Date.now()): void {
-    this.stmts.setDesired.run(state, now, id);
+    this.stmts.setDesired.run({ state, now, id });
   }
 
   setObserved(id: string, state: ObservedState, containerId: string | null, lastError: string | null = null, now = Date.now()): void {
@@ -101,8 +177,12 @@ export class SandboxStore {
     this.stmts.setError.run(message, now, id);
   }
 
-  setSpec(id: string, spec: SandboxSpec, now = Date.now()): void {
-    this.stmts.setSpec.run(JSON.stringify(spec), now, id);
+  /** A PATCH: the spec, and the whole metadata map when it changed, in one transaction. */
+  setSpec(id: string, spec: SandboxSpec, metadata: Metadata | null = null, now = Date.now()): void {
+    this.db.transaction(() => {
+      this.stmts.setSpec.run(JSON.stringify(spec), now, id);
+      if (metadata) this.writeLabels(id, metadata);
+    })();
   }
 
   /** Moves last_active_at forward only; returns whether it changed. */
@@ -110,7 +190,7 @@ export class SandboxStore {
     return this.stmts.touch.run(at, id, at).changes === 1;
   }
 
-  /** Marks a sandbox deleted; its secrets are dropped, the row stays so the edge can answer 410. */
+  /** Marks a sandbox deleted; its secrets are dropped, the row (and its owner) stays so the edge can answer 410. */
   tombstone(id: string, state: 'destroyed' | 'purged', now = Date.now()): void {
     this.stmts.tombstone.run(state, now, id);
   }

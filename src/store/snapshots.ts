@@ -1,4 +1,6 @@
 /** Rows ↔ domain for snapshots and restores in flight. snake_case stays in here. */
+import { OWNER_KEY } from '../domain/metadata.js';
+import type { PageRequest } from '../domain/page.js';
 import type { Snapshot, SnapshotKind } from '../domain/snapshot.js';
 import type { Db } from './db.js';
 
@@ -30,6 +32,17 @@ function toSnapshot(r: Row): Snapshot {
   };
 }
 
+interface PageArgs {
+  after: number;
+  t: number;
+  id: string;
+  limit: number;
+}
+
+function pageArgs(page: PageRequest): PageArgs {
+  return { after: page.after ? 1 : 0, t: page.after?.createdAt ?? 0, id: page.after?.id ?? '', limit: page.limit ?? -1 };
+}
+
 export interface RestoreIntent {
   sandboxId: string;
   snapshotId: string;
@@ -50,6 +63,18 @@ export class SnapshotStore {
       ofLife: db.prepare<[string, number], Row>('SELECT * FROM snapshots WHERE sandbox_id = ? AND sandbox_created_at = ? ORDER BY created_at, id'),
       all: db.prepare<[], Row>('SELECT * FROM snapshots ORDER BY created_at, id'),
       templates: db.prepare<[], Row>('SELECT * FROM snapshots WHERE template = 1 ORDER BY created_at, id'),
+      // Keyset pages (created_at, id); @after 0 starts at the first row, @limit -1 takes all.
+      pageOfLife: db.prepare<[PageArgs & { sandboxId: string; createdAt: number }], Row>(
+        `SELECT * FROM snapshots WHERE sandbox_id = @sandboxId AND sandbox_created_at = @createdAt
+           AND (@after = 0 OR (created_at, id) > (@t, @id)) ORDER BY created_at, id LIMIT @limit`,
+      ),
+      sizeOfLife: db.prepare<[string, number], number>('SELECT coalesce(sum(size_bytes), 0) FROM snapshots WHERE sandbox_id = ? AND sandbox_created_at = ?').pluck(),
+      // A token sees the templates of the sandboxes it owns (@owner null: every template).
+      pageTemplates: db.prepare<[PageArgs & { owner: string | null }], Row>(
+        `SELECT * FROM snapshots WHERE template = 1
+           AND (@owner IS NULL OR sandbox_id IN (SELECT sandbox_id FROM sandbox_metadata WHERE key = '${OWNER_KEY}' AND value = @owner))
+           AND (@after = 0 OR (created_at, id) > (@t, @id)) ORDER BY created_at, id LIMIT @limit`,
+      ),
       setTemplate: db.prepare('UPDATE snapshots SET template = ? WHERE id = ?'),
       setSize: db.prepare('UPDATE snapshots SET size_bytes = ? WHERE id = ?'),
       remove: db.prepare('DELETE FROM snapshots WHERE id = ?'),
@@ -74,6 +99,21 @@ export class SnapshotStore {
   /** A sandbox's snapshots of its current life, oldest first. */
   ofLife(sandboxId: string, sandboxCreatedAt: number): Snapshot[] {
     return this.stmts.ofLife.all(sandboxId, sandboxCreatedAt).map(toSnapshot);
+  }
+
+  /** A page of ofLife(). */
+  pageOfLife(sandboxId: string, sandboxCreatedAt: number, page: PageRequest): Snapshot[] {
+    return this.stmts.pageOfLife.all({ sandboxId, createdAt: sandboxCreatedAt, ...pageArgs(page) }).map(toSnapshot);
+  }
+
+  /** What the snapshots of the sandbox's current life take together. */
+  sizeOfLife(sandboxId: string, sandboxCreatedAt: number): number {
+    return this.stmts.sizeOfLife.get(sandboxId, sandboxCreatedAt)!;
+  }
+
+  /** A page of the templates, of one owner's sandboxes or (owner null) of all. */
+  pageTemplates(owner: string | null, page: PageRequest): Snapshot[] {
+    return this.stmts.pageTemplates.all({ owner, ...pageArgs(page) }).map(toSnapshot);
   }
 
   all(): Snapshot[] {

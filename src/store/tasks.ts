@@ -3,6 +3,8 @@
  * output (events, the out.jsonl offset, the normaliser state) is one
  * transaction: after a crash, either all of it happened or none of it did.
  */
+import { OWNER_KEY } from '../domain/metadata.js';
+import type { PageRequest } from '../domain/page.js';
 import type { AgentName, AgentState, NewEvent, StopStatus, Task, TaskEvent, TaskResult, TaskStatus } from '../domain/task.js';
 import type { Db } from './db.js';
 
@@ -105,6 +107,13 @@ export class TaskStore {
       bySandbox: db.prepare<[string, number], Row>('SELECT * FROM tasks WHERE sandbox_id = ? AND created_at >= ? ORDER BY created_at, id'),
       active: db.prepare<[string], Row>("SELECT * FROM tasks WHERE sandbox_id = ? AND status IN ('queued', 'running')"),
       allActive: db.prepare<[], Row>("SELECT * FROM tasks WHERE status IN ('queued', 'running') ORDER BY created_at"),
+      activeOwnedBy: db.prepare<[string], number>(
+        `SELECT count(*) FROM tasks WHERE status IN ('queued', 'running')
+           AND sandbox_id IN (SELECT sandbox_id FROM sandbox_metadata WHERE key = '${OWNER_KEY}' AND value = ?)`,
+      ).pluck(),
+      pageBySandbox: db.prepare<[string, number, number, number, string, number], Row>(
+        `SELECT * FROM tasks WHERE sandbox_id = ? AND created_at >= ? AND (? = 0 OR (created_at, id) > (?, ?)) ORDER BY created_at, id LIMIT ?`,
+      ),
       nextSeq: db.prepare<[string], number>('SELECT next_seq FROM tasks WHERE id = ?').pluck(),
       insertEvent: db.prepare('INSERT INTO task_events (task_id, seq, ts, type, body_json) VALUES (?, ?, ?, ?, ?)'),
       setNextSeq: db.prepare('UPDATE tasks SET next_seq = ? WHERE id = ?'),
@@ -149,6 +158,17 @@ export class TaskStore {
   /** Tasks of the sandbox's current life: an id re-created after purge starts with none. */
   listBySandbox(sandboxId: string, since: number): Task[] {
     return this.stmts.bySandbox.all(sandboxId, since).map(toTask);
+  }
+
+  /** A page of the sandbox's current life's tasks, oldest first (keyset on created_at, id). */
+  pageBySandbox(sandboxId: string, since: number, page: PageRequest): Task[] {
+    const a = page.after;
+    return this.stmts.pageBySandbox.all(sandboxId, since, a ? 1 : 0, a?.createdAt ?? 0, a?.id ?? '', page.limit ?? -1).map(toTask);
+  }
+
+  /** Tasks queued or running in the sandboxes an API token owns (its max_running_tasks). */
+  activeOwnedBy(owner: string): number {
+    return this.stmts.activeOwnedBy.get(owner)!;
   }
 
   activeFor(sandboxId: string): Task | undefined {

@@ -8,11 +8,14 @@
 import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { ContainerEngine } from '../docker/engine.js';
-import { ConflictError, InvalidError, NotFoundError } from '../errors.js';
+import { ConflictError, InvalidError, NotFoundError, TooManyError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import type { Sandbox } from '../domain/sandbox.js';
+import type { PageRequest } from '../domain/page.js';
+import type { Principal } from '../domain/principal.js';
+import { taskQuotaProblem } from '../sandboxes/quota.js';
 import type { TaskStore } from '../store/tasks.js';
 import { SANDBOX_APP_DIR, SANDBOX_HOME } from '../domain/layout.js';
 import { ADAPTERS } from './agents/index.js';
@@ -52,6 +55,8 @@ export interface CreateTaskInput {
   continueFrom?: string;
   /** Snapshot the workspace first (default: SANDBOXD_TASK_CHECKPOINT). */
   checkpoint?: boolean;
+  /** Who asks: its max_running_tasks caps it. Absent: the operator. */
+  by?: Principal;
 }
 
 export interface EventPage {
@@ -103,6 +108,12 @@ export class TaskService {
     return this.store.listBySandbox(sandboxId, sb.createdAt);
   }
 
+  /** A page of list(): oldest first, after the cursor's task. */
+  page(sandboxId: string, page: PageRequest): Task[] {
+    const sb = this.sandboxes.get(sandboxId);
+    return this.store.pageBySandbox(sandboxId, sb.createdAt, page);
+  }
+
   async create(sandboxId: string, input: CreateTaskInput): Promise<Task> {
     const adapter = ADAPTERS[input.agent];
     const timeoutS = input.timeoutS ?? this.cfg.taskDefaultTimeoutS;
@@ -117,9 +128,12 @@ export class TaskService {
     // Invalid input is refused before anything is written or woken.
     const spec = adapter.launch({ prompt: input.prompt, model, baseUrl, sessionId, env });
     this.refuseIfBusy(sandboxId);
+    this.refuseOverQuota(input.by);
 
     const running = await this.sandboxes.ensureRunning(sandboxId);
     const id = ulid().toLowerCase();
+    // Again after the wait, and nothing awaits from here to the insert: the quota's last unit goes to one task.
+    this.refuseOverQuota(input.by);
     const inserted = this.store.insert({
       id,
       sandboxId,
@@ -163,6 +177,12 @@ export class TaskService {
     this.log.info({ sandboxId, taskId: id, agent: input.agent, model, envNames: Object.keys(taskEnv) }, 'task started');
     this.followers.watch(this.store.get(id)!);
     return this.store.get(id)!;
+  }
+
+  private refuseOverQuota(by: Principal | undefined): void {
+    if (!by?.owner) return;
+    const problem = taskQuotaProblem(by.owner, by.limits, this.store.activeOwnedBy(by.owner));
+    if (problem) throw new TooManyError(problem);
   }
 
   private refuseIfBusy(sandboxId: string): void {

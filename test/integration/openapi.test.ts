@@ -17,6 +17,8 @@ import { until } from '../helpers/wait.js';
 
 const TOKEN = `t-${uniqueId()}`;
 const auth = { authorization: `Bearer ${TOKEN}` };
+/** A token scoped to its own sandboxes, which may have none: its refusals are answers too. */
+const SCOPED = { authorization: `Bearer s-${uniqueId()}` };
 
 let d: TestDaemon;
 let model: ModelServer;
@@ -25,7 +27,8 @@ let checker: DocumentCheck;
 
 beforeAll(async () => {
   model = await startModelServer();
-  d = await startTestDaemon({ env: { SANDBOXD_API_TOKENS: `test:${TOKEN}`, SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port) } });
+  const tokens = `test:${TOKEN},scoped;max_sandboxes=0:${SCOPED.authorization.slice(7)}`;
+  d = await startTestDaemon({ env: { SANDBOXD_API_TOKENS: tokens, SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port) } });
   doc = (await d.api('GET', '/openapi.json')).body;
   checker = new DocumentCheck(doc, d.url, auth);
 });
@@ -134,6 +137,29 @@ describe('real answers fit the document', () => {
     expect((await call('POST', `/sandbox/${id}/start`)).body.status).toBe('running');
   });
 
+  it('for metadata, filters, pages, lifetimes, quotas and ownership', async () => {
+    const other = uniqueId('oa');
+    const created = await call('POST', '/v1/sandboxes', { id: other, metadata: { user: '42' }, ttl_s: 3600, auto_delete_after_idle_s: 600, purge_on_expiry: true });
+    expect(created.body).toMatchObject({ metadata: { user: '42', 'sandboxed.owner': 'test' }, ttl_s: 3600, purge_on_expiry: true });
+    expect((await call('PATCH', `/v1/sandboxes/${other}`, { metadata: { user: null, plan: 'pro' }, ttl_s: 60 })).body.metadata).toEqual({ plan: 'pro', 'sandboxed.owner': 'test' });
+    expect((await call('GET', '/v1/sandboxes?metadata.plan=pro&status=running')).body.count).toBe(1);
+    const page = await call('GET', '/v1/sandboxes?limit=1');
+    expect(page.body.next_cursor).toEqual(expect.any(String));
+    expect((await call('GET', `/v1/sandboxes?limit=1&cursor=${page.body.next_cursor}`)).body.next_cursor).toBeNull();
+    expect((await call('GET', '/v1/sandboxes?colour=red')).status).toBe(400);
+    expect((await call('POST', '/v1/sandboxes', { metadata: { 'sandboxed.owner': 'x' } })).status).toBe(400);
+    expect((await call('GET', `/v1/sandboxes/${other}/tasks?limit=5`)).body.next_cursor).toBeNull();
+    expect((await call('GET', `/v1/sandboxes/${other}/snapshots?limit=5`)).body.next_cursor).toBeNull();
+    expect((await call('GET', '/v1/snapshots?limit=5')).status).toBe(200);
+    expect((await call('GET', '/v1/snapshots?cursor=nope')).status).toBe(400);
+    // The scoped token: over its quota, blind to the other token's sandboxes, kept from operator routes.
+    expect((await call('POST', '/v1/sandboxes', {}, SCOPED)).status).toBe(429);
+    expect((await call('GET', `/v1/sandboxes/${other}`, undefined, SCOPED)).status).toBe(404);
+    expect((await call('GET', '/v1/sandboxes', undefined, SCOPED)).body).toEqual({ sandboxes: [], count: 0, next_cursor: null });
+    expect((await call('POST', '/v1/admin/reconcile', undefined, SCOPED)).status).toBe(403);
+    expect((await call('POST', `/v1/sandboxes/${other}/purge`)).status).toBe(200);
+  });
+
   it('for streamed exec, exec and service logs, and terminals over HTTP and WebSocket', async () => {
     const exec = `/v1/sandboxes/${id}/exec`;
     const streamed = await call('POST', exec, { cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'] }, { accept: 'text/event-stream' });
@@ -219,6 +245,7 @@ describe('real answers fit the document', () => {
   it('with no answer outside the document', () => {
     expect(checker.problems).toEqual([]);
     const wanted = ['createSandbox 201', 'createSandbox 409', 'createSandbox 415', 'listSandboxes 401', 'listSandboxes 403', 'execCommand 202', 'readFile 200', 'createTask 202', 'getTask 200'];
+    wanted.push('createSandbox 429', 'createSandbox 400', 'listSandboxes 400', 'getSandbox 404', 'reconcile 403', 'listTemplates 400', 'updateSandbox 200');
     wanted.push('execCommand 200', 'execCommand 400', 'getExecLogs 200', 'getExecLogs 404', 'getServiceLogs 200', 'getServiceLogs 404');
     wanted.push('createTerminal 201', 'createTerminal 400', 'listTerminals 101', 'listTerminals 200', 'listTerminals 400', 'getTerminal 101', 'getTerminal 200', 'getTerminal 404', 'deleteTerminal 200', 'deleteTerminal 404');
     expect([...checker.seen]).toEqual(expect.arrayContaining(wanted));

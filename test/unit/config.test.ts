@@ -37,7 +37,7 @@ describe('loadConfig', () => {
   it('turns auth on when tokens are set and auth is not explicitly disabled', () => {
     const c = loadConfig({ SANDBOXD_API_TOKENS: 'ci:s3cr3t' });
     expect(c.authEnabled).toBe(true);
-    expect(c.tokens).toEqual([{ name: 'ci', secret: 's3cr3t' }]);
+    expect(c.tokens).toEqual([{ name: 'ci', secret: 's3cr3t', admin: true, limits: {} }]);
   });
 
   it('refuses auth on without tokens, and the contradiction of disabled auth with tokens', () => {
@@ -55,13 +55,59 @@ describe('loadConfig', () => {
 describe('parseTokens', () => {
   it('splits on the first colon so secrets keep ":" and "=" (base64 padding)', () => {
     expect(parseTokens('app:YWJj:ZA==, ops:x=y=')).toEqual([
-      { name: 'app', secret: 'YWJj:ZA==' },
-      { name: 'ops', secret: 'x=y=' },
+      { name: 'app', secret: 'YWJj:ZA==', admin: true, limits: {} },
+      { name: 'ops', secret: 'x=y=', admin: true, limits: {} },
     ]);
   });
 
   it.each(['app:', ':secret', 'app', 'a:b,a:c', 'app=secret'])('rejects %j', (raw) => {
     expect(() => parseTokens(raw)).toThrow(/SANDBOXD_API_TOKENS/);
+  });
+
+  it('reads options after the name: limits, and admin only when it says so', () => {
+    expect(parseTokens('team-a;max_sandboxes=20;max_memory_mb=16384;max_running_tasks=4:s=c:r;e;t, ops;admin:x, lead;admin=true;max_sandboxes=0:y, b;admin=false:z')).toEqual([
+      { name: 'team-a', secret: 's=c:r;e;t', admin: false, limits: { maxSandboxes: 20, maxMemoryMb: 16384, maxRunningTasks: 4 } },
+      { name: 'ops', secret: 'x', admin: true, limits: {} },
+      { name: 'lead', secret: 'y', admin: true, limits: { maxSandboxes: 0 } },
+      { name: 'b', secret: 'z', admin: false, limits: {} },
+    ]);
+  });
+
+  it.each([
+    ['a;max_sandboxes=-1:s', /max_sandboxes must be a whole number/],
+    ['a;max_sandboxes=1.5:s', /max_sandboxes must be a whole number/],
+    ['a;max_sandboxes:s', /max_sandboxes must be a whole number/],
+    ['a;max_memory_mb=lots:s', /max_memory_mb must be a whole number/],
+    ['a;admin=yes:s', /admin is admin, admin=true or admin=false/],
+    ['a;quota=1:s', /unknown option "quota"/],
+    ['a;admin;admin:s', /appears twice/],
+    [';admin:s', /empty name/],
+    [`${'n'.repeat(65)}:s`, /at most 64 characters/],
+    ['a\u0007b:s', /control characters/],
+  ])('refuses the entry %j, naming the token and the problem', (raw, problem) => {
+    expect(() => parseTokens(raw)).toThrowError(problem);
+    expect(() => loadConfig({ SANDBOXD_API_TOKENS: raw })).toThrowError(/^SANDBOXD_API_TOKENS: /);
+  });
+});
+
+describe('lifetimes', () => {
+  it('are off by default, with no maximum', () => {
+    expect(loadConfig({})).toMatchObject({ defaultTtlS: 0, maxTtlS: 0, defaultIdleDeleteS: 0, maxIdleDeleteS: 0, expiryCheckIntervalMs: 30_000 });
+  });
+
+  it('take a default within the maximum', () => {
+    const c = loadConfig({ SANDBOXD_DEFAULT_TTL_SECONDS: '3600', SANDBOXD_MAX_TTL_SECONDS: '86400', SANDBOXD_DEFAULT_AUTO_DELETE_AFTER_IDLE_SECONDS: '600' });
+    expect(c).toMatchObject({ defaultTtlS: 3600, maxTtlS: 86400, defaultIdleDeleteS: 600, maxIdleDeleteS: 0 });
+  });
+
+  it.each([
+    [{ SANDBOXD_MAX_TTL_SECONDS: '86400' }, /^SANDBOXD_DEFAULT_TTL_SECONDS: must be 1 to SANDBOXD_MAX_TTL_SECONDS \(86400\)/],
+    [{ SANDBOXD_MAX_TTL_SECONDS: '60', SANDBOXD_DEFAULT_TTL_SECONDS: '61' }, /^SANDBOXD_DEFAULT_TTL_SECONDS/],
+    [{ SANDBOXD_MAX_AUTO_DELETE_AFTER_IDLE_SECONDS: '60' }, /^SANDBOXD_DEFAULT_AUTO_DELETE_AFTER_IDLE_SECONDS/],
+    [{ SANDBOXD_DEFAULT_TTL_SECONDS: '-1' }, /^SANDBOXD_DEFAULT_TTL_SECONDS/],
+    [{ SANDBOXD_EXPIRY_CHECK_INTERVAL_SECONDS: '0' }, /^SANDBOXD_EXPIRY_CHECK_INTERVAL_SECONDS/],
+  ])('refuse %j', (env, problem) => {
+    expect(() => loadConfig(env)).toThrowError(problem);
   });
 });
 

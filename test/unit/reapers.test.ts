@@ -19,6 +19,8 @@ function sb(id: string, lastActiveAt: number, idlePolicy: IdlePolicy = 'sleep', 
     updatedAt: 0,
     lastActiveAt,
     lastError: null,
+    metadata: {},
+    stoppedAt: null,
   };
 }
 

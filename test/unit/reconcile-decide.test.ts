@@ -15,6 +15,8 @@ function row(id: string, desiredState: DesiredState, containerId: string | null,
     updatedAt: 0,
     lastActiveAt: 0,
     lastError: null,
+    metadata: {},
+    stoppedAt: null,
   };
 }
 

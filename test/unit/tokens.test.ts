@@ -124,6 +124,8 @@ describe('PreviewTokens', () => {
     updatedAt: 5000,
     lastActiveAt: 5000,
     lastError: null,
+    metadata: {},
+    stoppedAt: null,
   });
 
   function setup(s = sb()) {

@@ -98,6 +98,8 @@ function sandbox(over: Partial<Sandbox> = {}): Sandbox {
     updatedAt: 1,
     lastActiveAt: 0,
     lastError: null,
+    metadata: {},
+    stoppedAt: null,
     ...over,
   };
 }
