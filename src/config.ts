@@ -28,6 +28,8 @@ import {
 } from './config-values.js';
 
 export { ConfigError, hostNofileHardLimit, isLoopbackHost, parseTokens, type ApiToken } from './config-values.js';
+import { parseImages, parseWebhooks, type WebhookConfig } from './config-events.js';
+export { DEFAULT_IMAGE, type WebhookConfig } from './config-events.js';
 
 export type EdgeMode = 'builtin' | 'traefik' | 'none';
 
@@ -130,6 +132,25 @@ export interface Config {
   maxIdleDeleteS: number;
   /** How often the expiry loop looks for sandboxes past their lifetime. */
   expiryCheckIntervalMs: number;
+  // --- Images per sandbox, lifecycle events and webhooks (eventsConfig) ---
+  /** Image names a create may ask for → references; `default` is SANDBOXD_IMAGE. */
+  images: Readonly<Record<string, string>>;
+  /** The event store keeps at most this many events, none older than eventsMaxAgeMs. */
+  eventsMaxCount: number;
+  eventsMaxAgeMs: number;
+  /** Open GET /v1/events streams at most; more get 429. */
+  eventsMaxClients: number;
+  /** Live events waiting for one stream's client at most; past it the client is dropped. */
+  eventsClientBuffer: number;
+  webhooks: readonly WebhookConfig[];
+  /** One delivery attempt, connect to the last byte read. */
+  webhookTimeoutMs: number;
+  /** How long a delivery is retried (from its event) before it is given up. */
+  webhookRetryMs: number;
+  /** Deliveries in flight per webhook (each to another sandbox's queue). */
+  webhookConcurrency: number;
+  /** Undelivered events per webhook at most; past it new ones are recorded as failed. */
+  webhookMaxPending: number;
 }
 
 /** The dashboard at /ui and its sign-in (src/http/ui.ts, src/http/session.ts). */
@@ -202,6 +223,25 @@ function lifetimeLimits(env: Env): Pick<Config, 'defaultTtlS' | 'maxTtlS' | 'def
   };
 }
 
+/** Images per sandbox, the event store, event streams and webhooks. */
+function eventsConfig(env: Env, defaultImage: string): Pick<
+  Config,
+  'images' | 'eventsMaxCount' | 'eventsMaxAgeMs' | 'eventsMaxClients' | 'eventsClientBuffer' | 'webhooks' | 'webhookTimeoutMs' | 'webhookRetryMs' | 'webhookConcurrency' | 'webhookMaxPending'
+> {
+  return {
+    images: Object.freeze(parseImages(read(env, 'SANDBOXD_IMAGES'), defaultImage)),
+    eventsMaxCount: num(env, 'SANDBOXD_EVENTS_MAX_COUNT', 10_000, 100, 10_000_000),
+    eventsMaxAgeMs: num(env, 'SANDBOXD_EVENTS_MAX_AGE_SECONDS', 7 * 86400, 60, 365 * 86400) * 1000,
+    eventsMaxClients: num(env, 'SANDBOXD_EVENTS_MAX_CLIENTS', 64, 1, 10_000),
+    eventsClientBuffer: num(env, 'SANDBOXD_EVENTS_CLIENT_BUFFER', 1000, 1, 100_000),
+    webhooks: Object.freeze(parseWebhooks(read(env, 'SANDBOXD_WEBHOOKS')).map((h) => Object.freeze(h))),
+    webhookTimeoutMs: num(env, 'SANDBOXD_WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+    webhookRetryMs: num(env, 'SANDBOXD_WEBHOOK_RETRY_SECONDS', 86400, 1, 30 * 86400) * 1000,
+    webhookConcurrency: num(env, 'SANDBOXD_WEBHOOK_CONCURRENCY', 4, 1, 256),
+    webhookMaxPending: num(env, 'SANDBOXD_WEBHOOK_MAX_PENDING', 10_000, 10, 10_000_000),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const bind = parseBind(env);
   const tokens = parseTokens(read(env, 'SANDBOXD_API_TOKENS'));
@@ -257,6 +297,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const maxDiskMb = num(env, 'SANDBOXD_MAX_DISK_MB', 51200, 64, 1 << 24);
   if (defaultDiskMb > maxDiskMb) throw new ConfigError('SANDBOXD_DEFAULT_DISK_MB', 'is larger than SANDBOXD_MAX_DISK_MB');
   const sandboxUid = num(env, 'SANDBOXD_SANDBOX_UID', 100000, 1, 2 ** 31 - 2);
+  const image = str(env, 'SANDBOXD_IMAGE', 'sandboxed/sandbox:latest');
   const extraCaCerts = str(env, 'SANDBOXED_EXTRA_CA_CERTS', '');
   if (extraCaCerts !== '') {
     try {
@@ -273,7 +314,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     instance,
     dockerSocket: str(env, 'DOCKER_SOCKET', '/var/run/docker.sock'),
-    image: str(env, 'SANDBOXD_IMAGE', 'sandboxed/sandbox:latest'),
+    image,
     network: str(env, 'SANDBOXD_NETWORK', 'sandboxed-sandboxes'),
     edge: oneOf<EdgeMode>(env, 'SANDBOXED_EDGE', 'builtin', ['builtin', 'traefik', 'none']),
     edgeHost: str(env, 'SANDBOXED_EDGE_HOST', '0.0.0.0'),
@@ -336,5 +377,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     ...ptyLimits(env),
     ...uiSettings(env),
     ...lifetimeLimits(env),
+    ...eventsConfig(env, image),
   });
 }

@@ -3,7 +3,7 @@
  * stops them in a fixed order. Tests pass overrides (a logger, an engine).
  */
 import type { FastifyInstance } from 'fastify';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -13,6 +13,8 @@ import { disksDir, runtimesDir, snapshotsDir, stateDir, workspacesDir } from './
 import { statusOf } from './domain/sandbox.js';
 import { createEdge, type Edge } from './edge/index.js';
 import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
+import { EventBus } from './events/bus.js';
+import { WebhookDispatcher } from './events/webhooks.js';
 import { buildApi } from './http/app.js';
 import { deriveSessionKey } from './http/session-cookie.js';
 import { createLogger } from './log.js';
@@ -22,12 +24,15 @@ import { startLoop, type Loop } from './loops/loop.js';
 import { Reconciler } from './loops/reconciler.js';
 import { ActivityTracker } from './sandboxes/activity.js';
 import { ExecService } from './sandboxes/exec.js';
+import { Images } from './sandboxes/images.js';
 import { readMemory } from './sandboxes/memory.js';
 import { SandboxNetwork } from './sandboxes/network.js';
 import { SandboxService } from './sandboxes/service.js';
 import { UsageMeter } from './sandboxes/usage.js';
 import { openDb, pingDb, type Db } from './store/db.js';
 import { PreviewEpochStore } from './store/preview.js';
+import { DeliveryStore } from './store/deliveries.js';
+import { EventStore } from './store/events.js';
 import { PoolStore } from './store/pool.js';
 import { SandboxStore } from './store/sandboxes.js';
 import { TaskStore } from './store/tasks.js';
@@ -40,6 +45,14 @@ import { LogService } from './terminals/logs.js';
 import { TerminalService } from './terminals/service.js';
 import { FilesService } from './workspaces/files.js';
 import { Workspaces } from './workspaces/workspaces.js';
+
+/** How often the event store and the finished deliveries are pruned to their bounds. */
+const EVENT_PRUNE_MS = 60_000;
+
+/** src/ and dist/ both sit one level below the package root. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 export interface DaemonOverrides {
   log?: Logger;
@@ -74,6 +87,13 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
   const workspaces = new Workspaces(config, child('workspaces'));
   // Isolation fails closed: the lifecycle asks it before every container start, /readyz reports it.
   const network = new SandboxNetwork(config, engine, child('network'));
+  // Lifecycle events: one bus, handed to every owner of a change; webhooks are sent from its store.
+  const eventStore = new EventStore(db);
+  const deliveryStore = new DeliveryStore(db);
+  const events = new EventBus({ store: eventStore, lookup: (id) => store.get(id), webhooks: config.webhooks, maxPending: config.webhookMaxPending, log: child('events') });
+  const webhooks = new WebhookDispatcher(config, deliveryStore, child('webhooks'), packageVersion());
+  events.onQueued((names) => webhooks.wake(names));
+  const images = new Images(config, engine);
   const sandboxes = new SandboxService({
     config,
     store,
@@ -84,12 +104,13 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     log: child('sandboxes'),
     network,
     poolStore: new PoolStore(db, store),
+    events,
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
   const snapshots = new SnapshotService(config, new SnapshotStore(db), sandboxes, workspaces, child('snapshots'));
   const checkpoint = async (sandboxId: string, taskId: string): Promise<string> => (await snapshots.take(sandboxId, { kind: 'checkpoint', taskId })).id;
-  const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, checkpoint, child('tasks'));
+  const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, checkpoint, child('tasks'), events);
   const terminals = new TerminalService(config, sandboxes, activity, engine, child('terminals'));
   const logs = new LogService(sandboxes, workspaces);
   const reconciler = new Reconciler(sandboxes, child('reconciler'), async () => {
@@ -111,17 +132,22 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     });
     const disks = workspaces.failure();
     if (disks) throw new Error(disks);
+    if ((await engine.imageId(config.image)) === null) throw new Error(`image ${config.image} (SANDBOXD_IMAGE) is not on this host; build it with images/build.sh`);
     await network.guard();
   };
 
   const previewKey = loadPreviewKey(config.dataDir);
   const previews = new PreviewTokens(previewKey, new PreviewEpochStore(db), sandboxes, config);
-  const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge') });
+  const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge'), events });
   // The dashboard's extras: usage samples, host memory, and its session key (derived: kept with the preview key).
   const usage = new UsageMeter({ engine, config, list: () => sandboxes.list(), get: (id) => sandboxes.get(id) });
   const dashboard = { usage, readMemory: () => readMemory(config.meminfoPath, config.cgroupRoot), sessionKey: deriveSessionKey(previewKey) };
-  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots, terminals, logs, ...dashboard }, log);
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots, terminals, logs, events, webhooks, images, ...dashboard }, log);
   const loops: Loop[] = [];
+  const pruneEvents = (): void => {
+    eventStore.prune(config.eventsMaxCount, config.eventsMaxAgeMs);
+    deliveryStore.prune(config.eventsMaxCount * Math.max(1, config.webhooks.length), config.eventsMaxAgeMs);
+  };
 
   // Metrics: Node's own, live sandboxes counted from SQLite at scrape time, and their own listener when set.
   collectProcessMetrics();
@@ -166,6 +192,9 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       loops.push(startLoop({ name: 'idle-reaper', intervalMs: config.idleCheckIntervalMs, tick: () => idle.reapOnce(), log }));
       loops.push(startLoop({ name: 'pressure-reaper', intervalMs: config.pressureCheckIntervalMs, tick: () => sandboxes.relieve(), log }));
       loops.push(startLoop({ name: 'expiry', intervalMs: config.expiryCheckIntervalMs, tick: () => expiry.expireOnce(), log }));
+      // Events and finished deliveries are kept bounded; pending deliveries are sent from the store (a restart resumes them).
+      webhooks.start();
+      loops.push(startLoop({ name: 'event-prune', intervalMs: EVENT_PRUNE_MS, tick: async () => pruneEvents(), log }));
 
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');
@@ -183,6 +212,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       await metricsServer?.close();
       await edge.close();
       await api.close();
+      await webhooks.stop();
       await Promise.all(loops.map((l) => l.stop()));
       await tasks.stop();
       db.close();

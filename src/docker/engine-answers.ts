@@ -60,6 +60,7 @@ export function infoFromInspect(i: Docker.ContainerInspectInfo): ContainerInfo {
     oomKilled: i.State.OOMKilled,
     labels,
     homeVolume: homeVolumeOf(i.Mounts),
+    imageId: i.Image || null,
   };
 }
 
@@ -77,6 +78,7 @@ export function infoFromList(c: Docker.ContainerInfo): ContainerInfo {
     oomKilled: false,
     labels: c.Labels,
     homeVolume: homeVolumeOf(c.Mounts),
+    imageId: c.ImageID || null,
   };
 }
 

@@ -21,6 +21,8 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   /** The named volume mounted at /home/sandbox (the sandbox's disk), or null (a directory, or unknown). */
   homeVolume: string | null;
+  /** The id (sha256:…) of the image the container was made from, when the engine said. */
+  imageId?: string | null;
 }
 
 export interface Limits {

@@ -73,19 +73,22 @@ export const SANDBOX_HOSTNAME = 'sandbox';
  * read-only runtime mount (for services) and through exec's Env (for execs),
  * so `docker inspect` never shows them. Nothing about the sandbox is in the
  * env either (its id and PORT come the same way): a pooled container, made
- * before its sandbox exists, is then the same as one made for it.
+ * before its sandbox exists, is then the same as one made for it. `image` is
+ * the reference the sandbox's image name stands for (SANDBOXD_IMAGES): another
+ * reference is another spec.
  */
 export function buildContainerSpec(
   sb: Pick<Sandbox, 'id' | 'spec'>,
   cfg: SpecConfig,
   extraLabels: Record<string, string> = {},
   home: HomeMount = { kind: 'dir', path: workspaceDir(cfg.dataDir, sb.id) },
+  image: string = cfg.image,
 ): ContainerSpec {
   // exec: npm lifecycle scripts and build tools run binaries from /tmp; HOME is writable and executable anyway.
   const tmpOpts = `rw,exec,nosuid,nodev,mode=1777,size=${cfg.tmpfsMb}m`;
   return {
     name: containerName(sb.id),
-    image: cfg.image,
+    image,
     user: `${cfg.sandboxUid}:${cfg.sandboxGid}`,
     env: [`HOME=${SANDBOX_HOME}`, ...caEnv(cfg.extraCaCerts)],
     labels: {

@@ -49,6 +49,10 @@ export interface Sandbox {
   metadata: Metadata;
   /** When it was last asked to stop; null while it is wanted running. */
   stoppedAt: number | null;
+  /** The image's name in SANDBOXD_IMAGES (the store always sets it; absent means `default`). */
+  image?: string;
+  /** The id of the image the current container was made from; null before its first container. */
+  imageId?: string | null;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine } from '../docker/engine.js';
+import type { EventSink } from '../domain/event.js';
 import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import { AccessGate } from './access.js';
@@ -24,6 +25,8 @@ export interface EdgeDeps {
   engine: ContainerEngine;
   tokens: PreviewTokens;
   log: Logger;
+  /** wake.refused goes here. */
+  events?: EventSink;
 }
 
 export interface Edge {
@@ -33,13 +36,13 @@ export interface Edge {
 }
 
 export function createEdge(deps: EdgeDeps): Edge {
-  const { config, sandboxes, activity, engine, tokens, log } = deps;
+  const { config, sandboxes, activity, engine, tokens, log, events } = deps;
   if (config.edge === 'none') return { listen: async () => null, close: async () => undefined };
   const mode = config.edge === 'builtin' ? 'proxy' : 'wake-only';
   // Both modes probe the container's IP, the path Traefik takes too (it shares the host's network):
   // an app listening on localhost only is "not up", and the failure page says why.
   const upstreams = new Upstreams(engine, tcpProbe());
-  const waker = new Waker({ start: (id) => sandboxes.start(id), upstreams, timeoutMs: config.wakeTimeoutMs, log });
+  const waker = new Waker({ start: (id) => sandboxes.start(id), upstreams, timeoutMs: config.wakeTimeoutMs, log, events });
   const access = new AccessGate({ config, sandboxes, tokens });
   const proxy = mode === 'proxy' ? new AppProxy({ previewTls: config.previewTls, activity, upstreams, log }) : null;
   // The cap guards the public built-in edge; behind Traefik every connection comes from Traefik itself.

@@ -4,6 +4,7 @@
  * not to the request: a client that gives up never leaves a half state behind.
  */
 import type { Logger } from 'pino';
+import { NO_EVENTS, type EventSink } from '../domain/event.js';
 import type { Sandbox } from '../domain/sandbox.js';
 import { UnavailableError } from '../errors.js';
 import { metrics } from '../telemetry/metrics.js';
@@ -27,14 +28,20 @@ export interface WakerDeps {
   log: Logger;
   pollMs?: number;
   now?: () => number;
+  /** Where wake.refused goes (at most one per sandbox per REFUSAL_EVENT_MS). */
+  events?: EventSink;
 }
 
 /** How long a failed wake is remembered so the warming page can report it. */
 export const FAILURE_MEMORY_MS = 30_000;
+/** Anyone on the internet can ask for a wake: refusals of one sandbox are said at most this often. */
+export const REFUSAL_EVENT_MS = 60_000;
 
 export class Waker {
   private readonly inflight = new Map<string, Promise<WakeOutcome>>();
   private readonly failures = new Map<string, WakeFailure & { at: number }>();
+  /** When wake.refused was last said per sandbox; entries older than REFUSAL_EVENT_MS are swept as new ones come. */
+  private readonly refusalsSaid = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly deps: WakerDeps) {
@@ -73,6 +80,15 @@ export class Waker {
     return p;
   }
 
+  private sayRefused(id: string, port: number, err: UnavailableError): void {
+    const now = this.now();
+    const last = this.refusalsSaid.get(id);
+    if (last !== undefined && now - last < REFUSAL_EVENT_MS) return;
+    for (const [k, at] of this.refusalsSaid) if (now - at >= REFUSAL_EVENT_MS) this.refusalsSaid.delete(k);
+    this.refusalsSaid.set(id, now);
+    (this.deps.events ?? NO_EVENTS).emit(id, 'wake.refused', { port, reason: err.reason, error: err.message, retry_after_s: err.retryAfterS ?? 30 });
+  }
+
   private async run(id: string, port: number): Promise<WakeOutcome> {
     const { start, upstreams, timeoutMs, log } = this.deps;
     const began = this.now();
@@ -86,6 +102,7 @@ export class Waker {
       // Refused for now (not enough memory): the client is told when to come back.
       if (err instanceof UnavailableError) {
         metrics.wakeRefusals.inc({ reason: err.reason });
+        this.sayRefused(id, port, err);
         return { ok: false, reason: err.message, timedOut: false, retryAfterS: err.retryAfterS ?? 30 };
       }
       return { ok: false, reason: `the sandbox could not start: ${(err as Error).message}`, timedOut: false };

@@ -11,7 +11,9 @@ import { installAuth } from './auth.js';
 import { installBrowserGuard } from './browser-guard.js';
 import type { HttpDeps } from './deps.js';
 import { installErrorHandler } from './error-handler.js';
+import { eventRoutes } from './events.js';
 import { execRoutes } from './exec.js';
+import { imageRoutes } from './images.js';
 import { filesRoutes } from './files.js';
 import { requestFields } from './log-fields.js';
 import { logRoutes } from './logs.js';
@@ -97,5 +99,7 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(systemInfoRoutes, deps);
   await app.register(usageRoutes, deps);
   if (deps.config.ui) await app.register(uiRoutes);
+  await app.register(eventRoutes, deps);
+  await app.register(imageRoutes, deps);
   return app;
 }

@@ -1,5 +1,5 @@
 /** Domain → wire JSON, in one place. Env values never leave; only their names. */
-import type { Config } from '../config.js';
+import { DEFAULT_IMAGE, type Config } from '../config.js';
 import { previewUrl } from '../edge/hosts.js';
 import { statusOf, type Sandbox } from '../domain/sandbox.js';
 
@@ -25,5 +25,7 @@ export function presentSandbox(sb: Sandbox, cfg: Pick<Config, 'previewDomain' | 
     expires_at: sb.spec.ttlS === undefined ? null : new Date(sb.createdAt + sb.spec.ttlS * 1000).toISOString(),
     auto_delete_after_idle_s: sb.spec.idleDeleteS ?? null,
     purge_on_expiry: sb.spec.purgeOnExpiry ?? false,
+    image: sb.image ?? DEFAULT_IMAGE,
+    image_id: sb.imageId ?? null,
   };
 }

@@ -19,6 +19,8 @@ export const TAGS = [
   { name: 'logs', description: 'Logs of background execs and services: the tail, or followed live (SSE)' },
   { name: 'tasks', description: 'Coding agents (OpenCode, Claude Code) running in a sandbox, and their event streams' },
   { name: 'snapshots', description: 'Copies of a workspace: restore one, fork a sandbox from one, undo an agent task' },
+  { name: 'events', description: 'Lifecycle events of every sandbox (SSE, replayable) and their webhook deliveries' },
+  { name: 'images', description: 'The images sandboxes may run (SANDBOXD_IMAGES) and the builds they run' },
   { name: 'system', description: 'Health, readiness, this document, metrics, settings and resource use' },
   { name: 'session', description: 'The dashboard’s sign-in: an API token exchanged for a session cookie' },
   { name: 'admin', description: 'Operator actions' },

@@ -58,6 +58,8 @@ const SANDBOX_EXAMPLE = {
   expires_at: '2025-01-02T12:00:00.000Z',
   auto_delete_after_idle_s: null,
   purge_on_expiry: false,
+  image: 'default',
+  image_id: 'sha256:5e62550790e3…',
 };
 
 export const sandboxSchema = z
@@ -82,6 +84,8 @@ export const sandboxSchema = z
     expires_at: timestamp.nullable().meta({ description: 'created_at + ttl_s' }),
     auto_delete_after_idle_s: z.number().int().nullable().meta({ description: 'Deleted once stopped and unused this long; null: never' }),
     purge_on_expiry: z.boolean(),
+    image: z.string().meta({ description: 'The image’s name in SANDBOXD_IMAGES (GET /v1/images)' }),
+    image_id: z.string().nullable().meta({ description: 'The build its container was made from; null before its first container' }),
   })
   .meta({ id: 'Sandbox', description: 'A sandbox', examples: [SANDBOX_EXAMPLE] });
 

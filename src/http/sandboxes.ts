@@ -47,6 +47,7 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
         idleDeleteS: b.auto_delete_after_idle_s,
         purgeOnExpiry: b.purge_on_expiry,
         by,
+        image: b.image,
       });
       return reply.code(201).send(present(sb));
     });

@@ -115,6 +115,8 @@ export const createSandboxBody = z.strictObject({
   from_snapshot: z.string().regex(/^[0-9a-z]{26}$/, 'must be a snapshot id').optional(),
   metadata: metadataSchema.optional(),
   ...lifetimeFields,
+  /** A name of SANDBOXD_IMAGES (GET /v1/images); default: SANDBOXD_IMAGE. */
+  image: z.string().max(32).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be an image name from GET /v1/images').optional(),
 }).meta({ id: 'CreateSandbox' });
 
 export const updateSandboxBody = z.strictObject({

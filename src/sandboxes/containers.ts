@@ -4,7 +4,7 @@
  * SandboxService calls this, always under the sandbox's lock.
  */
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import { DEFAULT_IMAGE, type Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { KIND_POOL, LABEL_ID, LABEL_INSTANCE, LABEL_KIND } from '../docker/labels.js';
 import { buildContainerSpec, homeVolumeName, LABEL_SPEC, withDigest, type ContainerSpec, type HomeMount } from '../docker/spec.js';
@@ -14,12 +14,14 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import { writeRuntime } from '../workspaces/runtime-files.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
+import { Images, referenceOf, type ImagesConfig } from './images.js';
 import type { NetworkGuard } from './network.js';
 
 export type ContainersConfig = Pick<
   Config,
   'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'defaultDiskMb' | 'diskQuota' | 'sandboxUid' | 'sandboxGid'
->;
+> &
+  ImagesConfig;
 
 function notFoundAsNull(err: unknown): null {
   if (err instanceof NotFoundError) return null;
@@ -29,6 +31,8 @@ function notFoundAsNull(err: unknown): null {
 export type StartOutcome = 'started' | 'already-running' | 'created';
 
 export class Containers {
+  readonly images: Images;
+
   constructor(
     private readonly cfg: ContainersConfig,
     private readonly store: SandboxStore,
@@ -37,14 +41,17 @@ export class Containers {
     private readonly log: Logger,
     /** Fails closed: no container is created or started unless the network's isolation is in place. */
     private readonly network: NetworkGuard,
-  ) {}
+  ) {
+    this.images = new Images(cfg, engine);
+  }
 
   /**
    * Makes the container exist and run, creating it from the stored spec when
    * missing (also after an external `docker rm`), with its workspace prepared
-   * first. A stopped container made from another spec (a setting changed, or
-   * its disk is now on another loop device) is recreated; a running one is
-   * left alone until its next start.
+   * first. A stopped container made from another spec (a setting changed, its
+   * disk is now on another loop device, its image name points elsewhere) or
+   * from another build of its image is recreated; a running one is left alone
+   * until its next start.
    */
   async start(sb: Sandbox): Promise<StartOutcome> {
     let info = sb.containerId ? await this.engine.inspect(sb.containerId).catch(notFoundAsNull) : null;
@@ -55,17 +62,28 @@ export class Containers {
     }
     if (info?.running) {
       this.store.setObserved(sb.id, 'running', info.id);
+      this.noteImage(sb, info.imageId);
       return 'already-running';
     }
+    const reference = referenceOf(sb, this.cfg);
     await this.workspaces.admit();
-    const spec = withDigest(buildContainerSpec(sb, this.cfg, {}, await this.home(sb)));
+    const spec = withDigest(buildContainerSpec(sb, this.cfg, {}, await this.home(sb), reference));
+    const current = await this.engine.imageId(reference);
     if (info && info.labels[LABEL_SPEC] !== spec.labels[LABEL_SPEC]) {
       await this.replace(sb, info, 'it was made from another spec');
+      info = null;
+    } else if (info?.imageId && current !== null && info.imageId !== current) {
+      // The reference was rebuilt (or re-tagged): the sandbox moves to the new build at this start.
+      await this.replace(sb, info, 'its image was rebuilt');
       info = null;
     }
     await this.network.guard();
     const created = !info;
+    // A missing image is the operator's to fix: said before anything is created.
+    if (!info && current === null) throw this.images.missing(sb.image ?? DEFAULT_IMAGE, reference);
+    const imageId = info ? info.imageId : current;
     const containerId = info?.id ?? (await this.create(sb, spec));
+    this.noteImage(sb, imageId);
     try {
       await this.engine.start(containerId);
     } catch (err) {
@@ -75,6 +93,11 @@ export class Containers {
     this.store.setObserved(sb.id, 'running', containerId);
     this.log.info({ sandboxId: sb.id, containerId }, created ? 'container created and started' : 'container started');
     return created ? 'created' : 'started';
+  }
+
+  /** Which build the container runs, for the API (an operator finds the sandboxes on an old one). */
+  private noteImage(sb: Sandbox, imageId: string | null | undefined): void {
+    if (imageId !== undefined && imageId !== null && imageId !== sb.imageId) this.store.setImageId(sb.id, imageId);
   }
 
   private async replace(sb: Sandbox, info: ContainerInfo, why: string): Promise<void> {
@@ -158,6 +181,14 @@ export class Containers {
       this.store.setObserved(sb.id, 'none', null);
       this.log.info({ sandboxId: sb.id, reason }, 'container already gone');
     }
+  }
+
+  /** Why a container that ran is not running now, in words for a sandbox.failed event. */
+  async whyNotRunning(containerId: string | null): Promise<string> {
+    const info = containerId ? await this.engine.inspect(containerId).catch(notFoundAsNull) : null;
+    if (!info) return 'its container was removed';
+    if (info.oomKilled) return 'its container was killed: out of memory';
+    return info.exitCode === null ? `its container is ${info.status}` : `its container exited with code ${info.exitCode}`;
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { isDeleted } from '../domain/sandbox.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import type { Containers } from './containers.js';
+import type { SandboxEvents } from './events.js';
 
 export type ReconcileAction =
   | { type: 'create'; id: string }
@@ -23,7 +24,7 @@ export function lockKeyOf(action: ReconcileAction): string {
   return 'id' in action ? action.id : (action.sandboxId ?? action.containerId);
 }
 
-export async function applyAction(action: ReconcileAction, store: SandboxStore, containers: Containers, log: Logger): Promise<ConvergeOutcome> {
+export async function applyAction(action: ReconcileAction, store: SandboxStore, containers: Containers, log: Logger, events: SandboxEvents): Promise<ConvergeOutcome> {
   if (action.type === 'remove-orphan') {
     const row = action.sandboxId ? store.get(action.sandboxId) : undefined;
     if (row && row.containerId === action.containerId && !isDeleted(row)) return 'unchanged';
@@ -37,9 +38,16 @@ export async function applyAction(action: ReconcileAction, store: SandboxStore, 
     case 'create':
     case 'start': {
       if (row.desiredState !== 'running') return 'unchanged';
-      const outcome = await containers.start(row);
+      const containerId = action.type === 'start' ? action.containerId : null;
+      if (row.observedState === 'running') {
+        // It ran and is gone or stopped, and nobody asked: it failed. Recorded first, so it is said once.
+        events.failed(row.id, await containers.whyNotRunning(containerId));
+        store.setObserved(row.id, containerId ? 'stopped' : 'none', containerId, row.lastError);
+      }
+      const outcome = await containers.start(store.get(row.id)!);
       if (outcome === 'already-running') return 'unchanged';
       log.info({ sandboxId: row.id, outcome, reason: action.type === 'create' ? 'container missing' : 'container not running' }, 'reconcile: started');
+      events.started(row.id, 'reconcile');
       return outcome;
     }
     case 'stop':
@@ -54,6 +62,9 @@ export async function applyAction(action: ReconcileAction, store: SandboxStore, 
       return 'removed';
     case 'observe':
       store.setObserved(row.id, action.running ? 'running' : action.containerId ? 'stopped' : 'none', action.containerId, row.lastError);
+      // A change a crash kept from being said (the daemon died between Docker's answer and its own write).
+      if (action.running && row.observedState !== 'running') events.started(row.id, 'observed');
+      if (!action.running && row.observedState === 'running') events.stopped(row.id, 'observed');
       return 'observed';
   }
 }

@@ -37,21 +37,26 @@ export interface NewRow {
    * creates cannot both take a quota's last unit.
    */
   claim: () => Metadata;
+  /** A name of SANDBOXD_IMAGES: the pool serves only the default. */
+  image: string;
 }
 
 export async function createLocked(p: CreateParts, row: NewRow): Promise<Sandbox> {
-  const { id, spec, env, seedImage } = row;
+  const { id, spec, env, seedImage, image } = row;
   const workspaceExisted = await p.workspaces.exists(id);
   // A kept workspace belongs to this id: only a cold start mounts it.
-  const served = !p.pool.enabled ? 'off' : canServe(spec, p.cfg, seedImage !== undefined) && !workspaceExisted ? 'eligible' : 'ineligible';
+  const served = !p.pool.enabled ? 'off' : canServe(spec, p.cfg, seedImage !== undefined, image) && !workspaceExisted ? 'eligible' : 'ineligible';
   if (served === 'eligible') {
     const claim = await p.pool.claim(id, spec, env, row.claim());
-    if (claim.kind === 'hit') return claim.sandbox;
+    if (claim.kind === 'hit') {
+      if (p.pool.imageId) p.store.setImageId(id, p.pool.imageId);
+      return p.store.get(id)!;
+    }
     if (claim.kind === 'failed') return startCold(p, id, workspaceExisted, seedImage);
   } else {
     metrics.poolClaims.inc({ result: served });
   }
-  if (!p.store.insert({ id, spec, env, metadata: row.claim(), now: Date.now() })) throw new ConflictError(`sandbox ${id} already exists`);
+  if (!p.store.insert({ id, spec, env, metadata: row.claim(), now: Date.now(), image })) throw new ConflictError(`sandbox ${id} already exists`);
   p.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
   if (seedImage && workspaceExisted) {
     p.store.remove(id);

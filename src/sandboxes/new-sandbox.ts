@@ -9,6 +9,7 @@ import type { Metadata } from '../domain/metadata.js';
 import type { Principal } from '../domain/principal.js';
 import { isValidSandboxId, type IdlePolicy, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
+import { allowedImage, type ImagesConfig } from './images.js';
 
 export interface CreateInput {
   id?: string;
@@ -30,9 +31,11 @@ export interface CreateInput {
   purgeOnExpiry?: boolean;
   /** Who asks: its name owns the sandbox, its limits cap it. Absent: the operator. */
   by?: Principal;
+  /** A name of SANDBOXD_IMAGES; absent: the default. */
+  image?: string;
 }
 
-export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'> & LifetimeConfig;
+export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'> & LifetimeConfig & ImagesConfig;
 export type LifetimeConfig = Pick<Config, 'defaultTtlS' | 'maxTtlS' | 'defaultIdleDeleteS' | 'maxIdleDeleteS'>;
 
 const LIFETIMES = {
@@ -49,7 +52,7 @@ export function lifetime(field: keyof typeof LIFETIMES, given: number | undefine
   return v === 0 ? undefined : v;
 }
 
-export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string; spec: SandboxSpec; env: Record<string, string> } {
+export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string; spec: SandboxSpec; env: Record<string, string>; image: string } {
   const id = input.id ?? ulid().toLowerCase();
   if (!isValidSandboxId(id)) throw new InvalidError('id: must be lowercase letters and digits, single dashes inside, at most 40 characters');
   const memoryMb = input.memoryMb ?? cfg.defaultMemoryMb;
@@ -58,6 +61,7 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
   if (cpus > cfg.maxCpus) throw new InvalidError(`cpus: at most ${cfg.maxCpus}`);
   const diskMb = input.diskMb ?? cfg.defaultDiskMb;
   if (diskMb > cfg.maxDiskMb) throw new InvalidError(`disk_mb: at most ${cfg.maxDiskMb}`);
+  const image = allowedImage(input.image, cfg);
   const spec: SandboxSpec = {
     ports: input.ports ?? [],
     memoryMb,
@@ -70,5 +74,5 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     idleDeleteS: lifetime('auto_delete_after_idle_s', input.idleDeleteS, cfg),
     ...(input.purgeOnExpiry ? { purgeOnExpiry: true } : {}),
   };
-  return { id, spec, env: input.env ?? {} };
+  return { id, spec, env: input.env ?? {}, image };
 }

@@ -15,7 +15,7 @@
  */
 import { ulid } from 'ulid';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import { DEFAULT_IMAGE, type Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { KIND_POOL, LABEL_ID, LABEL_KIND } from '../docker/labels.js';
 import { buildContainerSpec, containerName, specDigest, type SpecConfig } from '../docker/spec.js';
@@ -57,9 +57,9 @@ export function pooledSpec(cfg: Pick<Config, 'defaultMemoryMb' | 'defaultCpus' |
   return { ports: [], memoryMb: cfg.defaultMemoryMb, cpus: cfg.defaultCpus, diskMb: cfg.defaultDiskMb, idlePolicy: 'sleep', visibility: 'public', services: [] };
 }
 
-/** A create the pool can serve: the pooled disk size, and not a fork (which brings its own disk). */
-export function canServe(spec: SandboxSpec, cfg: Pick<Config, 'defaultDiskMb'>, forked: boolean): boolean {
-  return !forked && (spec.diskMb ?? cfg.defaultDiskMb) === cfg.defaultDiskMb;
+/** A create the pool can serve: the default image (what it pools), the pooled disk size, and not a fork (which brings its own disk). */
+export function canServe(spec: SandboxSpec, cfg: Pick<Config, 'defaultDiskMb'>, forked: boolean, image: string = DEFAULT_IMAGE): boolean {
+  return image === DEFAULT_IMAGE && !forked && (spec.diskMb ?? cfg.defaultDiskMb) === cfg.defaultDiskMb;
 }
 
 export class Pool {
@@ -67,6 +67,7 @@ export class Pool {
   private readonly spec: SandboxSpec;
   /** Fingerprint of what a pooled container is (its spec and the image's id): others are never handed out. */
   private key: string;
+  private currentImageId: string | null = null;
 
   constructor(private readonly deps: PoolDeps) {
     this.cfg = deps.config;
@@ -96,7 +97,13 @@ export class Pool {
   }
 
   private async refreshKey(): Promise<void> {
-    this.key = this.keyFor((await this.deps.engine.imageId(this.cfg.image)) ?? '');
+    this.currentImageId = await this.deps.engine.imageId(this.cfg.image);
+    this.key = this.keyFor(this.currentImageId ?? '');
+  }
+
+  /** The build of the default image the entries handed out now were made from (their key says so). */
+  get imageId(): string | null {
+    return this.currentImageId;
   }
 
   /**

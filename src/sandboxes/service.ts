@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
+import { NO_EVENTS, type EventDetails, type EventSink } from '../domain/event.js';
 import { OPERATOR } from '../domain/principal.js';
 import { identityEnv, isDeleted, isUp, type Sandbox } from '../domain/sandbox.js';
 import { ConflictError, GoneError, NotFoundError } from '../errors.js';
@@ -18,6 +19,8 @@ import type { Workspaces } from '../workspaces/workspaces.js';
 import type { ActivityTracker } from './activity.js';
 import { Containers, type ContainersConfig } from './containers.js';
 import { applyAction, lockKeyOf, type ConvergeOutcome, type ReconcileAction } from './converge.js';
+import { SandboxEvents } from './events.js';
+import { referenceOf } from './images.js';
 import { KeyedLock, SharedFlight } from './locks.js';
 import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
@@ -49,6 +52,8 @@ export interface SandboxServiceDeps {
   /** Checked before every container start (SandboxNetwork.guard). */
   network: NetworkGuard;
   poolStore: PoolStore;
+  /** Lifecycle events (src/events/ behind it); none when absent. */
+  events?: EventSink;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -70,8 +75,10 @@ export class SandboxService {
   readonly pool: Pool;
   private readonly createParts: CreateParts;
   private readonly log: Logger;
+  private readonly events: SandboxEvents;
 
   constructor(deps: SandboxServiceDeps) {
+    this.events = new SandboxEvents(deps.events ?? NO_EVENTS);
     this.cfg = deps.config;
     this.store = deps.store;
     this.engine = deps.engine;
@@ -139,15 +146,20 @@ export class SandboxService {
   }
 
   private async createTimed(input: CreateInput): Promise<Sandbox> {
-    const { id, spec, env } = newSandbox(input, this.cfg);
+    const { id, spec, env, image } = newSandbox(input, this.cfg);
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
     const by = input.by ?? OPERATOR;
     // Checked before admission too: a create over its quota must not make the pressure pass stop anything.
     claim(this.store, by, id, spec, input.metadata);
+    await this.containers.images.require(image, referenceOf({ id, image }, this.cfg));
     await this.pressure.admit(id);
     // The claim is made again right before the row's insert, with nothing awaited in between: a quota unit is checked and taken in one step.
-    return this.locks.run(id, () => createLocked(this.createParts, { id, spec, env, seedImage: input.seedImage, claim: () => claim(this.store, by, id, spec, input.metadata) }));
+    return this.locks.run(id, async () => {
+      const sb = await createLocked(this.createParts, { id, spec, env, seedImage: input.seedImage, image, claim: () => claim(this.store, by, id, spec, input.metadata) });
+      this.events.created(id, image);
+      return sb;
+    });
   }
 
   async stop(id: string): Promise<Sandbox> {
@@ -155,6 +167,7 @@ export class SandboxService {
       const sb = this.get(id);
       this.store.setDesired(id, 'stopped');
       await timed(metrics.stop, () => this.containers.stop(sb, 'api'));
+      if (sb.desiredState === 'running' || sb.observedState === 'running') this.events.stopped(id, 'request');
       return this.get(id);
     });
   }
@@ -169,6 +182,7 @@ export class SandboxService {
       if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
       this.store.setDesired(id, 'stopped');
       await timed(metrics.stop, () => this.containers.stop(sb, reason));
+      this.events.stopped(id, reason);
       return true;
     });
   }
@@ -181,7 +195,12 @@ export class SandboxService {
       return this.locks.run(id, async () => {
         const sb = this.get(id);
         this.store.setDesired(id, 'running');
-        await this.containers.start(sb);
+        const outcome = await this.containers.start(sb).catch((err: unknown) => {
+          // The same failure again (a preview reloading) is said once.
+          this.events.failed(id, err, sb.lastError);
+          throw err;
+        });
+        if (outcome !== 'already-running') this.events.started(id, 'request');
         this.activity.touch(id);
         return this.get(id);
       });
@@ -224,6 +243,7 @@ export class SandboxService {
     await this.locks.run(id, async () => {
       const sb = this.get(id);
       await tombstone(this.parts, sb, 'destroyed');
+      this.events.deleted(id);
     });
   }
 
@@ -233,6 +253,7 @@ export class SandboxService {
       const sb = this.store.get(id);
       if (!sb || sb.desiredState === 'purged') throw new NotFoundError(`sandbox ${id} not found`);
       await purgeAll(this.parts, sb);
+      this.events.purged(id);
     });
   }
 
@@ -248,8 +269,11 @@ export class SandboxService {
       if (!sb || reason === null) return null;
       const state = sb.spec.purgeOnExpiry ? 'purged' : 'destroyed';
       this.log.info({ sandboxId: id, reason, state, ttlS: sb.spec.ttlS, idleDeleteS: sb.spec.idleDeleteS }, 'sandbox expired');
+      this.events.expired(id, { reason, state });
       if (state === 'purged') await purgeAll(this.parts, sb);
       else await tombstone(this.parts, sb, 'destroyed');
+      if (state === 'purged') this.events.purged(id);
+      else this.events.deleted(id);
       return state;
     });
   }
@@ -294,14 +318,24 @@ export class SandboxService {
     return { rows: this.store.listAll(), containers };
   }
 
-  /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error. */
+  /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error (and said once as sandbox.failed). */
   async converge(action: ReconcileAction): Promise<ConvergeOutcome> {
+    // Read first: a failing start writes its error on the row before it throws.
+    const previous = 'id' in action ? (this.store.get(action.id)?.lastError ?? null) : null;
     try {
-      return await this.locks.run(lockKeyOf(action), () => applyAction(action, this.store, this.containers, this.log));
+      return await this.locks.run(lockKeyOf(action), () => applyAction(action, this.store, this.containers, this.log, this.events));
     } catch (err) {
-      if ('id' in action) this.store.setError(action.id, (err as Error).message);
+      if ('id' in action) {
+        if (action.type === 'create' || action.type === 'start') this.events.failed(action.id, err, previous);
+        this.store.setError(action.id, (err as Error).message);
+      }
       throw err;
     }
+  }
+
+  /** For the expiry loop: the sandbox's lifetime ran out; said before it deletes (or purges) it. */
+  emitExpired(id: string, details: EventDetails): void {
+    this.events.expired(id, details);
   }
 
   /** The pressure reaper's pass: stops sandboxes in pressure order until memory is above the floor. */

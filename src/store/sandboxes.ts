@@ -1,4 +1,5 @@
 /** Rows ↔ domain for the sandboxes table and their metadata. snake_case stays in here. */
+import { DEFAULT_IMAGE } from '../config-events.js';
 import type { Metadata } from '../domain/metadata.js';
 import { OWNER_KEY } from '../domain/metadata.js';
 import type { PageRequest } from '../domain/page.js';
@@ -18,6 +19,8 @@ interface Row {
   last_error: string | null;
   stopped_at: number | null;
   metadata_json: string;
+  image: string;
+  image_id: string | null;
 }
 
 function sortedMetadata(json: string): Metadata {
@@ -39,6 +42,8 @@ function toSandbox(row: Row): Sandbox {
     lastError: row.last_error,
     metadata: sortedMetadata(row.metadata_json),
     stoppedAt: row.stopped_at,
+    image: row.image,
+    imageId: row.image_id,
   };
 }
 
@@ -70,6 +75,8 @@ export interface NewSandbox {
   env: Record<string, string>;
   metadata?: Metadata;
   now: number;
+  /** A name of SANDBOXD_IMAGES; absent: the default. */
+  image?: string;
 }
 
 export class SandboxStore {
@@ -83,10 +90,10 @@ export class SandboxStore {
       listLive: db.prepare<[], Row>(`${SELECT} WHERE ${LIVE} ORDER BY s.created_at, s.id`),
       listAll: db.prepare<[], Row>(`${SELECT} ORDER BY s.created_at, s.id`),
       upsert: db.prepare(
-        `INSERT INTO sandboxes (id, desired_state, observed_state, container_id, spec_json, env_json, created_at, updated_at, last_active_at, last_error, stopped_at)
-         VALUES (@id, 'running', 'none', NULL, @spec, @env, @now, @now, @now, NULL, NULL)
+        `INSERT INTO sandboxes (id, desired_state, observed_state, container_id, spec_json, env_json, created_at, updated_at, last_active_at, last_error, stopped_at, image)
+         VALUES (@id, 'running', 'none', NULL, @spec, @env, @now, @now, @now, NULL, NULL, @image)
          ON CONFLICT(id) DO UPDATE SET desired_state='running', observed_state='none', container_id=NULL, spec_json=@spec,
-           env_json=@env, created_at=@now, updated_at=@now, last_active_at=@now, last_error=NULL, stopped_at=NULL
+           env_json=@env, created_at=@now, updated_at=@now, last_active_at=@now, last_error=NULL, stopped_at=NULL, image=@image, image_id=NULL
          WHERE desired_state IN ('destroyed','purged')`,
       ),
       env: db.prepare<[string], { env_json: string }>('SELECT env_json FROM sandboxes WHERE id = ?'),
@@ -106,6 +113,7 @@ export class SandboxStore {
         `SELECT count(*) AS n, coalesce(sum(json_extract(s.spec_json, '$.memoryMb')), 0) AS memory_mb FROM sandboxes s
          WHERE ${LIVE} AND s.id IN (SELECT sandbox_id FROM sandbox_metadata WHERE key = '${OWNER_KEY}' AND value = ?)`,
       ),
+      setImageId: db.prepare('UPDATE sandboxes SET image_id = ? WHERE id = ?'),
     };
   }
 
@@ -147,7 +155,7 @@ export class SandboxStore {
   /** Inserts, or revives a tombstone of the same id (its metadata replaced); false when a live one exists. */
   insert(s: NewSandbox): boolean {
     return this.db.transaction(() => {
-      const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now });
+      const info = this.stmts.upsert.run({ id: s.id, spec: JSON.stringify(s.spec), env: JSON.stringify(s.env), now: s.now, image: s.image ?? DEFAULT_IMAGE });
       if (info.changes !== 1) return false;
       this.writeLabels(s.id, s.metadata ?? {});
       return true;
@@ -197,5 +205,10 @@ export class SandboxStore {
 
   remove(id: string): void {
     this.stmts.remove.run(id);
+  }
+
+  /** The image the sandbox's current container was made from. */
+  setImageId(id: string, imageId: string | null): void {
+    this.stmts.setImageId.run(imageId, id);
   }
 }

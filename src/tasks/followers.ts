@@ -20,6 +20,8 @@ import type { TaskNotifier } from './notifier.js';
 import { resultOf } from './outcome.js';
 import { TaskWatcher, type WatchTimings } from './watcher.js';
 import { countTaskEnd } from '../telemetry/metrics.js';
+import type { EventSink } from '../domain/event.js';
+import { taskEnded, taskStarted } from './task-events.js';
 
 export interface FollowerDeps {
   dataDir: string;
@@ -32,6 +34,7 @@ export interface FollowerDeps {
   notifier: TaskNotifier;
   timings: WatchTimings;
   log: Logger;
+  events: EventSink;
 }
 
 export class TaskFollowers {
@@ -59,6 +62,7 @@ export class TaskFollowers {
         maxOutputBytes: this.deps.maxOutputBytes,
         notify: (id) => notifier.notify(id),
         log: this.deps.log,
+        events: this.deps.events,
       },
       () => {
         end();
@@ -89,7 +93,9 @@ export class TaskFollowers {
     const launched = await this.files(task).launched().catch(() => false);
     const containerId = this.deps.sandboxes.lookup(task.sandboxId)?.containerId;
     if (launched && containerId) {
-      this.deps.store.markRunning(task.id, containerId, { type: 'task.started', agent: task.agent, model: task.model, continue_from: task.continueFrom, raw: null });
+      if (this.deps.store.markRunning(task.id, containerId, { type: 'task.started', agent: task.agent, model: task.model, continue_from: task.continueFrom, raw: null }).length > 0) {
+        taskStarted(this.deps.events, task);
+      }
       return true;
     }
     this.failUnstarted(task.id, 'the daemon stopped before the agent was launched');
@@ -118,8 +124,11 @@ export class TaskFollowers {
     const result = resultOf(state);
     const event = { type: 'task.failed', status, reason, result, raw: null } as const;
     const stored = this.deps.store.finish(taskId, { status, result, error: reason, event, now: Date.now() });
-    const agent = this.deps.store.get(taskId)?.agent;
-    if (stored.length > 0 && agent) countTaskEnd(agent, status, result);
+    const task = this.deps.store.get(taskId);
+    if (stored.length > 0 && task) {
+      countTaskEnd(task.agent, status, result);
+      taskEnded(this.deps.events, task, status, reason);
+    }
     this.deps.notifier.notify(taskId);
     return stored.length > 0;
   }

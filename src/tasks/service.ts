@@ -22,6 +22,8 @@ import { ADAPTERS } from './agents/index.js';
 import { TaskFollowers } from './followers.js';
 import { TaskNotifier } from './notifier.js';
 import { initialState, isTerminal, TERMINAL_EVENTS, type AgentName, type Task, type TaskEvent } from '../domain/task.js';
+import { NO_EVENTS, type EventSink } from '../domain/event.js';
+import { taskStarted } from './task-events.js';
 import type { WatchTimings } from './watcher.js';
 import { PROMPT_ENV, runCommand } from './wrapper.js';
 
@@ -78,6 +80,8 @@ export class TaskService {
     /** Snapshots the workspace before an agent starts (undo); null: no checkpoints. */
     private readonly checkpoint: ((sandboxId: string, taskId: string) => Promise<string>) | null,
     private readonly log: Logger,
+    /** Lifecycle events (task.started, task.succeeded, task.failed). */
+    private readonly events: EventSink = NO_EVENTS,
     private readonly timings: TaskTimings = TASK_TIMINGS,
   ) {
     this.followers = new TaskFollowers({
@@ -90,6 +94,7 @@ export class TaskService {
       notifier: this.notifier,
       timings,
       log,
+      events,
     });
   }
 
@@ -175,6 +180,7 @@ export class TaskService {
     }
     this.store.markRunning(id, containerId, { type: 'task.started', agent: input.agent, model, continue_from: input.continueFrom ?? null, raw: null });
     this.log.info({ sandboxId, taskId: id, agent: input.agent, model, envNames: Object.keys(taskEnv) }, 'task started');
+    taskStarted(this.events, { id, sandboxId, agent: input.agent });
     this.followers.watch(this.store.get(id)!);
     return this.store.get(id)!;
   }

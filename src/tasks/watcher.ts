@@ -25,6 +25,8 @@ import { decideOutcome, resultOf, type Outcome } from './outcome.js';
 import { OutputFollower } from './output.js';
 import { KILL_AFTER_S } from './wrapper.js';
 import { countTaskEnd, noteStoreError } from '../telemetry/metrics.js';
+import type { EventSink } from '../domain/event.js';
+import { taskEnded } from './task-events.js';
 
 const ERROR_PAUSE_MS = 5000;
 /** Docker or the disk failing this long without a break ends the task with the last error. */
@@ -55,6 +57,7 @@ export interface WatcherDeps {
   maxOutputBytes: number;
   notify: (taskId: string) => void;
   log: Logger;
+  events: EventSink;
 }
 
 type StepResult = 'ended' | 'idle' | 'behind';
@@ -237,6 +240,7 @@ export class TaskWatcher {
     const stored = this.deps.tasks.finish(this.taskId, { status: outcome.status, result, error: outcome.reason, event, now: Date.now() });
     if (stored.length > 0) {
       countTaskEnd(this.task.agent, outcome.status, result);
+      taskEnded(this.deps.events, this.task, outcome.status, outcome.reason);
       this.deps.notify(this.taskId);
       this.deps.log.info({ taskId: this.taskId, status: outcome.status, reason: outcome.reason, exitCode }, 'task ended');
     }

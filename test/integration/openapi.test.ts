@@ -242,11 +242,24 @@ describe('real answers fit the document', () => {
     expect((await call('POST', `/v1/sandboxes/${id}/purge`)).body.workspace).toBe('removed');
   });
 
+  it('for lifecycle events (the run above, replayed), webhook deliveries and images', async () => {
+    const purged = (t: string) => sseMessages(t.slice(0, t.lastIndexOf('\n\n') + 2)).some((m) => (m.data as { type: string }).type === 'sandbox.purged');
+    const replay = await checker.read(`/v1/events?since=0&sandbox_id=${id}`, purged);
+    const types = sseMessages(replay.text).map((m) => (m.data as { type: string }).type);
+    expect(types).toEqual(expect.arrayContaining(['sandbox.created', 'sandbox.stopped', 'sandbox.started', 'task.started', 'task.succeeded', 'sandbox.deleted', 'sandbox.purged']));
+    expect((await call('GET', '/v1/events?types=nope')).status).toBe(400);
+    expect((await call('GET', '/v1/webhooks/deliveries')).body).toEqual({ deliveries: [], count: 0, next_cursor: null });
+    expect((await call('GET', '/v1/webhooks/deliveries?status=lost')).status).toBe(400);
+    expect((await call('GET', '/v1/images')).body.images[0]).toMatchObject({ name: 'default', default: true });
+    expect((await call('POST', '/v1/sandboxes', { image: 'nope' })).status).toBe(400);
+  });
+
   it('with no answer outside the document', () => {
     expect(checker.problems).toEqual([]);
     const wanted = ['createSandbox 201', 'createSandbox 409', 'createSandbox 415', 'listSandboxes 401', 'listSandboxes 403', 'execCommand 202', 'readFile 200', 'createTask 202', 'getTask 200'];
     wanted.push('createSandbox 429', 'createSandbox 400', 'listSandboxes 400', 'getSandbox 404', 'reconcile 403', 'listTemplates 400', 'updateSandbox 200');
     wanted.push('execCommand 200', 'execCommand 400', 'getExecLogs 200', 'getExecLogs 404', 'getServiceLogs 200', 'getServiceLogs 404');
+    wanted.push('streamEvents 200', 'streamEvents 400', 'listWebhookDeliveries 200', 'listWebhookDeliveries 400', 'listImages 200');
     wanted.push('createTerminal 201', 'createTerminal 400', 'listTerminals 101', 'listTerminals 200', 'listTerminals 400', 'getTerminal 101', 'getTerminal 200', 'getTerminal 404', 'deleteTerminal 200', 'deleteTerminal 404');
     expect([...checker.seen]).toEqual(expect.arrayContaining(wanted));
   });

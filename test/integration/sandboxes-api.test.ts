@@ -135,13 +135,16 @@ describe('create', () => {
     await d.api('POST', `/v1/sandboxes/${r.body.id}/purge`);
   });
 
-  it('reports the engine\'s own words when Docker refuses', async () => {
+  it('says which image is missing when the engine has not got it, in /readyz too', async () => {
     const bad = await startTestDaemon({ env: { SANDBOXD_IMAGE: 'sandboxed/no-such-image:never' } });
     try {
       const id = uniqueId('noimg');
       const r = await bad.api('POST', '/v1/sandboxes', { id });
-      expect(r.status).toBe(502);
-      expect(r.body.error).toMatch(/no-such-image/);
+      expect(r.status).toBe(503);
+      expect(r.body.error).toBe('image "default" (sandboxed/no-such-image:never) is not on this host; build it with images/build.sh');
+      const ready = await bad.api('GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.error).toContain('image sandboxed/no-such-image:never (SANDBOXD_IMAGE) is not on this host');
       expect((await bad.api('GET', `/v1/sandboxes/${id}`)).status).toBe(404);
       expect(existsSync(path.join(bad.dataDir, 'workspaces', id))).toBe(false);
     } finally {
