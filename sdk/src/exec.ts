@@ -5,9 +5,12 @@
  * one string runs under `sh -c`; an array is the argv itself.
  */
 import { SandboxedError } from './errors.js';
+import type { components } from './generated/api.js';
 import type { Http } from './http.js';
 import { readSse } from './sse.js';
 import type { BackgroundExec, ExecExit, ExecInput, ExecResult } from './types.js';
+
+type Schemas = components['schemas'];
 
 export type Command = string | string[];
 
@@ -51,12 +54,11 @@ async function* stream(http: Http, id: string, cmd: Command, opts: ExecOptions):
   if (!res.body) throw new SandboxedError(0, 'the exec stream has no body', { requestId });
   try {
     for await (const m of readSse(res.body)) {
-      const data = JSON.parse(m.data) as Record<string, unknown>;
-      if (m.event === 'stdout' || m.event === 'stderr') yield { type: m.event, text: String(data.text) };
+      if (m.event === 'stdout' || m.event === 'stderr') yield { type: m.event, text: (JSON.parse(m.data) as Schemas['ExecOutputEvent']).text };
       else if (m.event === 'exit') {
-        yield { type: 'exit', ...(data as ExecExit) };
+        yield { type: 'exit', ...(JSON.parse(m.data) as ExecExit) };
         return;
-      } else if (m.event === 'error') throw new SandboxedError(500, String(data.error), { requestId });
+      } else if (m.event === 'error') throw new SandboxedError(500, (JSON.parse(m.data) as Schemas['StreamErrorEvent']).error, { requestId });
     }
   } catch (err) {
     throw SandboxedError.noAnswer('exec stream', err);

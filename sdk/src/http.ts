@@ -92,7 +92,7 @@ export class Http {
     try {
       res = await this.fetchFn(url, init);
     } catch (err) {
-      throw SandboxedError.noAnswer(`${method.toUpperCase()} ${path}`, err);
+      throw SandboxedError.noAnswer(`${method.toUpperCase()} ${new URL(url).pathname}`, err);
     }
     if (!res.ok) throw await SandboxedError.fromResponse(res);
     return res;

@@ -124,9 +124,12 @@ export function checkBody(v: RequestView): Refusal | null {
   return { status: 415, error: `content type ${shown(type)} is not accepted here; send content-type: application/json` };
 }
 
+/** The answer headers a page may read: the SDK's errors and log tails need these. */
+const EXPOSED_HEADERS = 'retry-after, x-request-id, x-log-start, x-log-size';
+
 /** CORS for an allowed origin: a dashboard's fetch needs its preflight answered and the reply readable. */
 function allowCors(reply: FastifyReply, origin: string): void {
-  reply.header('access-control-allow-origin', origin).header('vary', 'origin').header('access-control-expose-headers', 'retry-after, x-request-id');
+  reply.header('access-control-allow-origin', origin).header('vary', 'origin').header('access-control-expose-headers', EXPOSED_HEADERS);
 }
 
 function isPreflight(req: FastifyRequest): boolean {

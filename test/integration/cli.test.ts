@@ -4,7 +4,7 @@
  * previews, snapshots, and how it fails.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,12 @@ describe('logs, previews and snapshots', () => {
     const url = new URL(JSON.parse((await runCli(['preview', id, '3000', '--json'], { env })).stdout).url);
     expect(url.origin).toBe(new URL(info.preview_urls['3000']).origin);
     expect(url.searchParams.get('token')).toMatch(/\S{20}/);
+    // --open hands the URL to the desktop's opener (here one that writes down what it was given).
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'sandboxed-opener-'));
+    writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > ${bin}/opened\n`, { mode: 0o755 });
+    const opened = await runCli(['preview', id, '3000', '--open'], { env: { ...env, PATH: `${bin}:${process.env.PATH ?? ''}` } });
+    await until(async () => existsSync(path.join(bin, 'opened')), 'the opener to run');
+    expect(readFileSync(path.join(bin, 'opened'), 'utf8')).toBe(opened.stdout.trim());
     const undeclared = await runCli(['preview', id, '4000'], { env });
     expect(undeclared.code).toBe(1);
     expect(undeclared.stderr).toMatch(/4000 is not declared/);

@@ -67,7 +67,7 @@ describe('tasks through the SDK', () => {
         events.push(next.value);
       }
       expectContiguous(events);
-      expect(events.at(-1)).toMatchObject({ type: 'task.completed' });
+      expect(events.at(-1), JSON.stringify(events.at(-1))).toMatchObject({ type: 'task.completed' });
       expect(events.length).toBeGreaterThan(seenBeforeCut);
       // The reconnect asked for what came after the last event it had (those read from the
       // cut connection's buffer included), and the rest came from the replay.

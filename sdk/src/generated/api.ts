@@ -101,7 +101,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the live sandboxes */
+        /**
+         * List the live sandboxes
+         * @description Oldest first. Filters: status, and metadata.<key>=<value> (exact match; several are ANDed, at most 16), e.g. ?metadata.user=42&status=running.
+         *     Pages: limit (and then cursor=<next_cursor>); without limit and cursor every matching sandbox comes back, with next_cursor null. A token without admin sees only its own sandboxes.
+         */
         get: operations["listSandboxes"];
         put?: never;
         /**
@@ -130,7 +134,10 @@ export interface paths {
         delete: operations["deleteSandbox"];
         options?: never;
         head?: never;
-        /** Change idle policy, visibility or services */
+        /**
+         * Change idle policy, visibility, services, metadata or lifetimes
+         * @description metadata is merged: a key set to null is removed. ttl_s still counts from create.
+         */
         patch: operations["updateSandbox"];
         trace?: never;
     };
@@ -519,7 +526,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Templates: snapshots new sandboxes may start from */
+        /**
+         * Templates: snapshots new sandboxes may start from
+         * @description A token without admin sees the templates of its own sandboxes.
+         */
         get: operations["listTemplates"];
         put?: never;
         post?: never;
@@ -767,6 +777,13 @@ export interface components {
             visibility?: "public" | "private";
             services?: components["schemas"]["ServiceSpecInput"][];
             from_snapshot?: string;
+            metadata?: components["schemas"]["MetadataInput"];
+            /** @description Deleted this many seconds after create; 0: never. Default and maximum: SANDBOXD_DEFAULT_TTL_SECONDS, SANDBOXD_MAX_TTL_SECONDS */
+            ttl_s?: number;
+            /** @description Deleted once stopped and unused this many seconds; 0: never. Default and maximum: SANDBOXD_DEFAULT_AUTO_DELETE_AFTER_IDLE_SECONDS, SANDBOXD_MAX_AUTO_DELETE_AFTER_IDLE_SECONDS */
+            auto_delete_after_idle_s?: number;
+            /** @description An expiry purges (workspace and snapshots gone) instead of keeping the workspace like DELETE */
+            purge_on_expiry?: boolean;
         };
         CreateTaskInput: {
             prompt: string;
@@ -967,6 +984,20 @@ export interface components {
             parents?: boolean;
             mode?: string | number;
         };
+        /**
+         * @description At most 64 keys of 1-64 characters (A-Z a-z 0-9 _ . / -, a letter or digit first), values of at most 512 bytes without control characters, 16384 bytes in all; keys starting with "sandboxed." are the daemon's.
+         * @example {
+         *       "user": "42",
+         *       "plan": "free"
+         *     }
+         */
+        MetadataInput: {
+            [key: string]: string;
+        };
+        /** @description Keys set to a string are set, keys set to null removed. At most 64 keys of 1-64 characters (A-Z a-z 0-9 _ . / -, a letter or digit first), values of at most 512 bytes without control characters, 16384 bytes in all; keys starting with "sandboxed." are the daemon's. */
+        MetadataPatchInput: {
+            [key: string]: string | null;
+        };
         /** @description This document (OpenAPI 3.1) */
         OpenApiDocument: {
             openapi: string;
@@ -1061,7 +1092,15 @@ export interface components {
          *       "env_names": [
          *         "API_KEY"
          *       ],
-         *       "last_error": null
+         *       "last_error": null,
+         *       "metadata": {
+         *         "user": "42",
+         *         "sandboxed.owner": "app"
+         *       },
+         *       "ttl_s": 86400,
+         *       "expires_at": "2025-01-02T12:00:00.000Z",
+         *       "auto_delete_after_idle_s": null,
+         *       "purge_on_expiry": false
          *     }
          */
         Sandbox: {
@@ -1092,6 +1131,17 @@ export interface components {
             /** @description Names of the injected variables; values never leave the daemon */
             env_names: string[];
             last_error: string | null;
+            /** @description Labels for filtering; sandboxed.owner is the name of the token that created it */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @description Deleted this long after create; null: never */
+            ttl_s: number | null;
+            /** @description created_at + ttl_s */
+            expires_at: string | null;
+            /** @description Deleted once stopped and unused this long; null: never */
+            auto_delete_after_idle_s: number | null;
+            purge_on_expiry: boolean;
         };
         /**
          * @example {
@@ -1137,15 +1187,27 @@ export interface components {
          *           "env_names": [
          *             "API_KEY"
          *           ],
-         *           "last_error": null
+         *           "last_error": null,
+         *           "metadata": {
+         *             "user": "42",
+         *             "sandboxed.owner": "app"
+         *           },
+         *           "ttl_s": 86400,
+         *           "expires_at": "2025-01-02T12:00:00.000Z",
+         *           "auto_delete_after_idle_s": null,
+         *           "purge_on_expiry": false
          *         }
          *       ],
-         *       "count": 1
+         *       "count": 1,
+         *       "next_cursor": null
          *     }
          */
         SandboxList: {
             sandboxes: components["schemas"]["Sandbox"][];
+            /** @description Sandboxes in this answer */
             count: number;
+            /** @description Pass as ?cursor= (with the same filters) for the next page; null: this was the last */
+            next_cursor: string | null;
         };
         /**
          * @example {
@@ -1340,13 +1402,17 @@ export interface components {
          *         }
          *       ],
          *       "count": 1,
-         *       "size_bytes": 367001600
+         *       "size_bytes": 367001600,
+         *       "next_cursor": null
          *     }
          */
         SnapshotList: {
             snapshots: components["schemas"]["Snapshot"][];
             count: number;
+            /** @description A sandbox’s list: what all its snapshots take, every page included */
             size_bytes?: number;
+            /** @description Pass as ?cursor= for the next page; null: this was the last */
+            next_cursor: string | null;
         };
         SnapshotRestored: {
             sandbox: components["schemas"]["Sandbox"];
@@ -1590,12 +1656,15 @@ export interface components {
          *           "events_url": "/v1/sandboxes/demo/tasks/01jh6x0q3c4v5b6n7m8k9j0h1g/events"
          *         }
          *       ],
-         *       "count": 1
+         *       "count": 1,
+         *       "next_cursor": null
          *     }
          */
         TaskList: {
             tasks: components["schemas"]["Task"][];
             count: number;
+            /** @description Pass as ?cursor= for the next page; null: this was the last */
+            next_cursor: string | null;
         };
         TaskResult: {
             /** @description The agent’s final answer */
@@ -1766,6 +1835,13 @@ export interface components {
             /** @enum {string} */
             visibility?: "public" | "private";
             services?: components["schemas"]["ServiceSpecInput"][];
+            metadata?: components["schemas"]["MetadataPatchInput"];
+            /** @description Deleted this many seconds after create; 0: never. Default and maximum: SANDBOXD_DEFAULT_TTL_SECONDS, SANDBOXD_MAX_TTL_SECONDS */
+            ttl_s?: number;
+            /** @description Deleted once stopped and unused this many seconds; 0: never. Default and maximum: SANDBOXD_DEFAULT_AUTO_DELETE_AFTER_IDLE_SECONDS, SANDBOXD_MAX_AUTO_DELETE_AFTER_IDLE_SECONDS */
+            auto_delete_after_idle_s?: number;
+            /** @description An expiry purges (workspace and snapshots gone) instead of keeping the workspace like DELETE */
+            purge_on_expiry?: boolean;
         };
         UpdateSnapshotInput: {
             template: boolean;
@@ -1848,7 +1924,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A browser request from an origin not in SANDBOXD_API_ALLOWED_ORIGINS */
+        /** @description A browser request from an origin not in SANDBOXD_API_ALLOWED_ORIGINS, or a token without admin on an operator route */
         Forbidden: {
             headers: {
                 /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
@@ -1896,7 +1972,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description No such sandbox, task, file or route */
+        /** @description No such sandbox, task, file or route (another token’s sandbox is not found either) */
         NotFound: {
             headers: {
                 /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
@@ -1946,7 +2022,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A cap is reached (terminal sessions, viewers of one): end something first */
+        /** @description A cap is reached (terminal sessions, viewers of one) or a token quota (the message names it): end something first */
         TooManyRequests: {
             headers: {
                 /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
@@ -2143,7 +2219,14 @@ export interface operations {
     };
     listSandboxes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only sandboxes with this status */
+                status?: "running" | "starting" | "stopping" | "stopped" | "error";
+                /** @description At most this many items (1-1000; 100 when only a cursor is given). Without limit and cursor: every item */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2161,6 +2244,7 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             421: components["responses"]["MisdirectedRequest"];
@@ -2194,10 +2278,12 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2913,7 +2999,12 @@ export interface operations {
     };
     listTasks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description At most this many items (1-1000; 100 when only a cursor is given). Without limit and cursor: every item */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -2975,6 +3066,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3084,7 +3176,12 @@ export interface operations {
     };
     listSnapshots: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description At most this many items (1-1000; 100 when only a cursor is given). Without limit and cursor: every item */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3104,6 +3201,7 @@ export interface operations {
                     "application/json": components["schemas"]["SnapshotList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -3287,7 +3385,12 @@ export interface operations {
     };
     listTemplates: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description At most this many items (1-1000; 100 when only a cursor is given). Without limit and cursor: every item */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3305,6 +3408,7 @@ export interface operations {
                     "application/json": components["schemas"]["SnapshotList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             421: components["responses"]["MisdirectedRequest"];
