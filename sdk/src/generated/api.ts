@@ -728,6 +728,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lifecycle events of every sandbox (SSE)
+         * @description Server-Sent Events: each message is `id: <id>` and `data: <LifecycleEvent as JSON>`; a `: heartbeat` comment comes every 15 s.
+         *     Without a cursor only new events come; with Last-Event-ID or ?since= the stored ones after it are replayed first (with ?follow=false, only those: the stream ends after them; a cursor defaults to 0 then) (the store keeps SANDBOXD_EVENTS_MAX_COUNT events for at most SANDBOXD_EVENTS_MAX_AGE_SECONDS; older ones are announced by an `event: gap` message).
+         *     A client more than SANDBOXD_EVENTS_CLIENT_BUFFER events behind is disconnected: reconnect with Last-Event-ID. At most SANDBOXD_EVENTS_MAX_CLIENTS streams (429).
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook deliveries, newest first
+         * @description Pending, delivered and given-up deliveries of SANDBOXD_WEBHOOKS, bounded like the events.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The images sandboxes may run, and which sandboxes run an old build */
+        get: operations["listImages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -784,6 +843,7 @@ export interface components {
             auto_delete_after_idle_s?: number;
             /** @description An expiry purges (workspace and snapshots gone) instead of keeping the workspace like DELETE */
             purge_on_expiry?: boolean;
+            image?: string;
         };
         CreateTaskInput: {
             prompt: string;
@@ -829,6 +889,12 @@ export interface components {
             /** @description What went wrong, in words; a field error names the field (`body.ports: …`) */
             error: string;
         };
+        /** @description `event: gap`: events after `after` were pruned before this stream asked; the replay resumes at `oldest_id` */
+        EventGap: {
+            after: number;
+            oldest_id: number;
+        };
+        EventStreamMessage: components["schemas"]["LifecycleEvent"] | components["schemas"]["EventGap"];
         /** @description The `data` of one SSE message of a streamed exec; its kind is the `event:` name */
         ExecEvent: components["schemas"]["ExecOutputEvent"] | components["schemas"]["ExecExitEvent"] | components["schemas"]["StreamErrorEvent"];
         /** @description `event: exit`: the last message */
@@ -959,6 +1025,51 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        Image: {
+            name: string;
+            reference: string;
+            default: boolean;
+            /** @description The engine’s id of the reference now; null: not on this host (creates with it answer 503) */
+            id: string | null;
+            /** @description Live sandboxes with this image */
+            sandboxes: number;
+            /** @description Of them, those whose container was made from another build than `id` (stop and start one to move it) */
+            outdated: number;
+        };
+        /**
+         * @description The images sandboxes may run (SANDBOXD_IMAGES)
+         * @example {
+         *       "images": [
+         *         {
+         *           "name": "default",
+         *           "reference": "sandboxed/sandbox:latest",
+         *           "default": true,
+         *           "id": "sha256:5e62550790e3…",
+         *           "sandboxes": 3,
+         *           "outdated": 1
+         *         }
+         *       ],
+         *       "count": 1
+         *     }
+         */
+        ImageList: {
+            images: components["schemas"]["Image"][];
+            count: number;
+        };
+        /**
+         * @description A lifecycle event: the `data` of one SSE message of GET /v1/events (its `id:` is `id`), and a webhook’s body
+         * @example {
+         *       "id": 42,
+         *       "type": "sandbox.stopped",
+         *       "time": "2025-01-01T12:35:00.000Z",
+         *       "sandbox_id": "demo",
+         *       "metadata": {
+         *         "user": "42"
+         *       },
+         *       "reason": "idle"
+         *     }
+         */
+        LifecycleEvent: components["schemas"]["SandboxCreatedEvent"] | components["schemas"]["SandboxStartedEvent"] | components["schemas"]["SandboxStoppedEvent"] | components["schemas"]["SandboxDeletedEvent"] | components["schemas"]["SandboxPurgedEvent"] | components["schemas"]["SandboxExpiredEvent"] | components["schemas"]["SandboxFailedEvent"] | components["schemas"]["TaskStartedLifecycleEvent"] | components["schemas"]["TaskSucceededLifecycleEvent"] | components["schemas"]["TaskFailedLifecycleEvent"] | components["schemas"]["WakeRefusedEvent"];
         /** @description `event: error`: the log cannot be followed (a link, a directory); the last message */
         LogErrorEvent: {
             error: string;
@@ -1100,7 +1211,9 @@ export interface components {
          *       "ttl_s": 86400,
          *       "expires_at": "2025-01-02T12:00:00.000Z",
          *       "auto_delete_after_idle_s": null,
-         *       "purge_on_expiry": false
+         *       "purge_on_expiry": false,
+         *       "image": "default",
+         *       "image_id": "sha256:5e62550790e3…"
          *     }
          */
         Sandbox: {
@@ -1142,6 +1255,25 @@ export interface components {
             /** @description Deleted once stopped and unused this long; null: never */
             auto_delete_after_idle_s: number | null;
             purge_on_expiry: boolean;
+            /** @description The image’s name in SANDBOXD_IMAGES (GET /v1/images) */
+            image: string;
+            /** @description The build its container was made from; null before its first container */
+            image_id: string | null;
+        };
+        /** @description Created and running */
+        SandboxCreatedEvent: {
+            /** @constant */
+            type: "sandbox.created";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            image: string;
         };
         /**
          * @example {
@@ -1156,6 +1288,53 @@ export interface components {
             status: "destroyed";
             /** @constant */
             workspace: "kept";
+        };
+        /** @description Deleted; its workspace is kept */
+        SandboxDeletedEvent: {
+            /** @constant */
+            type: "sandbox.deleted";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @constant */
+            workspace: "kept";
+        };
+        /** @description Its lifetime ran out; the deletion follows as its own event */
+        SandboxExpiredEvent: {
+            /** @constant */
+            type: "sandbox.expired";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A start failed, or its container died while it should run */
+        SandboxFailedEvent: {
+            /** @constant */
+            type: "sandbox.failed";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            error: string;
         };
         /**
          * @example {
@@ -1195,7 +1374,9 @@ export interface components {
          *           "ttl_s": 86400,
          *           "expires_at": "2025-01-02T12:00:00.000Z",
          *           "auto_delete_after_idle_s": null,
-         *           "purge_on_expiry": false
+         *           "purge_on_expiry": false,
+         *           "image": "default",
+         *           "image_id": "sha256:5e62550790e3…"
          *         }
          *       ],
          *       "count": 1,
@@ -1222,6 +1403,54 @@ export interface components {
             status: "purged";
             /** @constant */
             workspace: "removed";
+        };
+        /** @description Deleted with its workspace */
+        SandboxPurgedEvent: {
+            /** @constant */
+            type: "sandbox.purged";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @constant */
+            workspace: "removed";
+        };
+        /** @description Its container runs again */
+        SandboxStartedEvent: {
+            /** @constant */
+            type: "sandbox.started";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @description request (start, wake, exec, task), reconcile (restarted after it died), observed */
+            reason: string;
+        };
+        /** @description Stopped; a request wakes it */
+        SandboxStoppedEvent: {
+            /** @constant */
+            type: "sandbox.stopped";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            /** @description request, idle, memory pressure: …, observed */
+            reason: string;
         };
         /**
          * @description What a sandbox uses now
@@ -1619,6 +1848,25 @@ export interface components {
             ts: string;
             raw: unknown;
         };
+        /** @description An agent task failed, was cancelled or timed out */
+        TaskFailedLifecycleEvent: {
+            /** @constant */
+            type: "task.failed";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            task_id: string;
+            agent: string;
+            /** @enum {string} */
+            status: "failed" | "cancelled" | "timed_out";
+            reason: string | null;
+        };
         /**
          * @example {
          *       "tasks": [
@@ -1685,6 +1933,40 @@ export interface components {
             /** Format: date-time */
             ts: string;
             raw: unknown;
+        };
+        /** @description An agent task started */
+        TaskStartedLifecycleEvent: {
+            /** @constant */
+            type: "task.started";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            task_id: string;
+            agent: string;
+        };
+        /** @description An agent task succeeded */
+        TaskSucceededLifecycleEvent: {
+            /** @constant */
+            type: "task.succeeded";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            task_id: string;
+            agent: string;
+            /** @constant */
+            status: "succeeded";
         };
         TaskUndone: {
             sandbox: components["schemas"]["Sandbox"];
@@ -1862,6 +2144,92 @@ export interface components {
             /** Format: date-time */
             ts: string;
             raw: unknown;
+        };
+        /** @description A preview request could not wake it for now (memory, disk); said at most once a minute per sandbox */
+        WakeRefusedEvent: {
+            /** @constant */
+            type: "wake.refused";
+            /** @description Monotonic; the SSE id, and what Last-Event-ID resumes after */
+            id: number;
+            /** Format: date-time */
+            time: string;
+            sandbox_id: string;
+            /** @description The sandbox’s metadata when the event happened */
+            metadata: {
+                [key: string]: string;
+            };
+            port: number;
+            reason: string;
+            error: string;
+            retry_after_s: number;
+        };
+        /**
+         * @example {
+         *       "id": 7,
+         *       "webhook": "billing",
+         *       "event_id": 42,
+         *       "event_type": "sandbox.stopped",
+         *       "sandbox_id": "demo",
+         *       "status": "pending",
+         *       "attempts": 2,
+         *       "next_attempt_at": "2025-01-01T12:35:04.000Z",
+         *       "created_at": "2025-01-01T12:35:00.000Z",
+         *       "updated_at": "2025-01-01T12:35:02.000Z",
+         *       "last_status": 503,
+         *       "last_error": "answered 503: busy"
+         *     }
+         */
+        WebhookDelivery: {
+            id: number;
+            /** @description The webhook’s name in SANDBOXD_WEBHOOKS (its URL and secret are never shown) */
+            webhook: string;
+            event_id: number;
+            event_type: string;
+            sandbox_id: string;
+            /**
+             * @description failed: given up (retried for SANDBOXD_WEBHOOK_RETRY_SECONDS, or the queue was full)
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            /** @description When a pending one is tried next */
+            next_attempt_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The receiver’s HTTP status at the last attempt; null: none (refused, timed out) */
+            last_status: number | null;
+            last_error: string | null;
+        };
+        /**
+         * @description Newest first
+         * @example {
+         *       "deliveries": [
+         *         {
+         *           "id": 7,
+         *           "webhook": "billing",
+         *           "event_id": 42,
+         *           "event_type": "sandbox.stopped",
+         *           "sandbox_id": "demo",
+         *           "status": "pending",
+         *           "attempts": 2,
+         *           "next_attempt_at": "2025-01-01T12:35:04.000Z",
+         *           "created_at": "2025-01-01T12:35:00.000Z",
+         *           "updated_at": "2025-01-01T12:35:02.000Z",
+         *           "last_status": 503,
+         *           "last_error": "answered 503: busy"
+         *         }
+         *       ],
+         *       "count": 1,
+         *       "next_cursor": null
+         *     }
+         */
+        WebhookDeliveryList: {
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            count: number;
+            /** @description Pass as ?cursor= for the next (older) page; null on the last one */
+            next_cursor: string | null;
         };
         WriteFileInput: {
             path: string;
@@ -3900,6 +4268,116 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Replay the stored events after this id (0: all kept), then follow. Without it (and without Last-Event-ID) only new events come. */
+                since?: number;
+                /** @description Comma-separated types or families: sandbox.created,task.* */
+                types?: string;
+                /** @description Only this sandbox’s events */
+                sandbox_id?: string;
+                /** @description false: end after the replay (default: follow live). A catch-up without a long-lived connection */
+                follow?: "0" | "1" | "true" | "false";
+            };
+            header?: {
+                /** @description The last id seen; what a reconnecting EventSource sends. Wins over ?since= */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Lifecycle events, one SSE message each (`data` a LifecycleEvent, `id:` its id); first an `event: gap` when the replay asked for pruned events */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 42,
+                     *       "type": "sandbox.stopped",
+                     *       "time": "2025-01-01T12:35:00.000Z",
+                     *       "sandbox_id": "demo",
+                     *       "metadata": {},
+                     *       "reason": "idle"
+                     *     }
+                     */
+                    "text/event-stream": components["schemas"]["EventStreamMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                webhook?: string;
+                status?: "pending" | "delivered" | "failed";
+                sandbox_id?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The images sandboxes may run (SANDBOXD_IMAGES) */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             421: components["responses"]["MisdirectedRequest"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
