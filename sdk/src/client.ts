@@ -2,6 +2,7 @@
  * The client: `new Sandboxed({ url, token })`. Works wherever fetch does
  * (Node ≥ 20, browsers); terminals also need a WebSocket (see ./websocket.ts).
  */
+import { Events } from './events.js';
 import { Http, type HttpOptions } from './http.js';
 import { Sandbox } from './sandbox.js';
 import { Session } from './session.js';
@@ -42,6 +43,8 @@ export class Sandboxed {
   readonly sandboxes: SandboxCollection;
   /** The dashboard's sign-in (a session cookie instead of a token, in a browser on the daemon's own origin). */
   readonly session: Session;
+  /** Lifecycle events of every sandbox as they happen (GET /v1/events). */
+  readonly events: Events;
   private readonly http: Http;
   private readonly webSocket: WebSocketConstructor | undefined;
 
@@ -50,6 +53,7 @@ export class Sandboxed {
     this.webSocket = opts.WebSocket;
     this.sandboxes = new SandboxCollection(this.http, this.webSocket);
     this.session = new Session(this.http);
+    this.events = new Events(this.http);
   }
 
   /** A handle on a sandbox by id, without a request (its calls answer 404 if it does not exist). */

@@ -40,7 +40,8 @@ async function download(id: string, entry: FileEntry): Promise<void> {
 function Editor({ id, entry, changed }: { id: string; entry: FileEntry; changed: () => void }) {
   const box = useRef<HTMLDivElement>(null);
   const editor = useRef<EditorHandle | null>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'binary' | 'large' | string>('loading');
+  // 'loading', 'ready', 'binary', 'large', or why it could not be read.
+  const [state, setState] = useState<string>('loading');
   const [dirty, setDirty] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const save = async () => {

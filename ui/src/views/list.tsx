@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { client } from '../api';
 import { ago, bytes, safeHref } from '../format';
 import { useInterval, useLoad } from '../hooks';
-import { watchSandboxes } from '../live';
+import { watchLiveMode, watchSandboxes, type LiveMode } from '../live';
 import { Empty, ErrorNote, Loading } from '../parts/notice';
 import { Status } from '../parts/status';
 import { href } from '../router';
@@ -79,6 +79,8 @@ export function SandboxList() {
   const list = useLoad(() => client.sandboxes.list(), []);
   const usage = useLoad(() => client.usage(), []);
   const [, setNow] = useState(0);
+  const [live, setLive] = useState<LiveMode>('connecting');
+  useEffect(() => watchLiveMode(setLive), []);
   useEffect(() => watchSandboxes(() => void list.reload()), [list.reload]);
   // Usage changes without an event; "3 min ago" ages too.
   useInterval(
@@ -96,6 +98,9 @@ export function SandboxList() {
     <section aria-labelledby="list-title">
       <div class="title-row">
         <h1 id="list-title">Sandboxes</h1>
+        <span class={`live live-${live}`} title={live === 'polling' ? 'The event stream is unavailable: the table is read again every few seconds' : undefined}>
+          {live === 'live' ? 'live' : live === 'polling' ? 'refreshing every 5 s' : 'connecting…'}
+        </span>
         <a class="button primary" href={href('new')}>
           New sandbox
         </a>

@@ -46,7 +46,7 @@ function Actions({ info, changed }: { info: SandboxInfo; changed: () => void }) 
 
 export function SandboxPage({ id, tab, sub }: { id: string; tab: string; sub: string | undefined }) {
   const sandbox = useLoad(async () => (await client.sandboxes.get(id)).info!, [id]);
-  useEffect(() => watchSandboxes(() => void sandbox.reload()), [sandbox.reload]);
+  useEffect(() => watchSandboxes((changed) => (changed === null || changed === id) && void sandbox.reload()), [sandbox.reload, id]);
   const info = sandbox.data;
   if (info === undefined) {
     if (sandbox.error instanceof SandboxedError && sandbox.error.status === 404) {

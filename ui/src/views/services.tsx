@@ -12,7 +12,8 @@ const KEEP_CHARS = 256 * 1024;
 /** A service's log, from its last 64 KiB on, as it grows; text only (a tenant writes it). */
 export function LogView({ id, service }: { id: string; service: string }) {
   const [text, setText] = useState('');
-  const [state, setState] = useState<'following' | 'ended' | string>('following');
+  // 'following', 'ended', or why it stopped.
+  const [state, setState] = useState<string>('following');
   const pre = useRef<HTMLPreElement>(null);
   useEffect(() => {
     const abort = new AbortController();

@@ -55,7 +55,16 @@ function Highlights({ text }: { text: string }) {
 
 export function SystemPage() {
   const system = useLoad(() => client.system(), []);
-  const ready = useLoad(() => client.ready().then(() => null, (err: unknown) => (err instanceof SandboxedError && err.status === 503 ? err.message : Promise.reject(err))), []);
+  // null: ready; a string: why not (a 503 is an answer here, not a failure to load).
+  const ready = useLoad(async () => {
+    try {
+      await client.ready();
+      return null;
+    } catch (err) {
+      if (err instanceof SandboxedError && err.status === 503) return err.message;
+      throw err;
+    }
+  }, []);
   const metrics = useLoad(() => client.metrics(), []);
   useInterval(() => (void ready.reload(), void metrics.reload()), 10_000, [ready.reload, metrics.reload]);
   const s = system.data;
