@@ -19,6 +19,8 @@ export interface EventStreamOptions extends FollowOptions {
   types?: string[];
   /** Only this sandbox's events. */
   sandboxId?: string;
+  /** Called each time the stream is (re)connected: from then on no change goes unseen. */
+  onOpen?: () => void;
 }
 
 export class Events {
@@ -26,12 +28,15 @@ export class Events {
 
   /** The events as they happen; the iteration ends only when `signal` aborts (break out of the loop otherwise). */
   async *stream(opts: EventStreamOptions = {}): AsyncGenerator<LifecycleEvent> {
-    const open = (lastId: string | undefined) =>
-      this.http.send('get', '/v1/events', {
+    const open = async (lastId: string | undefined) => {
+      const res = await this.http.send('get', '/v1/events', {
         query: { types: opts.types?.join(','), sandbox_id: opts.sandboxId },
         headers: { accept: 'text/event-stream', ...(lastId === undefined ? {} : { 'last-event-id': lastId }) },
         signal: opts.signal,
       });
+      opts.onOpen?.();
+      return res;
+    };
     for await (const m of followSse(open, opts.since === undefined ? undefined : String(opts.since), opts)) {
       if (m.event === 'gap') yield { type: 'gap', ...(JSON.parse(m.data) as Schemas['EventGap']) };
       else yield JSON.parse(m.data) as Schemas['LifecycleEvent'];

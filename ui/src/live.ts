@@ -41,8 +41,9 @@ async function follow(signal: AbortSignal): Promise<void> {
   let pending: ReturnType<typeof setTimeout> | null = null;
   const touched = new Set<string>();
   try {
-    for await (const ev of client.events.stream({ types: ['sandbox.*', 'task.*'], signal })) {
-      if (mode !== 'live') setMode('live');
+    // A (re)connect may have missed changes while it was down: every view reads again.
+    const opened = () => (setMode('live'), notify(null));
+    for await (const ev of client.events.stream({ types: ['sandbox.*', 'task.*'], signal, onOpen: opened })) {
       touched.add('sandbox_id' in ev ? ev.sandbox_id : '');
       pending ??= setTimeout(() => {
         pending = null;
@@ -59,7 +60,6 @@ function start(): void {
   abort = new AbortController();
   const { signal } = abort;
   setMode('connecting');
-  // Until the first event the stream's state is unknown: a change in that window is caught by one read on open.
   follow(signal).catch(() => {
     if (signal.aborted) return;
     setMode('polling');
