@@ -11,16 +11,16 @@ interface ServiceRow {
   port: string;
 }
 
-/** "NAME=value" lines; values may hold "=". */
-function parseEnv(text: string): Record<string, string> | string {
-  const env: Record<string, string> = {};
+/** "NAME=value" lines (env, metadata); values may hold "=". */
+function parsePairs(text: string, what: string): Record<string, string> | string {
+  const pairs: Record<string, string> = {};
   for (const [i, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     const eq = line.indexOf('=');
-    if (eq <= 0) return `env line ${i + 1}: write NAME=value`;
-    env[line.slice(0, eq).trim()] = line.slice(eq + 1);
+    if (eq <= 0) return `${what} line ${i + 1}: write NAME=value`;
+    pairs[line.slice(0, eq).trim()] = line.slice(eq + 1);
   }
-  return env;
+  return pairs;
 }
 
 function numberOrUndefined(s: string): number | undefined {
@@ -31,8 +31,10 @@ function numberOrUndefined(s: string): number | undefined {
 function bodyOf(f: Record<string, string>, services: ServiceRow[]): CreateSandboxInput | string {
   const ports = f.ports.split(/[\s,]+/).filter((p) => p !== '').map(Number);
   if (ports.some((p) => !Number.isInteger(p))) return 'ports: whole numbers, separated by commas';
-  const env = parseEnv(f.env);
+  const env = parsePairs(f.env, 'env');
   if (typeof env === 'string') return env;
+  const metadata = parsePairs(f.metadata, 'metadata');
+  if (typeof metadata === 'string') return metadata;
   const svc: ServiceSpec[] = services
     .filter((s) => s.name.trim() !== '' || s.command.trim() !== '')
     .map((s) => ({ name: s.name.trim(), command: s.command, ...(s.port.trim() === '' ? {} : { port: Number(s.port) }) }));
@@ -46,6 +48,9 @@ function bodyOf(f: Record<string, string>, services: ServiceRow[]): CreateSandbo
     idle_policy: f.idle_policy as CreateSandboxInput['idle_policy'],
     visibility: f.visibility as CreateSandboxInput['visibility'],
     ...(svc.length > 0 ? { services: svc } : {}),
+    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+    ttl_s: numberOrUndefined(f.ttl_s),
+    auto_delete_after_idle_s: numberOrUndefined(f.auto_delete_after_idle_s),
     ...(f.from_snapshot === '' ? {} : { from_snapshot: f.from_snapshot }),
   };
   return body;
@@ -54,7 +59,7 @@ function bodyOf(f: Record<string, string>, services: ServiceRow[]): CreateSandbo
 export function CreateSandbox() {
   const system = useLoad(() => client.system(), []);
   const templates = useLoad(() => client.templates(), []);
-  const [f, setF] = useState<Record<string, string>>({ id: '', ports: '3000', env: '', memory_mb: '', cpus: '', disk_mb: '', idle_policy: 'sleep', visibility: 'public', from_snapshot: '' });
+  const [f, setF] = useState<Record<string, string>>({ id: '', ports: '3000', env: '', memory_mb: '', cpus: '', disk_mb: '', idle_policy: 'sleep', visibility: 'public', from_snapshot: '', metadata: '', ttl_s: '', auto_delete_after_idle_s: '' });
   const [services, setServices] = useState<ServiceRow[]>([{ name: '', command: '', port: '' }]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -146,6 +151,20 @@ export function CreateSandbox() {
           Environment <span class="muted small">(NAME=value per line; values never leave the daemon again)</span>
           <textarea {...field('env')} rows={3} spellcheck={false} autocomplete="off" />
         </label>
+        <label>
+          Metadata <span class="muted small">(key=value per line: labels to find it again, e.g. user=42)</span>
+          <textarea {...field('metadata')} rows={2} spellcheck={false} autocomplete="off" />
+        </label>
+        <div class="grid2">
+          <label>
+            Delete after (s) <span class="muted small">(ttl_s; empty: the default, 0: never)</span>
+            <input {...field('ttl_s')} type="number" min={0} />
+          </label>
+          <label>
+            Delete after idle (s) <span class="muted small">(once stopped and unused)</span>
+            <input {...field('auto_delete_after_idle_s')} type="number" min={0} />
+          </label>
+        </div>
         <label>
           Start from a template
           <select {...field('from_snapshot')} disabled={!templates.data || templates.data.length === 0}>
