@@ -76,6 +76,25 @@ function Details({ info, changed }: { info: SandboxInfo; changed: () => void }) 
         <dd>{info.cpus}</dd>
         <dt>Environment</dt>
         <dd>{info.env_names.length === 0 ? <span class="muted">none</span> : info.env_names.join(', ')}</dd>
+        <dt>Image</dt>
+        <dd>{info.image}</dd>
+        <dt>Metadata</dt>
+        <dd>
+          {Object.keys(info.metadata).length === 0 ? (
+            <span class="muted">none</span>
+          ) : (
+            Object.entries(info.metadata).map(([k, v]) => (
+              <span key={k} class="chip">
+                {k}={v}
+              </span>
+            ))
+          )}
+        </dd>
+        <dt>Lifetime</dt>
+        <dd>
+          {info.expires_at ? `deleted ${when(info.expires_at)}` : 'no expiry'}
+          {info.auto_delete_after_idle_s !== null ? `; deleted after ${info.auto_delete_after_idle_s} s stopped and unused` : ''}
+        </dd>
         <dt>Idle policy</dt>
         <dd>
           <select aria-label="Idle policy" value={info.idle_policy} onChange={(e) => void patch({ idle_policy: e.currentTarget.value as SandboxInfo['idle_policy'] })}>
