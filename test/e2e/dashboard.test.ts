@@ -7,10 +7,10 @@
  * change from the lifecycle event stream. A screenshot of each view goes to
  * test-artifacts/dashboard-*.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
 import { startModelServer, type ModelServer } from '../helpers/model-server.js';
 import { until } from '../helpers/wait.js';
@@ -39,6 +39,15 @@ async function terminalText(): Promise<string> {
   return page.locator('.xterm-rows').innerText();
 }
 
+/** Fills the task form (OpenCode against the scripted model) and starts it. */
+async function runAgent(prompt: string): Promise<void> {
+  await page.getByLabel(/^Model/).first().fill('scripted-model');
+  await page.getByLabel(/^Model endpoint/).fill(`${model.containerUrl}/v1`);
+  await page.getByLabel(/^Key \(/).fill('sk-scripted-key');
+  await page.getByLabel('Prompt').fill(prompt);
+  await page.getByRole('button', { name: 'Run the agent' }).click();
+}
+
 async function confirm(button: string, verb = button): Promise<void> {
   await page.getByRole('button', { name: button, exact: true }).first().click();
   const dialog = page.locator('dialog[open]');
@@ -59,6 +68,11 @@ beforeAll(async () => {
   });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
+});
+
+// A failed step leaves a picture of where it stood.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -114,6 +128,15 @@ describe('the dashboard in a browser', () => {
     await preview.waitForFunction((m) => document.body?.innerText.includes(m), MARKER, { timeout: SLOW });
     await shot('preview', preview);
     await preview.close();
+    // Private: the link carries a token, which the edge trades for a cookie of that preview host only.
+    await page.getByLabel('Preview visibility').selectOption('private');
+    await expect.poll(() => link.getAttribute('href')).toMatch(/[?&]token=/);
+    const [privatePage] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    await privatePage.waitForFunction((m) => document.body?.innerText.includes(m), MARKER, { timeout: SLOW });
+    await privatePage.close();
+    expect((await api('GET', `/v1/sandboxes/${id}`)).body.visibility).toBe('private');
+    await page.getByLabel('Preview visibility').selectOption('public');
+    await expect.poll(async () => (await api('GET', `/v1/sandboxes/${id}`)).body.visibility).toBe('public');
     // The service, its state, and its log followed live (the preview's request shows up in it).
     await page.getByRole('button', { name: 'Follow log' }).click();
     await page.getByLabel('Log of web').getByText('GET / HTTP/1.1').first().waitFor({ timeout: SLOW });
@@ -130,15 +153,26 @@ describe('the dashboard in a browser', () => {
     await expect.poll(terminalText, { timeout: SLOW }).toContain('sum=42');
     expect(await terminalText()).toContain(APP);
     await shot('terminal');
+    // The session is in the URL: a reload attaches again and replays what it showed.
+    await page.reload();
+    await expect.poll(terminalText, { timeout: SLOW }).toContain('sum=42');
+    // A smaller window is a smaller terminal for the shell too.
+    const size = async () => {
+      await page.getByLabel('Terminal', { exact: true }).click();
+      await page.keyboard.type('clear; stty size\n');
+      let found = '';
+      await expect.poll(async () => (found = /^(\d+ \d+)\s*$/m.exec(await terminalText())?.[1] ?? ''), { timeout: SLOW }).not.toBe('');
+      return found;
+    };
+    const wide = await size();
+    await page.setViewportSize({ width: 900, height: 600 });
+    await expect.poll(size, { timeout: SLOW }).not.toBe(wide);
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('runs an agent task against the scripted model and shows its steps until it finishes', async () => {
     await page.getByRole('link', { name: 'Agent tasks', exact: true }).click();
-    await page.getByLabel(/^Model/).first().fill('scripted-model');
-    await page.getByLabel(/^Model endpoint/).fill(`${model.containerUrl}/v1`);
-    await page.getByLabel(/^Key \(/).fill('sk-scripted-key');
-    await page.getByLabel('Prompt').fill(`Create the file. FILE=${APP}/agent.txt CONTENT=from-the-agent`);
-    await page.getByRole('button', { name: 'Run the agent' }).click();
+    await runAgent(`Create the file. FILE=${APP}/agent.txt CONTENT=from-the-agent`);
     const detail = page.locator('section[aria-labelledby="task-title"]');
     await detail.getByText('succeeded').first().waitFor({ timeout: 300_000 });
     await detail.getByText('agent.txt').first().waitFor();
@@ -162,6 +196,13 @@ describe('the dashboard in a browser', () => {
     await shot('files');
     const read = await api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['cat', `${APP}/agent.txt`] });
     expect(read.body.stdout).toContain('from-the-agent and a human');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('agent.txt');
+    expect(readFileSync(await download.path(), 'utf8')).toBe('from-the-agent and a human');
+    await page.locator('input[type=file]').setInputFiles({ name: 'uploaded.txt', mimeType: 'text/plain', buffer: Buffer.from('sent from the browser') });
+    await page.getByText('Uploaded uploaded.txt').waitFor({ timeout: SLOW });
+    await page.getByRole('button', { name: 'uploaded.txt' }).waitFor();
+    expect((await api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['cat', `${APP}/uploaded.txt`] })).body.stdout).toBe('sent from the browser');
   });
 
   it('undoes the task from its row: the file the agent wrote is gone', async () => {
@@ -175,6 +216,35 @@ describe('the dashboard in a browser', () => {
     await dialog.waitFor({ state: 'hidden', timeout: SLOW });
     await until(async () => (await api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['test', '-e', `${APP}/agent.txt`] })).body.exit_code === 1, 'the undo to remove agent.txt');
     await shot('undone');
+  });
+
+  it('cancels a running task', async () => {
+    const hold = model.holdFinal();
+    try {
+      await runAgent(`Again. FILE=${APP}/held.txt CONTENT=held`);
+      const detail = page.locator('section[aria-labelledby="task-title"]');
+      await detail.getByText('running').first().waitFor({ timeout: SLOW });
+      await hold.held;
+      await confirm('Cancel task', 'Stop the agent');
+      await detail.getByText('cancelled').first().waitFor({ timeout: SLOW });
+    } finally {
+      hold.release();
+    }
+  });
+
+  it('takes a snapshot and restores it', async () => {
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByLabel(/^Name/).fill('before-more');
+    await page.getByRole('button', { name: 'Take a snapshot' }).click();
+    const row = page.getByRole('row', { name: /before-more/ });
+    await row.waitFor({ timeout: SLOW });
+    expect((await api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['touch', `${APP}/later.txt`] })).body.exit_code).toBe(0);
+    await row.getByRole('button', { name: 'Restore' }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByRole('button', { name: 'Restore', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: SLOW });
+    await shot('snapshots');
+    await until(async () => (await api('POST', `/v1/sandboxes/${id}/exec`, { cmd: ['test', '-e', `${APP}/later.txt`] })).body.exit_code === 1, 'the restore to remove later.txt');
   });
 
   it('stops the sandbox with a confirmation, and a visit to its preview wakes it; the page follows both', async () => {

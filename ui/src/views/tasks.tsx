@@ -108,7 +108,7 @@ function TaskDetail({ id, task, changed }: { id: string; task: TaskInfo; changed
         </h2>
         <div class="actions">
           {running(task) && (
-            <ConfirmButton label="Cancel" danger title="Cancel this task?" action={async () => (await handle.cancel(), changed())}>
+            <ConfirmButton label="Cancel task" verb="Stop the agent" danger title="Cancel this task?" action={async () => (await handle.cancel(), changed())}>
               <p>The agent's processes are stopped; what it changed so far stays (undo puts it back).</p>
             </ConfirmButton>
           )}
