@@ -4,12 +4,12 @@
  *
  *   main.ts, daemon.ts              composition
  *   http/                           the API
- *   edge/, loops/, tasks/, snapshots/, terminals/, events/   features (independent of each other)
+ *   edge/, loops/, tasks/, snapshots/, terminals/, gateway/, egress/, events/   features (independent of each other)
  *   sandboxes/                      the lifecycle service
  *   store/, docker/, workspaces/, network/   adapters (independent of each other)
- *   domain/, errors.ts, config.ts (+ config-values.ts, config-events.ts), log.ts, telemetry/    the leaf every layer may import
+ *   domain/, errors.ts, config.ts (+ config-values, -shape, -sections, -events), log.ts, telemetry/    the leaf every layer may import
  */
-const LEAF = '^src/(domain/|telemetry/|errors\\.ts$|config(-values|-events)?\\.ts$|log\\.ts$)';
+const LEAF = '^src/(domain/|telemetry/|errors\\.ts$|config(-values|-shape|-sections|-events)?\\.ts$|log\\.ts$)';
 const COMPOSITION = '^src/(daemon|main)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -41,14 +41,14 @@ module.exports = {
       severity: 'error',
       comment: 'sandboxes/ owns rows and containers; the edge, loops, tasks, snapshots, terminals, events and the API call it, never the other way.',
       from: { path: '^src/sandboxes/' },
-      to: { path: ['^src/(edge|loops|tasks|snapshots|terminals|events|http)/', COMPOSITION] },
+      to: { path: ['^src/(edge|loops|tasks|snapshots|terminals|gateway|egress|events|http)/', COMPOSITION] },
     },
     {
       name: 'features-are-independent',
       severity: 'error',
-      comment: 'edge/, loops/, tasks/, snapshots/, terminals/ and events/ meet only in the composition root and the API (emitters hold domain/event.ts EventSink, never the bus).',
-      from: { path: '^src/(edge|loops|tasks|snapshots|terminals|events)/' },
-      to: { path: ['^src/(edge|loops|tasks|snapshots|terminals|events)/', '^src/http/', COMPOSITION], pathNot: '^src/$1/' },
+      comment: 'edge/, loops/, tasks/, snapshots/, terminals/, gateway/, egress/ and events/ meet only in the composition root and the API (emitters hold domain/event.ts EventSink, never the bus).',
+      from: { path: '^src/(edge|loops|tasks|snapshots|terminals|gateway|egress|events)/' },
+      to: { path: ['^src/(edge|loops|tasks|snapshots|terminals|gateway|egress|events)/', '^src/http/', COMPOSITION], pathNot: '^src/$1/' },
     },
     {
       name: 'api-below-composition',

@@ -7,8 +7,8 @@
 # changed (sandboxd migrates its database at start) and keeps every sandbox,
 # workspace, setting and token.
 #
-# Usage: ./install.sh [--yes] [--offline] [--edge builtin|traefik|none] [--no-auth]
-#                     [--env-file FILE] [--timeout SECONDS]
+# Usage: ./install.sh [--yes] [--offline] [--edge builtin|traefik|none] [--runtime runc|gvisor]
+#                     [--no-auth] [--env-file FILE] [--timeout SECONDS]
 #        ./install.sh --check   (or: ./install.sh doctor)
 #   --yes            install or start Docker and Compose when missing without asking
 #   --offline        no container registry: build on a local Debian base made with
@@ -16,6 +16,9 @@
 #                    the registry does not answer
 #   --edge MODE      SANDBOXED_EDGE for a new settings file (default: traefik when
 #                    the registry answers, builtin otherwise)
+#   --runtime R      the default runtime of new sandboxes (SANDBOXD_DEFAULT_RUNTIME in
+#                    the settings file); gvisor also installs the distribution's runsc
+#                    package and registers it with Docker (scripts/lib/gvisor.sh)
 #   --no-auth        a new settings file gets no API token (the API is open to
 #                    anyone on this host)
 #   --env-file FILE  the settings file (default: $SANDBOXED_ENV_FILE, else ./.env),
@@ -35,7 +38,7 @@ SLIM=debian:bookworm-slim
 LOCAL_BASE=sandboxed/debian-base:bookworm
 
 offline=false yes=false no_auth=false check=false
-edge_opt="" env_opt="" timeout_s=180
+edge_opt="" env_opt="" runtime_opt="" timeout_s=180
 while [ $# -gt 0 ]; do
   case "$1" in
     --offline) offline=true ;;
@@ -44,6 +47,8 @@ while [ $# -gt 0 ]; do
     --check|doctor) check=true ;;
     --edge) edge_opt="${2:?--edge needs builtin, traefik or none}"; shift ;;
     --edge=*) edge_opt="${1#--edge=}" ;;
+    --runtime) runtime_opt="${2:?--runtime needs runc or gvisor}"; shift ;;
+    --runtime=*) runtime_opt="${1#--runtime=}" ;;
     --env-file) env_opt="${2:?--env-file needs a path}"; shift ;;
     --env-file=*) env_opt="${1#--env-file=}" ;;
     --timeout) timeout_s="${2:?--timeout needs seconds}"; shift ;;
@@ -55,6 +60,7 @@ while [ $# -gt 0 ]; do
 done
 case "$edge_opt" in ""|builtin|traefik|none) ;; *) echo "--edge must be builtin, traefik or none" >&2; exit 2 ;; esac
 case "$timeout_s" in ''|*[!0-9]*) echo "--timeout must be a number of seconds" >&2; exit 2 ;; esac
+case "$runtime_opt" in ""|runc|gvisor) ;; *) echo "--runtime must be runc or gvisor" >&2; exit 2 ;; esac
 
 # shellcheck source=scripts/lib/settings.sh
 . "$repo/scripts/lib/settings.sh"
@@ -232,6 +238,20 @@ run_logged "Node (both images)" bash "$repo/images/build.sh" --base "$base" --st
 start_background "control-plane image" docker build -f "$repo/images/sandboxd/Dockerfile" --build-arg "BASE_IMAGE=$base" -t "$CONTROL_IMAGE" "$repo"
 run_logged "sandbox image" bash "$repo/images/build.sh" --base "$base"
 finish_background
+
+# --- runtime (gVisor) -----------------------------------------------------------
+# After the images: registering gVisor is proven by starting the sandbox image under it.
+if [ -n "$runtime_opt" ]; then
+  stage "default runtime $runtime_opt"
+  SANDBOXD_GVISOR_RUNTIME="$(value_of SANDBOXD_GVISOR_RUNTIME)"
+  # shellcheck source=scripts/lib/gvisor.sh
+  . "$repo/scripts/lib/gvisor.sh"
+  if [ "$runtime_opt" = gvisor ]; then
+    gvisor_setup "$(value_of SANDBOXD_IMAGE)" >>"$log_file" 2>&1 ||
+      die "gVisor does not run here (see $log_file); ./install.sh without --runtime keeps runc"
+  fi
+  set_setting SANDBOXD_DEFAULT_RUNTIME "$runtime_opt"
+fi
 
 # --- start --------------------------------------------------------------------
 stage "starting the stack (project $COMPOSE_PROJECT_NAME, edge $edge)"

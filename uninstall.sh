@@ -106,17 +106,18 @@ echo "==> removing the sandbox network of instance $instance"
 mapfile -t nets < <(docker network ls -q --filter label=sandboxed.managed=true --filter label=sandboxed.kind=sandbox-network \
   --filter "label=sandboxed.instance=$instance")
 # The isolation chains sandboxd installed for the network (src/network/isolation.ts):
-# SBX-F-<id12> jumped to from DOCKER-USER, SBX-I-<id12> from INPUT, both on its bridge.
+# SBX-F-<id12> jumped to from DOCKER-USER, SBX-I-<id12> from INPUT, SBX-N-<id12> from the nat
+# table's PREROUTING (the egress proxy's redirect), all on its bridge.
 remove_isolation() { # full network id
   command -v iptables >/dev/null 2>&1 || return 0
   local id12=${1:0:12} bridge
   bridge=$(docker network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' "$1" 2>/dev/null || true)
   [ -n "$bridge" ] || bridge="br-$id12"
-  for pair in "DOCKER-USER SBX-F-$id12" "INPUT SBX-I-$id12"; do
-    set -- $pair
-    iptables -w 5 -D "$1" -i "$bridge" -j "$2" 2>/dev/null || true
-    iptables -w 5 -F "$2" 2>/dev/null || true
-    iptables -w 5 -X "$2" 2>/dev/null || true
+  for triple in "filter DOCKER-USER SBX-F-$id12" "filter INPUT SBX-I-$id12" "nat PREROUTING SBX-N-$id12"; do
+    set -- $triple
+    iptables -w 5 -t "$1" -D "$2" -i "$bridge" -j "$3" 2>/dev/null || true
+    iptables -w 5 -t "$1" -F "$3" 2>/dev/null || true
+    iptables -w 5 -t "$1" -X "$3" 2>/dev/null || true
   done
 }
 for net in ${nets[@]+"${nets[@]}"}; do

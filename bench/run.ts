@@ -19,7 +19,10 @@ import { RawEngine } from './lib/raw.js';
 import { rowToJson, type ResultRow } from './lib/result.js';
 import { readSettings } from './lib/settings.js';
 import { renderTable } from './lib/table.js';
+import { edgeScale } from './ops/edge-scale.js';
 import { edgeThroughput } from './ops/edge-throughput.js';
+import { egressGroup } from './ops/egress.js';
+import { startEgressServers, type EgressServers } from './lib/egress-servers.js';
 import { execRoundTrip } from './ops/exec-round-trip.js';
 import { execStream } from './ops/exec-stream.js';
 import { ptyKeystroke } from './ops/pty-keystroke.js';
@@ -27,6 +30,7 @@ import { idleOverhead } from './ops/idle-overhead.js';
 import { listRows } from './ops/list.js';
 import { previewWakeBurst } from './ops/preview-wake-burst.js';
 import { previewWake } from './ops/preview-wake.js';
+import { runtimeComparison } from './ops/runtimes.js';
 import { stopStart } from './ops/stop-start.js';
 import { snapshotGroup } from './ops/snapshot.js';
 import { taskFirstEvent } from './ops/task-first-event.js';
@@ -38,7 +42,7 @@ import { warmPool } from './ops/pool.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench', 'results', 'latest.json');
 
-/** In order. `list` restarts the daemon with 1,000 rows, so it stays last. */
+/** In order. `edge-scale` and `list` restart the daemon with many rows, so they come last. */
 const GROUPS: BenchGroup[] = [
   timeToInteractive,
   warmPool,
@@ -51,7 +55,10 @@ const GROUPS: BenchGroup[] = [
   edgeThroughput,
   idleOverhead,
   taskFirstEvent,
+  egressGroup,
   snapshotGroup,
+  edgeScale,
+  runtimeComparison,
   listRows,
 ];
 
@@ -106,6 +113,7 @@ async function main(): Promise<number> {
   const progress = progressPrinter();
   let daemon: BenchDaemon | undefined;
   let model: ModelServer | undefined;
+  let egress: EgressServers | undefined;
   let raw: RawEngine | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
@@ -113,6 +121,7 @@ async function main(): Promise<number> {
       if (raw) raw.aborted = true;
       await daemon?.stop();
       await model?.close();
+      await egress?.close();
       // A create still in flight when cleanup began may land after the first pass.
       const first = await removeLabelled(docker, instance);
       await sleep(1000);
@@ -140,14 +149,23 @@ async function main(): Promise<number> {
     const host = await hostInfo(docker, image, instance);
     process.stderr.write(`bench: instance ${instance}, data in ${tmp}\n`);
     model = await startModelServer();
+    egress = await startEgressServers();
     daemon = await startBenchDaemon({
       dataDir: path.join(tmp, 'daemon'),
       instance,
       network: `sbx-${instance}`,
       stopGraceS: settings.stopGraceS,
+      nodeArgs: settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(settings.cpuProfDir)}`] : [],
       // Sandboxes reach the scripted model server on the host only through an allowed port.
-      // The warm pool is off but in its own group: every other group measures the cold path.
-      extraEnv: { SANDBOXD_EGRESS_ALLOW_HOST_PORTS: String(model.port), SANDBOXD_POOL_SIZE: '0' },
+      extraEnv: {
+        // The egress group's host servers: reached directly on their ports, and by name through the proxy.
+        SANDBOXD_EGRESS_ALLOW_HOST_PORTS: [model.port, egress.tlsPort, egress.httpPort].join(','),
+        ...egress.env,
+        // The warm pool is off but in its own group: every other group measures the cold path.
+        SANDBOXD_POOL_SIZE: '0',
+        // edge-scale opens all its connections from 127.0.0.1; the cap's bookkeeping runs either way.
+        SANDBOXED_EDGE_MAX_CONNECTIONS_PER_CLIENT: String(Math.max(256, settings.scaleConnections + 64)),
+      },
     });
     raw = new RawEngine(docker, Object.freeze({ ...daemon.config, dataDir: path.join(tmp, 'raw'), instance: `${instance}-raw` }));
     await raw.init();
@@ -161,6 +179,7 @@ async function main(): Promise<number> {
       execTimeoutS: daemon.config.execDefaultTimeoutS,
       progress,
       model,
+      egress,
     };
 
     const startedAt = new Date();
@@ -212,6 +231,12 @@ async function main(): Promise<number> {
         wake_concurrency: settings.wakeConcurrency,
         throughput_seconds: settings.throughputSeconds,
         throughput_connections: settings.throughputConnections,
+        edge_rounds: settings.edgeRounds,
+        ws_round_trips: settings.wsRoundTrips,
+        downloads: settings.downloads,
+        scale_routes: settings.scaleRoutes,
+        scale_running: settings.scaleRunning,
+        scale_connections: settings.scaleConnections,
         stop_grace_s: settings.stopGraceS,
         exec_timeout_s: ctx.execTimeoutS,
       },

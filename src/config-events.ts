@@ -1,9 +1,10 @@
 /**
- * How config.ts reads the image allowlist (SANDBOXD_IMAGES) and the webhooks
- * (SANDBOXD_WEBHOOKS). Pure functions of the text; errors name the variable
- * and never repeat a secret.
+ * The settings of images per sandbox, the event store, event streams and
+ * webhooks, and how config.ts reads them: the image allowlist
+ * (SANDBOXD_IMAGES) and the webhooks (SANDBOXD_WEBHOOKS) are pure functions of
+ * the text; errors name the variable and never repeat a secret.
  */
-import { ConfigError } from './config-values.js';
+import { ConfigError, num, read, type Env } from './config-values.js';
 import { parseTypeFilter } from './domain/event.js';
 
 /** The name a sandbox created without `image` runs: SANDBOXD_IMAGE. */
@@ -92,4 +93,44 @@ export function parseWebhooks(raw: string | undefined): WebhookConfig[] {
     hooks.push(hook);
   });
   return hooks;
+}
+
+/** Part of Config (config-shape.ts extends it). */
+export interface EventsSettings {
+  /** Image names a create may ask for → references; `default` is SANDBOXD_IMAGE. */
+  images: Readonly<Record<string, string>>;
+  /** The event store keeps at most this many events, none older than eventsMaxAgeMs. */
+  eventsMaxCount: number;
+  eventsMaxAgeMs: number;
+  /** Open GET /v1/events streams at most; more get 429. */
+  eventsMaxClients: number;
+  /** Of those, held by one token that is not an admin (one tenant cannot take every slot). */
+  eventsMaxClientsPerToken: number;
+  /** Live events waiting for one stream's client at most; past it the client is dropped. */
+  eventsClientBuffer: number;
+  webhooks: readonly WebhookConfig[];
+  /** One delivery attempt, connect to the last byte read. */
+  webhookTimeoutMs: number;
+  /** How long a delivery is retried (from its event) before it is given up. */
+  webhookRetryMs: number;
+  /** Deliveries in flight per webhook (each to another sandbox's queue). */
+  webhookConcurrency: number;
+  /** Undelivered events per webhook at most; past it new ones are recorded as failed. */
+  webhookMaxPending: number;
+}
+
+export function eventsConfig(env: Env, defaultImage: string): EventsSettings {
+  return {
+    images: Object.freeze(parseImages(read(env, 'SANDBOXD_IMAGES'), defaultImage)),
+    eventsMaxCount: num(env, 'SANDBOXD_EVENTS_MAX_COUNT', 10_000, 100, 10_000_000),
+    eventsMaxAgeMs: num(env, 'SANDBOXD_EVENTS_MAX_AGE_SECONDS', 7 * 86400, 60, 365 * 86400) * 1000,
+    eventsMaxClients: num(env, 'SANDBOXD_EVENTS_MAX_CLIENTS', 64, 1, 10_000),
+    eventsMaxClientsPerToken: num(env, 'SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN', 8, 1, 10_000),
+    eventsClientBuffer: num(env, 'SANDBOXD_EVENTS_CLIENT_BUFFER', 1000, 1, 100_000),
+    webhooks: Object.freeze(parseWebhooks(read(env, 'SANDBOXD_WEBHOOKS')).map((h) => Object.freeze(h))),
+    webhookTimeoutMs: num(env, 'SANDBOXD_WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+    webhookRetryMs: num(env, 'SANDBOXD_WEBHOOK_RETRY_SECONDS', 86400, 1, 30 * 86400) * 1000,
+    webhookConcurrency: num(env, 'SANDBOXD_WEBHOOK_CONCURRENCY', 4, 1, 256),
+    webhookMaxPending: num(env, 'SANDBOXD_WEBHOOK_MAX_PENDING', 10_000, 10, 10_000_000),
+  };
 }

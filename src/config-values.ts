@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { metadataValueProblem } from './domain/metadata.js';
 import type { TokenLimits } from './domain/principal.js';
+import { egressEntryProblem, HOST_NAME } from './domain/egress.js';
 
 export interface ApiToken {
   name: string;
@@ -215,4 +216,52 @@ export function hostnames(env: Env, name: string, bindHost: string): string[] {
 
 export function list(env: Env, name: string): string[] {
   return (read(env, name) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+}
+
+/** Host names, wildcards (*.github.com) and IPv4 CIDRs, comma-separated (egress policies). */
+export function egressEntries(env: Env, name: string): string[] {
+  const entries = list(env, name).map((e) => e.toLowerCase());
+  for (const e of entries) {
+    const problem = egressEntryProblem(e);
+    if (problem) throw new ConfigError(name, problem);
+  }
+  return entries;
+}
+
+export interface ConnectTo {
+  host: string;
+  port: 80 | 443;
+  address: string;
+  targetPort: number;
+}
+
+/** `name:port=address:port` pins (like curl --connect-to): where the egress proxy connects for a name, instead of resolving it. */
+export function connectTo(env: Env, name: string): ConnectTo[] {
+  return list(env, name).map((entry) => {
+    const m = /^([a-z0-9.-]+):(80|443)=(\d+\.\d+\.\d+\.\d+):(\d{1,5})$/.exec(entry.toLowerCase());
+    const targetPort = Number(m?.[4]);
+    if (!m || !HOST_NAME.test(m[1]) || isIP(m[3]) !== 4 || targetPort < 1 || targetPort > 65535) {
+      throw new ConfigError(name, `"${entry}" must be name:80|443=ipv4:port, like mirror.internal:443=10.0.0.5:8443`);
+    }
+    return { host: m[1], port: Number(m[2]) as 80 | 443, address: m[3], targetPort };
+  });
+}
+
+/** USD per million tokens, input and output, by model name or name prefix. */
+export type PriceTable = Record<string, { input: number; output: number }>;
+
+/** A JSON object {"model": [input_per_mtok, output_per_mtok]}. */
+export function priceTable(env: Env, name: string): PriceTable {
+  const v = read(env, name);
+  if (v === undefined) return {};
+  const schema = z.record(z.string().min(1).max(256), z.tuple([z.number().min(0), z.number().min(0)]));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    throw new ConfigError(name, 'is not JSON (want {"model": [input_usd_per_mtok, output_usd_per_mtok]})');
+  }
+  const r = schema.safeParse(parsed);
+  if (!r.success) throw new ConfigError(name, 'must be {"model": [input_usd_per_mtok, output_usd_per_mtok], …}');
+  return Object.fromEntries(Object.entries(r.data).map(([m, [input, output]]) => [m, { input, output }]));
 }

@@ -27,8 +27,10 @@ import { ExecService } from './sandboxes/exec.js';
 import { Images } from './sandboxes/images.js';
 import { readMemory } from './sandboxes/memory.js';
 import { SandboxNetwork } from './sandboxes/network.js';
+import { RuntimeCatalog } from './sandboxes/runtimes.js';
 import { SandboxService } from './sandboxes/service.js';
 import { UsageMeter } from './sandboxes/usage.js';
+import { SandboxView } from './sandboxes/view.js';
 import { openDb, pingDb, type Db } from './store/db.js';
 import { PreviewEpochStore } from './store/preview.js';
 import { DeliveryStore } from './store/deliveries.js';
@@ -45,6 +47,30 @@ import { LogService } from './terminals/logs.js';
 import { TerminalService } from './terminals/service.js';
 import { FilesService } from './workspaces/files.js';
 import { Workspaces } from './workspaces/workspaces.js';
+// --- model gateway and egress proxy (issue 19) ---
+import { EgressProxy } from './egress/proxy.js';
+import { Resolver } from './egress/resolve.js';
+import { issueCapability } from './gateway/capability.js';
+import { Prices } from './gateway/prices.js';
+import { ModelGateway, type GatewayTasks } from './gateway/server.js';
+import { SandboxAddresses } from './sandboxes/addresses.js';
+import type { HostListeners } from './sandboxes/network.js';
+import { GrantStore } from './store/grants.js';
+import { loadKeyFile, loadSecretKey } from './store/sealed.js';
+
+/** The gateway and the proxy listen on the sandbox bridge's host address; the network guard binds them before any start. */
+function hostListeners(config: Readonly<Config>, gateway: ModelGateway, egress: EgressProxy): HostListeners {
+  let bound: string | null = null;
+  return {
+    async ensure(address) {
+      if (bound === address) return;
+      bound = null;
+      await gateway.listen(address, config.gatewayPort);
+      await egress.listen(address, config.egressProxyHttpPort, config.egressProxyTlsPort);
+      bound = address;
+    },
+  };
+}
 
 /** How often the event store and the finished deliveries are pruned to their bounds. */
 const EVENT_PRUNE_MS = 60_000;
@@ -81,12 +107,60 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     chmodSync(dir, 0o700);
   }
   const db = openDb(path.join(stateDir(config.dataDir), 'sandboxd.db'));
-  const store = new SandboxStore(db);
+  // Env values and task keys are sealed at rest under a key beside the database.
+  const secretKey = loadSecretKey(config.dataDir);
+  // The edge's in-memory view of every row: filled once, then told of every change by the store.
+  const view = new SandboxView();
+  const epochs = new PreviewEpochStore(db);
+  const store = new SandboxStore(db, secretKey, (id, row) => {
+    view.changed(id, row);
+    if (!row) epochs.forget(id);
+  });
+  view.fill(store.listAll());
   const engine = overrides.engine ?? new DockerodeEngine(config.dockerSocket);
-  const activity = new ActivityTracker((id, at) => store.touch(id, at));
+  const activity = new ActivityTracker((batch) => store.touchMany(batch), {
+    onError: (err) => log.warn({ err }, 'activity batch not written'),
+  });
   const workspaces = new Workspaces(config, child('workspaces'));
+
+  // --- model gateway and egress proxy (issue 19) ---
+  const taskStore = new TaskStore(db);
+  const grants = new GrantStore(db, secretKey);
+  const gatewayKey = loadKeyFile(config.dataDir, 'gateway.key');
+  const addresses = new SandboxAddresses(engine, config.instance, () => store.generation());
+  const defaultEgress = { mode: config.egressMode, allow: config.egressAllow, deny: config.egressDeny };
+  const egress = new EgressProxy({
+    addresses,
+    // From memory: asked on every connection a sandbox opens.
+    policyOf: (id) => {
+      const sb = view.get(id);
+      return (typeof sb === 'object' ? sb.spec.egress : undefined) ?? defaultEgress;
+    },
+    operator: { allow: config.egressAllow, deny: config.egressDeny },
+    resolver: new Resolver(config.egressConnectTo),
+    log: child('egress'),
+  });
+  // The task service exists below; the gateway only calls it once serving requests.
+  const gatewayTasks: GatewayTasks = {
+    get: (id) => taskStore.get(id),
+    recordUsage: (id, usage) => tasks.recordUsage(id, usage),
+    stopForBudget: (id, reason) => tasks.stopForBudget(id, reason),
+    spent: (day, token) => taskStore.spent(day, token),
+  };
+  const gateway = new ModelGateway({
+    key: gatewayKey,
+    grants,
+    tasks: gatewayTasks,
+    addresses,
+    prices: new Prices(config.modelPrices),
+    budgets: config,
+    log: child('gateway'),
+  });
+
   // Isolation fails closed: the lifecycle asks it before every container start, /readyz reports it.
-  const network = new SandboxNetwork(config, engine, child('network'));
+  const network = new SandboxNetwork(config, engine, child('network'), hostListeners(config, gateway, egress));
+  // Which runtimes Docker has: a create naming one it lacks is a 400, a default it lacks a /readyz reason.
+  const runtimes = new RuntimeCatalog(config, engine, child('runtimes'));
   // Lifecycle events: one bus, handed to every owner of a change; webhooks are sent from its store.
   const eventStore = new EventStore(db);
   const deliveryStore = new DeliveryStore(db);
@@ -105,12 +179,28 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     network,
     poolStore: new PoolStore(db, store),
     events,
+    view,
+    runtimes,
   });
   const exec = new ExecService(config, sandboxes, activity, engine, child('exec'));
   const files = new FilesService(workspaces, { maxFileBytes: config.maxFileBytes });
   const snapshots = new SnapshotService(config, new SnapshotStore(db), sandboxes, workspaces, child('snapshots'));
   const checkpoint = async (sandboxId: string, taskId: string): Promise<string> => (await snapshots.take(sandboxId, { kind: 'checkpoint', taskId })).id;
-  const tasks = new TaskService(config, new TaskStore(db), sandboxes, activity, engine, checkpoint, child('tasks'), events);
+  const tasks = new TaskService(
+    config,
+    taskStore,
+    sandboxes,
+    activity,
+    engine,
+    checkpoint,
+    child('tasks'),
+    {
+      url: () => gateway.url(),
+      issue: (taskId, sandboxId) => issueCapability(gatewayKey, taskId, sandboxId),
+      grants,
+    },
+    events,
+  );
   const terminals = new TerminalService(config, sandboxes, activity, engine, child('terminals'));
   const logs = new LogService(sandboxes, workspaces);
   const reconciler = new Reconciler(sandboxes, child('reconciler'), async () => {
@@ -133,11 +223,12 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     const disks = workspaces.failure();
     if (disks) throw new Error(disks);
     if ((await engine.imageId(config.image)) === null) throw new Error(`image ${config.image} (SANDBOXD_IMAGE) is not on this host; build it with images/build.sh`);
+    await runtimes.checkDefault();
     await network.guard();
   };
 
   const previewKey = loadPreviewKey(config.dataDir);
-  const previews = new PreviewTokens(previewKey, new PreviewEpochStore(db), sandboxes, config);
+  const previews = new PreviewTokens(previewKey, epochs, sandboxes, config);
   const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge'), events });
   // The dashboard's extras: usage samples, host memory, and its session key (derived: kept with the preview key).
   const usage = new UsageMeter({ engine, config, list: () => sandboxes.list(), get: (id) => sandboxes.get(id) });
@@ -165,6 +256,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     edge,
     async start() {
       await workspaces.selfTest();
+      await runtimes.checkDefault().catch((err: Error) => log.error({ err }, 'the default runtime is not available; /readyz says why'));
       // A snapshot or restore the last daemon died in: thaw every disk, end restores fully old or new.
       await workspaces.thawAll();
       await snapshots.recover();
@@ -179,6 +271,7 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
         log.error({ err }, 'boot reconcile failed; retrying in the background');
       }
       // After the reconcile: a task whose sandbox did not survive is failed, the others followed again.
+      grants.sweep();
       await tasks.resume();
       loops.push(
         startLoop({
@@ -191,10 +284,10 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       );
       loops.push(startLoop({ name: 'idle-reaper', intervalMs: config.idleCheckIntervalMs, tick: () => idle.reapOnce(), log }));
       loops.push(startLoop({ name: 'pressure-reaper', intervalMs: config.pressureCheckIntervalMs, tick: () => sandboxes.relieve(), log }));
-      loops.push(startLoop({ name: 'expiry', intervalMs: config.expiryCheckIntervalMs, tick: () => expiry.expireOnce(), log }));
       // Events and finished deliveries are kept bounded; pending deliveries are sent from the store (a restart resumes them).
       webhooks.start();
       loops.push(startLoop({ name: 'event-prune', intervalMs: EVENT_PRUNE_MS, tick: async () => pruneEvents(), log }));
+      loops.push(startLoop({ name: 'expiry', intervalMs: config.expiryCheckIntervalMs, tick: () => expiry.expireOnce(), log }));
 
       const apiUrl = await api.listen({ host: config.apiHost, port: config.apiPort });
       log.info({ apiUrl }, 'api listening');
@@ -215,6 +308,9 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
       await webhooks.stop();
       await Promise.all(loops.map((l) => l.stop()));
       await tasks.stop();
+      activity.flush();
+      await gateway.close();
+      await egress.close();
       db.close();
       log.info('stopped');
     },

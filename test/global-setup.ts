@@ -38,6 +38,16 @@ export async function setup(project: TestProject): Promise<void> {
   } catch {
     execFileSync('bash', ['images/build.sh'], { stdio: 'inherit' });
   }
+  if (project.name === 'integration-gvisor') requireGvisor();
+}
+
+/** The gVisor suites need Docker's runsc runtime; registering it reloads dockerd, which a test run must not do by itself. */
+function requireGvisor(): void {
+  const runtimes = Object.keys(JSON.parse(execFileSync('docker', ['info', '--format', '{{json .Runtimes}}'], { encoding: 'utf8' })) as object);
+  const name = process.env.SANDBOXD_GVISOR_RUNTIME || 'runsc';
+  if (!runtimes.includes(name)) {
+    throw new Error(`the integration-gvisor project needs Docker's ${name} runtime (it has ${runtimes.join(', ')}): run bash scripts/lib/gvisor.sh setup (as .ci/run does)`);
+  }
 }
 
 export async function teardown(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ModelServer } from '../../test/helpers/model-server.js';
+import type { EgressServers } from './egress-servers.js';
 /**
  * What every operation group gets, and what it must look like. A group is one
  * file in bench/ops/ that returns rows; run.ts lists the groups in order.
@@ -23,6 +24,8 @@ export interface BenchContext {
   progress(msg: string): void;
   /** The scripted model server agent tasks talk to (test/helpers/model-server.ts). */
   model?: ModelServer;
+  /** Host servers the egress group reaches directly and through the proxy (bench/lib/egress-servers.ts). */
+  egress?: EgressServers;
 }
 
 export interface BenchGroup {

@@ -53,6 +53,8 @@ export interface DaemonOptions {
   stopGraceS: number;
   /** Settings on top of the bench's own (e.g. the model server's host port). */
   extraEnv?: Record<string, string>;
+  /** Node flags for the daemon (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export async function startBenchDaemon(opts: DaemonOptions): Promise<BenchDaemon> {
@@ -82,7 +84,7 @@ export async function startBenchDaemon(opts: DaemonOptions): Promise<BenchDaemon
 
   const boot = async (): Promise<void> => {
     const out = createWriteStream(logFile, { flags: 'a' });
-    const c = spawn(process.execPath, [path.join(ROOT, 'dist/main.js')], {
+    const c = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(ROOT, 'dist/main.js')], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

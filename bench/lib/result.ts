@@ -70,10 +70,28 @@ export interface ValueRow {
   note?: string;
 }
 
-export type ResultRow = LatencyRow | SummaryRow | ValueRow;
+/**
+ * One figure for several systems side by side (the edge beside its anchors:
+ * direct, HAProxy, nginx), printed in a table of its own below the main one.
+ * `goal` says what the figure must meet and whether it did.
+ */
+export interface AnchorsRow {
+  kind: 'anchors';
+  op: string;
+  unit: string;
+  values: Record<string, number | null>;
+  goal?: string;
+  note?: string;
+}
+
+export type ResultRow = LatencyRow | SummaryRow | ValueRow | AnchorsRow;
 
 /** The JSON form of a row: snake_case, figures rounded to 0.01. */
 export function rowToJson(row: ResultRow): Record<string, unknown> {
+  if (row.kind === 'anchors') {
+    const values = Object.fromEntries(Object.entries(row.values).map(([k, v]) => [k, round(v)]));
+    return { kind: row.kind, op: row.op, unit: row.unit, values, ...(row.goal ? { goal: row.goal } : {}), ...(row.note ? { note: row.note } : {}) };
+  }
   const notes = { ...(row.rawNote ? { raw_note: row.rawNote } : {}), ...(row.note ? { note: row.note } : {}) };
   if (row.kind === 'value') {
     return { kind: row.kind, op: row.op, unit: row.unit, ours: round(row.ours), raw: round(row.raw), ratio: round(ratio(row.ours, row.raw)), ...notes };

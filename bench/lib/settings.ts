@@ -17,8 +17,20 @@ export interface BenchSettings {
   wakeConcurrency: number;
   throughputSeconds: number;
   throughputConnections: number;
+  /** Rounds through direct, HAProxy, nginx and the edge (figures averaged). */
+  edgeRounds: number;
+  /** WebSocket echo round trips per proxy and round. */
+  wsRoundTrips: number;
+  /** 50 MB downloads per proxy and round. */
+  downloads: number;
+  /** Edge at scale: sandboxes with routes, how many of them run, and keep-alive connections over those. */
+  scaleRoutes: number;
+  scaleRunning: number;
+  scaleConnections: number;
   /** Given to the daemon (SANDBOXD_STOP_GRACE_SECONDS) and to raw `docker stop -t`. */
   stopGraceS: number;
+  /** BENCH_CPU_PROF=<dir>: the daemon runs with node --cpu-prof and writes its profile there at each exit. */
+  cpuProfDir: string | null;
   /** Group names to run (BENCH_ONLY=tti,exec); empty runs all. */
   only: string[];
 }
@@ -44,7 +56,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     wakeConcurrency: int(env, 'BENCH_WAKE_CONCURRENCY', 200),
     throughputSeconds: int(env, 'BENCH_THROUGHPUT_SECONDS', n >= 30 ? 10 : 5),
     throughputConnections: int(env, 'BENCH_THROUGHPUT_CONNECTIONS', 10),
+    edgeRounds: int(env, 'BENCH_EDGE_ROUNDS', n >= 30 ? 2 : 1),
+    wsRoundTrips: int(env, 'BENCH_WS_ROUND_TRIPS', n >= 30 ? 1000 : 300),
+    downloads: int(env, 'BENCH_DOWNLOADS', n >= 30 ? 3 : 1),
+    scaleRoutes: int(env, 'BENCH_SCALE_ROUTES', 500),
+    scaleRunning: int(env, 'BENCH_SCALE_RUNNING', 50),
+    scaleConnections: int(env, 'BENCH_SCALE_CONNECTIONS', 1000),
     stopGraceS: int(env, 'BENCH_STOP_GRACE_SECONDS', 2, 0),
+    cpuProfDir: env.BENCH_CPU_PROF?.trim() || null,
     only: (env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   };
 }

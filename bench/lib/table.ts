@@ -2,7 +2,7 @@
  * Prints the rows as one table: for each figure ours, raw and the ratio
  * ours/raw side by side; notes and first errors as footnotes below.
  */
-import type { ResultRow } from './result.js';
+import type { AnchorsRow, ResultRow } from './result.js';
 import { ratio, type Summary } from './stats.js';
 
 function ms(v: number | null): string {
@@ -29,7 +29,7 @@ const HEAD_2 = ['operation', 'n', 'ours', 'raw', 'ours', 'raw', 'ours/raw', 'our
 /** Column index before which a group separator is drawn. */
 const GROUP_STARTS = new Set([2, 4, 7, 10]);
 
-function cellsFor(row: ResultRow, marker: string): Cells {
+function cellsFor(row: Exclude<ResultRow, AnchorsRow>, marker: string): Cells {
   const op = row.op + marker;
   if (row.kind === 'value') {
     const v = (x: number | null): string => (x === null ? '–' : `${x.toFixed(1)} ${row.unit}`);
@@ -56,7 +56,7 @@ function cellsFor(row: ResultRow, marker: string): Cells {
   ];
 }
 
-function footnotes(row: ResultRow): string[] {
+function footnotes(row: Exclude<ResultRow, AnchorsRow>): string[] {
   const out: string[] = [];
   if (row.note) out.push(row.note);
   if (row.rawNote) out.push(`raw: ${row.rawNote}`);
@@ -67,7 +67,34 @@ function footnotes(row: ResultRow): string[] {
   return out;
 }
 
-export function renderTable(rows: ResultRow[], notMeasured: string[] = []): string {
+function figure(v: number | null): string {
+  if (v === null) return '–';
+  if (v >= 1000) return Math.round(v).toLocaleString('en-US');
+  return ms(v);
+}
+
+/** Anchor rows as their own table: one column per system, in the order first seen. */
+function renderAnchors(rows: AnchorsRow[]): string[] {
+  const systems = [...new Set(rows.flatMap((r) => Object.keys(r.values)))];
+  const head = ['figure', 'unit', ...systems, 'goal'];
+  const notes: string[] = [];
+  const body = rows.map((r) => {
+    let op = r.op;
+    if (r.note) {
+      notes.push(`[a${notes.length + 1}] ${r.note}`);
+      op += ` [a${notes.length}]`;
+    }
+    return [op, r.unit, ...systems.map((s) => figure(r.values[s] ?? null)), r.goal ?? ''];
+  });
+  const all = [head, ...body];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (cells: Cells): string => cells.map((c, i) => (i < 2 || i === head.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return ['', 'side by side:', line(head), line(widths.map((w) => '─'.repeat(w))).replace(/ /g, '─'), ...body.map(line), ...(notes.length ? ['', ...notes] : [])];
+}
+
+export function renderTable(results: ResultRow[], notMeasured: string[] = []): string {
+  const anchors = results.filter((r): r is AnchorsRow => r.kind === 'anchors');
+  const rows = results.filter((r): r is Exclude<ResultRow, AnchorsRow> => r.kind !== 'anchors');
   const notes: string[] = [];
   const body: Cells[] = rows.map((row) => {
     const fn = footnotes(row);
@@ -86,8 +113,9 @@ export function renderTable(rows: ResultRow[], notMeasured: string[] = []): stri
       .join('  ')
       .trimEnd();
   const rule = line(widths.map((w) => '─'.repeat(w))).replace(/ /g, '─').replace(/│/g, '┼');
-  const out = [line(HEAD_1), line(HEAD_2), rule, ...body.map(line)];
+  const out = rows.length ? [line(HEAD_1), line(HEAD_2), rule, ...body.map(line)] : [];
   if (notes.length) out.push('', ...notes);
+  if (anchors.length) out.push(...renderAnchors(anchors));
   if (notMeasured.length) out.push('', 'not measured:', ...notMeasured.map((s) => `  - ${s}`));
   return out.join('\n');
 }

@@ -1,67 +1,145 @@
 /**
- * Built-in edge throughput: autocannon against the preview URL (the daemon's
- * HTTP_PORT, Host header set) and straight against the same container's IP,
- * same connections and duration, against a minimal Node server (see
- * NODE_WEB_SERVICE). The load generator runs in this process on the same
- * machine, so both figures share its limits.
+ * The built-in edge beside its anchors, in one run against one app in one
+ * sandbox: straight to the container's IP (direct), HAProxy and nginx (plain
+ * keep-alive reverse proxies, bench/lib/proxies.ts) and the built-in edge.
+ * Each gets the same keep-alive load (autocannon), WebSocket echo round trips
+ * and a 50 MB download. The load generator shares the machine with all of
+ * them, so the figures are for comparison within one run only. Rounds
+ * (BENCH_EDGE_ROUNDS) go through the four in turn and are averaged, so drift
+ * on a busy box hits all alike.
  */
-import autocannon, { type Result } from 'autocannon';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { previewHost } from '../../src/edge/hosts.js';
+import { BIG_BYTES, installBenchApp } from '../lib/bench-app.js';
 import type { BenchGroup } from '../lib/context.js';
-import type { ResultRow } from '../lib/result.js';
-import type { Summary } from '../lib/stats.js';
-import { appAnswers, createWebPair, edgeUnavailable, expect200, NODE_WEB_SERVICE, WEB_PORT } from '../lib/web.js';
+import { download, load, wsRoundTrips, type LoadFigures } from '../lib/load.js';
+import { ensureProxies, startProxy, type RunningProxy } from '../lib/proxies.js';
+import type { AnchorsRow, ResultRow } from '../lib/result.js';
+import { median, percentile } from '../lib/stats.js';
+import { appAnswers, edgeUnavailable, expect200, WEB_PORT } from '../lib/web.js';
 
-function latency(r: Result): Summary {
-  const attempts = r.requests.total + r.errors + r.timeouts;
-  return {
-    attempts,
-    ok: r['2xx'],
-    successRate: attempts === 0 ? 0 : r['2xx'] / attempts,
-    median: r.latency.p50,
-    p95: null,
-    p99: r.latency.p99,
-    min: r.latency.min,
-    max: r.latency.max,
-  };
+interface Target {
+  name: string;
+  url: string;
+  host?: string;
+}
+
+const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+
+function goal(label: string, ok: boolean | null, detail: string): string {
+  return ok === null ? `${label} (no figure)` : `${label}: ${detail} ${ok ? 'met' : 'missed'}`;
 }
 
 export const edgeThroughput: BenchGroup = {
   name: 'edge',
   unavailable: edgeUnavailable,
   async run(ctx) {
-    const { throughputSeconds: duration, throughputConnections: connections } = ctx.settings;
-    ctx.progress('edge throughput: creating a sandbox with a web service');
-    const pair = await createWebPair(ctx, 'edge', { withRaw: false, service: NODE_WEB_SERVICE });
+    const { throughputSeconds: seconds, throughputConnections: connections, edgeRounds: rounds, wsRoundTrips: wsN, downloads } = ctx.settings;
+    const id = `b${ctx.tag}-edge`;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sandboxed-bench-proxies-'));
+    const proxies: RunningProxy[] = [];
+    const notMeasured: string[] = [];
     try {
-      const ip = await appAnswers(ctx, await pair.oursContainer());
-      const host = previewHost(pair.oursId, WEB_PORT, ctx.daemon.config.previewDomain);
-      await expect200(`${ctx.daemon.edgeUrl}/`, host);
-      ctx.progress(`edge throughput: direct, ${duration} s`);
-      const direct = await autocannon({ url: `http://${ip}:${WEB_PORT}/`, connections, duration });
-      ctx.progress(`edge throughput: via the edge, ${duration} s`);
-      const edge = await autocannon({ url: `${ctx.daemon.edgeUrl}/`, headers: { host }, connections, duration });
-      const setup = `autocannon, ${connections} keep-alive connections, ${duration} s each, same container, minimal Node app`;
-      const rows: ResultRow[] = [
+      ctx.progress('edge: creating a sandbox with the bench app');
+      await ctx.ours.create({ id, ports: [WEB_PORT] });
+      await installBenchApp(ctx, id);
+      const sb = (await ctx.daemon.api<{ container_id: string }>('GET', `/v1/sandboxes/${id}`)).body;
+      const ip = await appAnswers(ctx, ctx.docker.getContainer(sb.container_id));
+      const upstream = `${ip}:${WEB_PORT}`;
+      const why = ensureProxies((m) => process.stderr.write(`${m}\n`));
+      const targets: Target[] = [{ name: 'direct', url: `http://${upstream}` }];
+      for (const name of ['haproxy', 'nginx'] as const) {
+        if (why[name]) {
+          notMeasured.push(`${name}: ${why[name]}`);
+          continue;
+        }
+        const p = await startProxy(name, upstream, dir);
+        proxies.push(p);
+        targets.push({ name, url: p.url });
+      }
+      const host = previewHost(id, WEB_PORT, ctx.daemon.config.previewDomain);
+      targets.push({ name: 'edge', url: ctx.daemon.edgeUrl, host });
+      for (const t of targets) await expect200(`${t.url}/`, t.host);
+
+      const loads = new Map<string, LoadFigures[]>(targets.map((t) => [t.name, []]));
+      const rtts = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      const downs = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const t of targets) {
+          ctx.progress(`edge: round ${round + 1}/${rounds}, ${t.name}: load ${seconds} s`);
+          loads.get(t.name)!.push(await load(`${t.url}/`, { hosts: t.host ? [t.host] : [], connections, seconds }));
+        }
+        for (const t of targets) {
+          ctx.progress(`edge: round ${round + 1}/${rounds}, ${t.name}: ${wsN} WebSocket round trips`);
+          rtts.get(t.name)!.push(...(await wsRoundTrips(t.url.replace(/^http/, 'ws') + '/ws', t.host, wsN)));
+        }
+        for (const t of targets) {
+          for (let i = 0; i < downloads; i++) {
+            ctx.progress(`edge: round ${round + 1}/${rounds}, ${t.name}: 50 MB download ${i + 1}/${downloads}`);
+            downs.get(t.name)!.push(await download(t.url, '/big', t.host, BIG_BYTES));
+          }
+        }
+      }
+
+      const per = (f: (name: string) => number | null): Record<string, number | null> => Object.fromEntries(targets.map((t) => [t.name, f(t.name)]));
+      const avg = (pick: (l: LoadFigures) => number) => per((n) => mean(loads.get(n)!.map(pick)));
+      const sorted = (m: Map<string, number[]>, n: string) => [...m.get(n)!].sort((a, b) => a - b);
+      const reqs = avg((l) => l.reqPerS);
+      const p99 = avg((l) => l.p99);
+      const wsMedian = per((n) => median(sorted(rtts, n)));
+      const h = (v: Record<string, number | null>) => v.haproxy ?? null;
+      const e = (v: Record<string, number | null>) => v.edge ?? null;
+      const both = (v: Record<string, number | null>) => (h(v) !== null && e(v) !== null ? [h(v)!, e(v)!] : null);
+      const rq = both(reqs);
+      const lp = both(p99);
+      const ws = both(wsMedian);
+      const failures = targets.flatMap((t) => loads.get(t.name)!.filter((l) => l.non2xx + l.errors > 0).map((l) => `${t.name}: ${l.non2xx} non-2xx, ${l.errors} errors`));
+      const setup = `autocannon, ${connections} keep-alive connections, ${seconds} s, ${rounds} round(s) averaged; ${proxies.map((p) => p.describe).join('; ')}`;
+      const rows: AnchorsRow[] = [
         {
-          kind: 'value',
-          op: 'edge throughput (raw: container IP)',
+          kind: 'anchors',
+          op: 'keep-alive throughput',
           unit: 'req/s',
-          ours: edge.requests.average,
-          raw: direct.requests.average,
-          note: `${setup}; for req/s a ratio below 1 means the edge is slower`,
+          values: reqs,
+          goal: goal('≥ 0.5× HAProxy', rq && rq[1] >= 0.5 * rq[0], rq ? `${(rq[1] / rq[0]).toFixed(2)}×` : ''),
+          note: setup + (failures.length ? `; failures: ${failures.join(', ')}` : ''),
+        },
+        { kind: 'anchors', op: 'latency under load p50', unit: 'ms', values: avg((l) => l.p50), note: 'autocannon reports whole ms' },
+        {
+          kind: 'anchors',
+          op: 'latency under load p99',
+          unit: 'ms',
+          values: p99,
+          goal: goal('≤ HAProxy + 2 ms', lp && lp[1] <= lp[0] + 2, lp ? `${signed(lp[1] - lp[0], 1)} ms` : ''),
         },
         {
-          kind: 'summary',
-          op: 'edge latency under load',
-          ours: latency(edge),
-          raw: latency(direct),
-          note: 'autocannon reports p50 and p99 only, in whole ms; raw = container IP',
+          kind: 'anchors',
+          op: 'WebSocket echo round trip p50',
+          unit: 'ms',
+          values: wsMedian,
+          goal: goal('≤ HAProxy + 1 ms', ws && ws[1] <= ws[0] + 1, ws ? `${signed(ws[1] - ws[0], 2)} ms` : ''),
+          note: `${wsN} round trips of 32 bytes per round on one connection, one in flight`,
+        },
+        { kind: 'anchors', op: 'WebSocket echo round trip p99', unit: 'ms', values: per((n) => percentile(sorted(rtts, n), 99)) },
+        {
+          kind: 'anchors',
+          op: '50 MB download, median',
+          unit: 'ms',
+          values: per((n) => median(sorted(downs, n))),
+          note: `${downloads} per round, each on a fresh connection`,
         },
       ];
-      return rows;
+      if (notMeasured.length) rows[0].note += `; not measured: ${notMeasured.join('; ')}`;
+      const out: ResultRow[] = rows;
+      return out;
     } finally {
-      await pair.remove();
+      for (const p of proxies) await p.stop();
+      await rm(dir, { recursive: true, force: true });
+      await ctx.ours.purge(id).catch(() => undefined);
     }
   },
 };

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { openDb } from '../../src/store/db.js';
 import { SandboxStore } from '../../src/store/sandboxes.js';
+import { loadSecretKey } from '../../src/store/sealed.js';
 import { stateDir } from '../../src/domain/layout.js';
 import type { BenchContext, BenchGroup } from '../lib/context.js';
 import { sleep } from '../lib/daemon.js';
@@ -22,7 +23,7 @@ function insertRows(ctx: BenchContext, count: number): void {
   const cfg = ctx.daemon.config;
   const db = openDb(path.join(stateDir(cfg.dataDir), 'sandboxd.db'));
   try {
-    const store = new SandboxStore(db);
+    const store = new SandboxStore(db, loadSecretKey(cfg.dataDir));
     const now = Date.now();
     const spec = { ports: [3000], memoryMb: cfg.defaultMemoryMb, cpus: cfg.defaultCpus, idlePolicy: 'sleep' as const, visibility: 'public' as const, services: [] };
     db.transaction(() => {

@@ -1,7 +1,7 @@
 /**
  * Agent task: POST of a task → its first event on the SSE stream, and → the
  * first event that came from the agent itself (the CLI started, reached the
- * scripted model server on the host and printed its first JSON line), and →
+ * scripted model server on the host through the model gateway and printed its first JSON line), and →
  * the terminal event. The model answers at once (test/helpers/model-server.ts),
  * so the figures are the control plane's and the CLIs' own start-up. No raw
  * counterpart: the Engine API has no notion of a task.
@@ -74,8 +74,8 @@ export const taskFirstEvent: BenchGroup = {
           const prompt = `FILE=bench-${i}.txt CONTENT=hello${i}`;
           const body =
             agent === 'opencode'
-              ? { agent, prompt, model: 'scripted-model', base_url: `${model.containerUrl}/v1`, env: { OPENAI_API_KEY: 'bench-key' } }
-              : { agent, prompt, model: 'claude-sonnet-4-5', base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'bench-key' } };
+              ? { agent, prompt, model: 'scripted-model', base_url: `${model.hostUrl}/v1`, env: { OPENAI_API_KEY: 'bench-key' } }
+              : { agent, prompt, model: 'claude-sonnet-4-5', base_url: model.hostUrl, env: { ANTHROPIC_API_KEY: 'bench-key' } };
           const t = await oneTask(base, body, post);
           first.add(t.first);
           firstAgent.add(t.firstAgent);

@@ -163,6 +163,10 @@ run_check() {
   check_api "$(api_url_of "$bind")" "$(first_token)"
   check_disks "$data"
   check_images
+  SANDBOXD_GVISOR_RUNTIME="$(value_of SANDBOXD_GVISOR_RUNTIME)"
+  # shellcheck source=scripts/lib/gvisor.sh
+  . "$repo/scripts/lib/gvisor.sh"
+  gvisor_check "$(value_of SANDBOXD_IMAGE)" "$(value_of SANDBOXD_DEFAULT_RUNTIME)" || true
   if [ "$check_failed" -eq 0 ]; then echo "install.sh --check: all is well"; return 0; fi
   echo "install.sh --check: not healthy (FAIL rows above)" >&2
   return 1

@@ -23,6 +23,15 @@ export class DockerodeEngine implements ContainerEngine {
     }
   }
 
+  async runtimes(): Promise<string[]> {
+    try {
+      const info = (await this.docker.info()) as { Runtimes?: Record<string, unknown> };
+      return Object.keys(info.Runtimes ?? {}).sort();
+    } catch (err) {
+      throw wrap('info', err);
+    }
+  }
+
   async ensureNetwork(opts: NetworkOptions): Promise<'created' | 'exists'> {
     try {
       await this.docker.getNetwork(opts.name).inspect();

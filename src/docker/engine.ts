@@ -100,6 +100,8 @@ export interface NetworkInfo {
 
 export interface ContainerEngine {
   ping(): Promise<void>;
+  /** Names of the OCI runtimes the engine can run containers with (runc, runsc…). */
+  runtimes(): Promise<string[]>;
   ensureNetwork(opts: NetworkOptions): Promise<'created' | 'exists'>;
   removeNetwork(name: string): Promise<'removed' | 'already-removed'>;
   /** Throws NotFoundError when the network does not exist. */

@@ -13,6 +13,8 @@ const KILL_AFTER_S = 2;
 const DEADLINE_SLACK_MS = 5000;
 const POLL_MS = 500;
 const DRAIN_MS = 200;
+/** Every this many polls of the exec, the container's own state is read too. */
+const CONTAINER_POLL_EVERY = 4;
 
 /** One stream's output up to the limit: kept for the result, or handed on as it comes (`pass`). */
 class CappedBuffer {
@@ -100,6 +102,7 @@ export async function runExec(container: Docker.Container, opts: ExecOptions): P
         finish();
       }, opts.timeoutS * 1000 + KILL_AFTER_S * 1000 + DEADLINE_SLACK_MS),
     );
+    let polls = 0;
     const poller = setInterval(() => {
       exec.inspect().then(
         (info) => {
@@ -107,6 +110,15 @@ export async function runExec(container: Docker.Container, opts: ExecOptions): P
         },
         () => undefined,
       );
+      // Under gVisor an exec outlives a sandbox that died under it (memory, pids): Docker keeps it "running".
+      if (++polls % CONTAINER_POLL_EVERY === 0) {
+        container.inspect().then(
+          (info) => {
+            if (!info.State.Running && !finished) timers.push(setTimeout(finish, DRAIN_MS));
+          },
+          () => undefined,
+        );
+      }
     }, POLL_MS);
   });
 

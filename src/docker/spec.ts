@@ -5,14 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
-import type { Sandbox } from '../domain/sandbox.js';
+import { runtimeOf, type Runtime, type Sandbox } from '../domain/sandbox.js';
 import { RUNTIME_MOUNT, SANDBOX_HOME, runtimeDir, workspaceDir } from '../domain/layout.js';
 import { LABEL_ID, LABEL_INSTANCE, LABEL_KIND, LABEL_MANAGED } from './labels.js';
 
 export type SpecConfig = Pick<
   Config,
   'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'sandboxUid' | 'sandboxGid'
->;
+> &
+  Pick<Config, 'gvisorRuntime' | 'gvisorPidsLimit'>;
 
 export interface ContainerSpec {
   name: string;
@@ -23,6 +24,8 @@ export interface ContainerSpec {
   hostname: string;
   workingDir: string;
   stopTimeoutS: number;
+  /** Docker's name of the OCI runtime (HostConfig.Runtime): runc, or the gVisor runtime's registered name. */
+  runtime: string;
   network: string;
   /** Where /home/sandbox comes from: its disk (a volume on the loop device) or, without quotas, a directory. */
   home: HomeMount;
@@ -44,6 +47,32 @@ export type HomeMount = { kind: 'disk'; volume: string; device: string } | { kin
 /** One volume per sandbox and loop device: a volume's options cannot change, so a new device is a new name. */
 export function homeVolumeName(instance: string, id: string, device: string): string {
   return `sbx-${instance}-${id}-${device.replace(/^\/dev\//, '')}`;
+}
+
+/** Docker's name for a sandbox's runtime. */
+export function dockerRuntime(runtime: Runtime, cfg: Pick<SpecConfig, 'gvisorRuntime'>): string {
+  return runtime === 'gvisor' ? cfg.gvisorRuntime : 'runc';
+}
+
+/**
+ * In the sandbox image (images/base/statx-compat.c): gVisor releases before
+ * 2023 (Debian's runsc among them) refuse statx() with AT_NO_AUTOMOUNT, which
+ * coreutils passes, so `ls -l` and `stat` would fail with EINVAL. The library
+ * retries such a call without the flag (it changes nothing on a filesystem
+ * without automounts). Loaded under gVisor only.
+ */
+export const GVISOR_PRELOAD = '/opt/sandboxed/lib/statx-compat.so';
+
+/**
+ * What a runtime changes in the spec. gVisor: the pids limit counts the
+ * sentry's and its platform's host threads (about 9 per tenant process, none
+ * per extra thread, ~60 for the sandbox itself), never the tenant's processes
+ * one by one, so runc's limit would leave room for some 50 processes; and the
+ * statx shim above.
+ */
+function runtimeParts(runtime: Runtime, cfg: SpecConfig): { pidsLimit: number; env: string[] } {
+  if (runtime === 'gvisor') return { pidsLimit: cfg.gvisorPidsLimit, env: [`LD_PRELOAD=${GVISOR_PRELOAD}`] };
+  return { pidsLimit: cfg.pidsLimit, env: [] };
 }
 
 export function containerName(id: string): string {
@@ -86,11 +115,13 @@ export function buildContainerSpec(
 ): ContainerSpec {
   // exec: npm lifecycle scripts and build tools run binaries from /tmp; HOME is writable and executable anyway.
   const tmpOpts = `rw,exec,nosuid,nodev,mode=1777,size=${cfg.tmpfsMb}m`;
+  const runtime = runtimeOf(sb.spec);
+  const parts = runtimeParts(runtime, cfg);
   return {
     name: containerName(sb.id),
     image,
     user: `${cfg.sandboxUid}:${cfg.sandboxGid}`,
-    env: [`HOME=${SANDBOX_HOME}`, ...caEnv(cfg.extraCaCerts)],
+    env: [`HOME=${SANDBOX_HOME}`, ...caEnv(cfg.extraCaCerts), ...parts.env],
     labels: {
       ...extraLabels,
       [LABEL_MANAGED]: 'true',
@@ -100,6 +131,7 @@ export function buildContainerSpec(
     hostname: SANDBOX_HOSTNAME,
     workingDir: SANDBOX_HOME,
     stopTimeoutS: cfg.stopGraceS,
+    runtime: dockerRuntime(runtime, cfg),
     network: cfg.network,
     home,
     binds: [
@@ -116,7 +148,7 @@ export function buildContainerSpec(
     },
     memoryBytes: sb.spec.memoryMb * 1024 * 1024,
     nanoCpus: Math.round(sb.spec.cpus * 1e9),
-    pidsLimit: cfg.pidsLimit,
+    pidsLimit: parts.pidsLimit,
     nofile: cfg.nofile,
     extraHosts: ['host.docker.internal:host-gateway'],
   };
@@ -163,6 +195,7 @@ export function toEngineCreateBody(spec: ContainerSpec): Record<string, unknown>
     WorkingDir: spec.workingDir,
     StopTimeout: spec.stopTimeoutS,
     HostConfig: {
+      Runtime: spec.runtime,
       Binds: spec.binds,
       // dockerd mounts the disk itself (the local driver on a block device): nosuid and nodev in the sandbox too.
       ...(spec.home.kind === 'disk'

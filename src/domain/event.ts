@@ -51,8 +51,9 @@ export interface EventSink {
 export const NO_EVENTS: EventSink = { emit: () => undefined };
 
 /**
- * The metadata an event carries. Rows get `metadata` from the metadata work
- * (issue 24, requirement 1); until then a row has none and this is `{}`.
+ * The metadata an event carries: the row's when it happened (tombstones keep
+ * theirs, so a delete's event still names the owner); `{}` for an id without
+ * a row.
  */
 export function metadataOf(sb: { id: string; metadata?: Record<string, string> } | undefined): Record<string, string> {
   return sb?.metadata ?? {};

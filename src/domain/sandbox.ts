@@ -4,12 +4,19 @@
  * the metadata type.
  */
 import type { Metadata } from './metadata.js';
+import type { EgressPolicy } from './egress.js';
 
 export type IdlePolicy = 'sleep' | 'always_on';
 export type Visibility = 'public' | 'private';
 export type DesiredState = 'running' | 'stopped' | 'destroyed' | 'purged';
 /** What Docker last told us: no container, created/exited (not running), running. */
 export type ObservedState = 'none' | 'stopped' | 'running' | 'unknown';
+/**
+ * The container runtime a sandbox runs under: runc (namespaces on the host's
+ * kernel) or gVisor (runsc: a user-space kernel between the tenant and the host's).
+ */
+export type Runtime = 'runc' | 'gvisor';
+export const RUNTIMES: readonly Runtime[] = ['runc', 'gvisor'];
 
 export interface ServiceSpec {
   name: string;
@@ -32,6 +39,14 @@ export interface SandboxSpec {
   idleDeleteS?: number;
   /** An expiry purges (workspace and snapshots go) instead of deleting (workspace kept). */
   purgeOnExpiry?: boolean;
+  /** Absent on rows from before runtimes: those run under runc. */
+  runtime?: Runtime;
+  /** Where the sandbox may connect (ports 80 and 443 by name); absent: the settings' default. */
+  egress?: EgressPolicy;
+}
+
+export function runtimeOf(spec: Pick<SandboxSpec, 'runtime'>): Runtime {
+  return spec.runtime ?? 'runc';
 }
 
 export interface Sandbox {
@@ -45,14 +60,14 @@ export interface Sandbox {
   updatedAt: number;
   lastActiveAt: number;
   lastError: string | null;
-  /** Labels for filtering (domain/metadata.ts); `sandboxed.owner` names the token that created it. */
-  metadata: Metadata;
-  /** When it was last asked to stop; null while it is wanted running. */
-  stoppedAt: number | null;
   /** The image's name in SANDBOXD_IMAGES (the store always sets it; absent means `default`). */
   image?: string;
   /** The id of the image the current container was made from; null before its first container. */
   imageId?: string | null;
+  /** Labels for filtering (domain/metadata.ts); `sandboxed.owner` names the token that created it. */
+  metadata: Metadata;
+  /** When it was last asked to stop; null while it is wanted running. */
+  stoppedAt: number | null;
 }
 
 /**

@@ -19,6 +19,11 @@ export function isTerminal(status: TaskStatus): boolean {
 /** Task ids are lowercase ULIDs: safe as one path segment. */
 export const TASK_ID_PATTERN = /^[0-9a-z]{26}$/;
 
+export type UsageSource = 'agent' | 'gateway';
+
+/** Reasons that start this way are a budget stop (task.failed, status failed). */
+export const BUDGET_REASON_PREFIX = 'budget:';
+
 export interface Usage {
   input_tokens: number;
   output_tokens: number;
@@ -68,6 +73,14 @@ export interface Task {
   continueFrom: string | null;
   /** The snapshot taken right before the agent started (undo restores it). */
   checkpointId: string | null;
+  /** gateway: model calls went through the daemon's gateway (the key never entered the sandbox), which counted usage. */
+  usageSource: UsageSource;
+  /** What the gateway counted so far (zeros for key_in_sandbox tasks). */
+  gatewayUsage: Usage;
+  maxTokensTotal: number | null;
+  maxCostUsd: number | null;
+  /** The name of the API token that started the task ('' with auth off). */
+  apiToken: string;
   sessionId: string | null;
   containerId: string | null;
   result: TaskResult | null;

@@ -5,7 +5,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Sandbox } from '../domain/sandbox.js';
-import { GoneError, NotFoundError } from '../errors.js';
 import { decideAccess, type AccessFacts } from './access-decide.js';
 import { gone, notFound, tokenAccepted, unauthorized, undeclaredPort, type Answer } from './answers.js';
 import { TOKEN_HEADER, clearTokenCookie, cookieValues, queryToken, sameHostPath, tokenCookie, tokenCookieName, withoutTokenParam } from './credentials.js';
@@ -16,7 +15,8 @@ export type Admitted = { sb: Sandbox; port: number } | { answer: Answer };
 
 export interface AccessDeps {
   config: PreviewUrlConfig;
-  sandboxes: { getForEdge(id: string): Sandbox };
+  /** SandboxService.forEdge: a map lookup in the in-memory view. */
+  sandboxes: { forEdge(id: string): Sandbox | 'unknown' | 'gone' };
   tokens: Pick<PreviewTokens, 'check' | 'secondsLeft'>;
 }
 
@@ -27,16 +27,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 export class AccessGate {
   constructor(private readonly deps: AccessDeps) {}
-
-  private lookup(id: string): Sandbox | 'unknown' | 'gone' {
-    try {
-      return this.deps.sandboxes.getForEdge(id);
-    } catch (err) {
-      if (err instanceof NotFoundError) return 'unknown';
-      if (err instanceof GoneError) return 'gone';
-      throw err;
-    }
-  }
 
   /**
    * The token offered first (query, then header, then cookie), checked against
@@ -57,7 +47,7 @@ export class AccessGate {
   /** Who may reach what. `absolute` (scheme and host) builds redirects for Traefik's forward-auth, whose Location Traefik resolves against the auth URL. */
   admit(req: IncomingMessage, target: PreviewTarget, url: string, method: string, absolute?: string): Admitted {
     const { config, tokens } = this.deps;
-    const found = this.lookup(target.id);
+    const found = this.deps.sandboxes.forEdge(target.id);
     const sb = typeof found === 'string' ? null : found;
     const token = sb && sb.spec.visibility === 'private' ? this.findToken(sb, url, req) : null;
     const d = decideAccess({

@@ -7,7 +7,8 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { LOG_DIR_REL } from '../domain/layout.js';
 import type { Sandbox } from '../domain/sandbox.js';
-import { failedPage, gonePage, notFoundPage, unavailablePage, undeclaredPortPage, unauthorizedPage, warmingPage } from './pages.js';
+import { failedPage, gonePage, noAppPage, notFoundPage, unavailablePage, undeclaredPortPage, unauthorizedPage, warmingPage } from './pages.js';
+import { servesPort, type PortVerdict } from './port-decide.js';
 import type { WakeFailure } from './waker.js';
 
 /** Every answer the edge writes itself carries this header; the warming page's script relies on it. */
@@ -91,6 +92,7 @@ export function tokenAccepted(location: string, cookie: string): Answer {
  */
 export function wakeFailed(sb: Sandbox, port: number, f: WakeFailure): Answer {
   if (f.retryAfterS !== undefined) return unavailable(sb, port, f.reason, f.retryAfterS);
+  if (f.idle) return noApp(sb, port, f.idle);
   const { reason, timedOut } = f;
   const services = sb.spec.services.filter((s) => s.port === port);
   const shown = services.length > 0 ? services : sb.spec.services;
@@ -99,6 +101,36 @@ export function wakeFailed(sb: Sandbox, port: number, f: WakeFailure): Answer {
     kind: 'failed',
     json: { error: `sandbox ${sb.id}: ${reason}`, logs: shown.map((s) => `~/${LOG_DIR_REL}/${s.name}.log`) },
     html: failedPage({ id: sb.id, port, reason, services: shown }),
+  };
+}
+
+/**
+ * Nothing is on its way up on the port (port-decide.ts): 502 at once, with the
+ * port's state, what the supervisor runs, and what to do about it.
+ */
+export function noApp(sb: Sandbox, port: number, v: Extract<PortVerdict, { kind: 'answer' }>): Answer {
+  const serving = v.services.filter((s) => servesPort(s, port, sb.spec.ports[0]));
+  const where = `port ${port} of sandbox ${sb.id}`;
+  let error: string;
+  let hint: string;
+  if (v.portState === 'loopback-only') {
+    error = `the app on ${where} listens on localhost only, which the edge cannot reach`;
+    hint = `make it listen on 0.0.0.0:${port} (services get HOST=0.0.0.0; Vite needs --host 0.0.0.0)`;
+  } else if (serving.length > 0) {
+    error = `nothing listens on ${where}; ${serving.map((s) => `service ${s.name} is ${s.state}`).join(', ')}`;
+    hint = `read ${serving.map((s) => `~/${LOG_DIR_REL}/${s.name}.log`).join(', ')}; a failed service starts again when its config changes (PATCH /v1/sandboxes/${sb.id} services) or with sandboxed-ctl restart <name>`;
+  } else {
+    error = `nothing listens on ${where} and no service is declared for it`;
+    hint =
+      `declare one (PATCH /v1/sandboxes/${sb.id} {"services":[{"name":"web","command":"…","port":${port}}]})` +
+      (sb.spec.ports[0] === port ? ', add a "dev" script to package.json (it runs by itself on this port)' : '') +
+      `, or start the dev server listening on 0.0.0.0:${port}`;
+  }
+  return {
+    status: 502,
+    kind: 'no-app',
+    json: { error, hint, port, port_state: v.portState, services: v.services.map((s) => ({ name: s.name, port: s.port ?? sb.spec.ports[0] ?? null, state: s.state })) },
+    html: noAppPage({ id: sb.id, port, error, hint }),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
- * The built-in edge's hop to the app: http-proxy-3 over a keep-alive agent,
- * streamed both ways, WebSocket upgrades included. What the app sees is
- * decided here: Host kept, our credentials removed, forwarding headers set by
- * us (we are the edge).
+ * The built-in edge's hop to the app: requests through the pooled undici
+ * client (upstream-client.ts), WebSocket upgrades through http-proxy-3's
+ * tunnel (an upgraded connection is never reused, so a pool buys nothing),
+ * streamed both ways. What the app sees is decided here: Host kept, our
+ * credentials removed, forwarding headers set by us (we are the edge).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,6 +13,7 @@ import type { Sandbox } from '../domain/sandbox.js';
 import type { ActivityTracker } from '../sandboxes/activity.js';
 import { send, upstreamError, type Out } from './answers.js';
 import { TOKEN_HEADER, stripTokenCookie, withoutTokenParam } from './credentials.js';
+import { UpstreamClient } from './upstream-client.js';
 import type { Upstream, Upstreams } from './upstreams.js';
 
 export interface AppProxyDeps {
@@ -22,8 +24,9 @@ export interface AppProxyDeps {
 }
 
 export class AppProxy {
-  // Keep-alive to the apps; no socket cap, since WebSockets and SSE hold theirs for long.
-  private readonly agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000 });
+  private readonly client = new UpstreamClient();
+  // Upgrades only: each WebSocket holds its own connection to the app for its life.
+  private readonly agent = new http.Agent({ keepAlive: false });
   private readonly proxy = new ProxyServer({ agent: this.agent, xfwd: false, changeOrigin: false });
   private readonly upgraded = new Set<Duplex>();
 
@@ -33,7 +36,7 @@ export class AppProxy {
 
   web(req: IncomingMessage, res: ServerResponse, sb: Sandbox, up: Upstream): void {
     this.prepare(req, sb, false);
-    this.proxy.web(req, res, { target: { host: up.ip, port: up.port, protocol: 'http:' } }, this.onError(sb, up.port, res));
+    this.client.forward(req, res, up, this.onError(sb, up.port, res));
   }
 
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, sb: Sandbox, up: Upstream): void {
@@ -48,9 +51,10 @@ export class AppProxy {
     this.proxy.ws(req, socket, head, { target: { host: up.ip, port: up.port, protocol: 'http:' } }, this.onError(sb, up.port, socket));
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const s of this.upgraded) s.destroy();
     this.agent.destroy();
+    await this.client.close();
   }
 
   /** `?token=` is ours only on private sandboxes; a public app may use it for itself. */

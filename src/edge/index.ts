@@ -13,6 +13,7 @@ import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
 import { AccessGate } from './access.js';
 import { AppProxy } from './app-proxy.js';
+import { execPortCheck } from './port-check.js';
 import { PreviewServer } from './preview-server.js';
 import type { PreviewTokens } from './tokens.js';
 import { tcpProbe, Upstreams } from './upstreams.js';
@@ -20,7 +21,7 @@ import { Waker } from './waker.js';
 
 export interface EdgeDeps {
   config: Readonly<Config>;
-  sandboxes: Pick<SandboxService, 'getForEdge' | 'touch' | 'start' | 'list'>;
+  sandboxes: Pick<SandboxService, 'forEdge' | 'touch' | 'start' | 'list'>;
   activity: Pick<ActivityTracker, 'begin'>;
   engine: ContainerEngine;
   tokens: PreviewTokens;
@@ -42,7 +43,9 @@ export function createEdge(deps: EdgeDeps): Edge {
   // Both modes probe the container's IP, the path Traefik takes too (it shares the host's network):
   // an app listening on localhost only is "not up", and the failure page says why.
   const upstreams = new Upstreams(engine, tcpProbe());
-  const waker = new Waker({ start: (id) => sandboxes.start(id), upstreams, timeoutMs: config.wakeTimeoutMs, log, events });
+  // A held request is answered early when nothing is on its way up on its port (port-check.ts).
+  const checkPort = execPortCheck(engine);
+  const waker = new Waker({ start: (id) => sandboxes.start(id), upstreams, checkPort, timeoutMs: config.wakeTimeoutMs, log, events });
   const access = new AccessGate({ config, sandboxes, tokens });
   const proxy = mode === 'proxy' ? new AppProxy({ previewTls: config.previewTls, activity, upstreams, log }) : null;
   // The cap guards the public built-in edge; behind Traefik every connection comes from Traefik itself.

@@ -64,6 +64,16 @@ ${logs}
   );
 }
 
+/** Nothing is on its way up on the port: no reload loop, the page says what to do. */
+export function noAppPage(o: { id: string; port: number; error: string; hint: string }): string {
+  return layout(
+    'No app on this port',
+    `<h1>No app answers on port ${esc(o.port)}</h1>
+<p>Sandbox <code>${esc(o.id)}</code> is running, but: ${esc(o.error)}.</p>
+<p>What to do: ${esc(o.hint)}. Then reload this page.</p>`,
+  );
+}
+
 /** A start refused for now (the host is short of memory): no reload loop, the page says when to try. */
 export function unavailablePage(o: { id: string; port: number; reason: string; retryAfterS: number }): string {
   return layout(

@@ -92,7 +92,7 @@ export class PreviewServer {
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
-    this.deps.proxy?.close();
+    await this.deps.proxy?.close();
     await closed;
   }
 
@@ -117,7 +117,7 @@ export class PreviewServer {
     const { sandboxes, upstreams, waker, proxy, config } = this.deps;
     sandboxes.touch(sb.id);
     const browser = isBrowserNavigation(req.method, req.headers.accept);
-    const up = await upstreams.ready(sb, port);
+    const up = upstreams.cached(sb, port) ?? (await upstreams.ready(sb, port));
     switch (decideWake({ appUp: up !== null, canProxy: proxy !== null, browser, wake: waker.state(sb.id, port) })) {
       case 'proxy':
         return proxy!.web(req, res, sb, up!);

@@ -52,6 +52,14 @@ export class Upstreams {
     private readonly probe: PortProbe,
   ) {}
 
+  /** The hot path: an address known to accept, from memory alone, or null (then ask ready()). */
+  cached(sb: Sandbox, port: number): Upstream | null {
+    const entry = this.cache.get(sb.id);
+    if (!entry || entry.containerId !== sb.containerId || entry.version !== sb.updatedAt || !entry.ready.has(port)) return null;
+    if (sb.desiredState !== 'running' || sb.observedState !== 'running') return null;
+    return { ip: entry.ip, port };
+  }
+
   async ready(sb: Sandbox, port: number): Promise<Upstream | null> {
     if (sb.desiredState !== 'running' || sb.observedState !== 'running' || !sb.containerId) return null;
     let entry = this.cache.get(sb.id);

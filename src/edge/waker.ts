@@ -8,14 +8,20 @@ import { NO_EVENTS, type EventSink } from '../domain/event.js';
 import type { Sandbox } from '../domain/sandbox.js';
 import { UnavailableError } from '../errors.js';
 import { metrics } from '../telemetry/metrics.js';
+import type { PortCheck } from './port-check.js';
+import { decidePortWait, PORT_GRACE_MS, type PortVerdict } from './port-decide.js';
 import type { Upstream, Upstreams } from './upstreams.js';
 import type { WakeState } from './wake-decide.js';
 
-/** Why a wake ended without the app: `retryAfterS` when the start was refused for now (memory), not failed. */
+/**
+ * Why a wake ended without the app: `retryAfterS` when the start was refused
+ * for now (memory), not failed; `idle` when nothing was on its way up on the port.
+ */
 export interface WakeFailure {
   reason: string;
   timedOut: boolean;
   retryAfterS?: number;
+  idle?: Extract<PortVerdict, { kind: 'answer' }>;
 }
 
 export type WakeOutcome = { ok: true; upstream: Upstream } | ({ ok: false } & WakeFailure);
@@ -24,6 +30,8 @@ export interface WakerDeps {
   /** SandboxService.start: shares one in-flight start per id. */
   start: (id: string) => Promise<Sandbox>;
   upstreams: Upstreams;
+  /** Asks what runs behind the port while the app is not up (port-check.ts); absent, a wake waits out its timeout. */
+  checkPort?: PortCheck;
   timeoutMs: number;
   log: Logger;
   pollMs?: number;
@@ -36,6 +44,9 @@ export interface WakerDeps {
 export const FAILURE_MEMORY_MS = 30_000;
 /** Anyone on the internet can ask for a wake: refusals of one sandbox are said at most this often. */
 export const REFUSAL_EVENT_MS = 60_000;
+/** Port checks while a held app is not up: the first after the grace, then ever further apart. */
+const CHECK_FIRST_GAP_MS = 1_000;
+const CHECK_MAX_GAP_MS = 8_000;
 
 export class Waker {
   private readonly inflight = new Map<string, Promise<WakeOutcome>>();
@@ -72,7 +83,10 @@ export class Waker {
     const p = this.run(id, port).then((outcome) => {
       observe({ outcome: outcome.ok ? 'ok' : outcome.retryAfterS !== undefined ? 'refused' : outcome.timedOut ? 'timeout' : 'failed' });
       if (outcome.ok) this.failures.delete(key);
-      else this.failures.set(key, { at: this.now(), reason: outcome.reason, timedOut: outcome.timedOut, retryAfterS: outcome.retryAfterS });
+      else {
+        const { reason, timedOut, retryAfterS, idle } = outcome;
+        this.failures.set(key, { at: this.now(), reason, timedOut, retryAfterS, idle });
+      }
       return outcome;
     });
     this.inflight.set(key, p);
@@ -109,11 +123,20 @@ export class Waker {
     }
     upstreams.invalidate(id);
     const pollMs = this.deps.pollMs ?? 250;
+    const started = this.now();
+    let nextCheck = started + PORT_GRACE_MS;
+    let gap = CHECK_FIRST_GAP_MS;
     for (;;) {
       const up = await upstreams.ready(sb, port);
       if (up) {
         log.info({ sandboxId: id, port, ms: this.now() - began }, 'preview app is up');
         return { ok: true, upstream: up };
+      }
+      if (this.deps.checkPort && this.now() >= nextCheck) {
+        const idle = await this.idle(sb, port, started);
+        if (idle) return idle;
+        nextCheck = this.now() + gap;
+        gap = Math.min(gap * 2, CHECK_MAX_GAP_MS);
       }
       if (this.now() + pollMs >= deadline) break;
       await new Promise((r) => setTimeout(r, pollMs));
@@ -121,5 +144,15 @@ export class Waker {
     const reason = `nothing accepted connections on port ${port} within ${Math.round(timeoutMs / 1000)} s`;
     log.warn({ sandboxId: id, port, timeoutMs }, 'preview app did not come up');
     return { ok: false, reason, timedOut: true };
+  }
+
+  /** A failure when nothing is on its way up on the port (no pointless hold), else null: keep waiting. */
+  private async idle(sb: Sandbox, port: number, started: number): Promise<WakeOutcome | null> {
+    const facts = await this.deps.checkPort!(sb, port);
+    if (!facts) return null;
+    const verdict = decidePortWait(facts, port, sb.spec.ports[0], this.now() - started);
+    if (verdict.kind === 'wait') return null;
+    this.deps.log.info({ sandboxId: sb.id, port, portState: verdict.portState }, 'nothing is on its way up on the port; answering');
+    return { ok: false, reason: `nothing is on its way up on port ${port}`, timedOut: false, idle: verdict };
   }
 }

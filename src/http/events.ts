@@ -6,17 +6,21 @@
  * subscription.ts): a client that reads slower than events come is dropped
  * (its connection closed) and reconnects with Last-Event-ID; the replay is
  * read from the store page by page as the client takes it. Streams are capped
- * (SANDBOXD_EVENTS_MAX_CLIENTS, then 429).
+ * (SANDBOXD_EVENTS_MAX_CLIENTS, then 429). A token that is not an admin gets
+ * only the events of its own sandboxes (their metadata names it as owner, as
+ * every event carries it); the deliveries are the operator's (403).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eventJson, matchesTypes, parseTypeFilter, type Delivery, type LifecycleEvent } from '../domain/event.js';
+import { mayAct } from '../domain/principal.js';
 import { sandboxIdSchema } from './schemas.js';
 import { InvalidError, TooManyError } from '../errors.js';
 import type { Subscription } from '../events/subscription.js';
 import type { HttpDeps } from './deps.js';
 import { deliveryListSchema, eventStream } from './event-responses.js';
+import { principalOf } from './ownership.js';
 import { op, replies } from './replies.js';
 import { sseCursor, type SseMessage } from './sse.js';
 
@@ -42,7 +46,8 @@ const deliveriesQuery = z.object({
 
 const EVENTS = `Server-Sent Events: each message is \`id: <id>\` and \`data: <LifecycleEvent as JSON>\`; a \`: heartbeat\` comment comes every 15 s.
 Without a cursor only new events come; with Last-Event-ID or ?since= the stored ones after it are replayed first (with ?follow=false, only those: the stream ends after them; a cursor defaults to 0 then) (the store keeps SANDBOXD_EVENTS_MAX_COUNT events for at most SANDBOXD_EVENTS_MAX_AGE_SECONDS; older ones are announced by an \`event: gap\` message).
-A client more than SANDBOXD_EVENTS_CLIENT_BUFFER events behind is disconnected: reconnect with Last-Event-ID. At most SANDBOXD_EVENTS_MAX_CLIENTS streams (429).`;
+A client more than SANDBOXD_EVENTS_CLIENT_BUFFER events behind is disconnected: reconnect with Last-Event-ID. At most SANDBOXD_EVENTS_MAX_CLIENTS streams (429).
+A token that is not an admin gets only the events of the sandboxes it owns, on at most SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN streams.`;
 
 function typeFilters(text: string | undefined): string[] {
   const list = (text ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
@@ -76,6 +81,8 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
   const { events, config } = deps;
   /** Streams open now, following (with their subscription) or not: each holds a page and a socket, so all count against the cap. */
   const open = new Map<FastifyReply, Subscription | null>();
+  /** Streams held by each token that is not an admin (SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN). */
+  const perTenant = new Map<string, number>();
   let closing = false;
   // Ends every stream at close; one waiting on its client is cut (it would hold the close up).
   app.addHook('preClose', async () => {
@@ -121,15 +128,23 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
     const follow = req.query.follow !== '0' && req.query.follow !== 'false';
     const hasCursor = req.query.since !== undefined || req.headers['last-event-id'] !== undefined;
     const after = hasCursor ? sseCursor(req, req.query.since) : follow ? null : 0;
-    const wants = (e: LifecycleEvent): boolean => (sandboxId === undefined || e.sandboxId === sandboxId) && matchesTypes(types, e.type);
+    const who = principalOf(req);
+    const wants = (e: LifecycleEvent): boolean => mayAct(who, e.metadata) && (sandboxId === undefined || e.sandboxId === sandboxId) && matchesTypes(types, e.type);
     if (open.size >= config.eventsMaxClients) {
       throw new TooManyError(`${open.size} event streams are open, the most SANDBOXD_EVENTS_MAX_CLIENTS allows; close one first`);
     }
+    const tenant = who.admin ? null : who.owner;
+    const held = tenant === null ? 0 : (perTenant.get(tenant) ?? 0);
+    if (tenant !== null && held >= config.eventsMaxClientsPerToken) {
+      throw new TooManyError(`token "${tenant}" has ${held} event streams open, the most SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN allows; close one first`);
+    }
     open.set(reply, null);
+    if (tenant !== null) perTenant.set(tenant, held + 1);
     const closed = new Promise<void>((resolve) => reply.raw.once('close', resolve));
     void closed.then(() => {
       open.get(reply)?.end();
       open.delete(reply);
+      if (tenant !== null) perTenant.set(tenant, perTenant.get(tenant)! - 1);
     });
     if (!follow) {
       reply.header('cache-control', 'no-cache, no-transform');
@@ -147,7 +162,7 @@ export async function eventRoutes(fastify: FastifyInstance, deps: HttpDeps): Pro
   });
 
   const listing = {
-    ...op('/v1/webhooks/deliveries', 'listWebhookDeliveries', 'events', 'Webhook deliveries, newest first', 'Pending, delivered and given-up deliveries of SANDBOXD_WEBHOOKS, bounded like the events.'),
+    ...op('/v1/webhooks/deliveries', 'listWebhookDeliveries', 'events', 'Webhook deliveries, newest first', 'Pending, delivered and given-up deliveries of SANDBOXD_WEBHOOKS, bounded like the events. For admin tokens.'),
     querystring: deliveriesQuery,
     response: replies({ 200: deliveryListSchema }, 400),
   };

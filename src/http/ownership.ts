@@ -31,7 +31,7 @@ declare module 'fastify' {
 /** Routes whose `:id` is a sandbox id: the ownership check covers exactly these. */
 const SANDBOX_ROUTE = /^\/(v1\/sandboxes|sandbox)\/:id(\/|$)/;
 /** Routes without a sandbox id that a scoped token may call: each answers only what it owns. */
-const TENANT_ROUTES = new Set(['/v1/sandboxes', '/sandbox', '/sandboxes', '/v1/snapshots']);
+const TENANT_ROUTES = new Set(['/v1/sandboxes', '/sandbox', '/sandboxes', '/v1/snapshots', '/v1/events']);
 
 /** The request's principal; every route behind auth has one (set at onRequest). */
 export function principalOf(req: FastifyRequest): Principal {

@@ -53,13 +53,13 @@ const SANDBOX_EXAMPLE = {
   services: [{ name: 'web', command: 'npm run dev', port: 3000 }],
   env_names: ['API_KEY'],
   last_error: null,
+  image: 'default',
+  image_id: 'sha256:5e62550790e3…',
   metadata: { user: '42', 'sandboxed.owner': 'app' },
   ttl_s: 86400,
   expires_at: '2025-01-02T12:00:00.000Z',
   auto_delete_after_idle_s: null,
   purge_on_expiry: false,
-  image: 'default',
-  image_id: 'sha256:5e62550790e3…',
 };
 
 export const sandboxSchema = z
@@ -79,13 +79,13 @@ export const sandboxSchema = z
     services: z.array(serviceOut),
     env_names: z.array(z.string()).meta({ description: 'Names of the injected variables; values never leave the daemon' }),
     last_error: z.string().nullable(),
+    image: z.string().meta({ description: 'The image’s name in SANDBOXD_IMAGES (GET /v1/images)' }),
+    image_id: z.string().nullable().meta({ description: 'The build its container was made from; null before its first container' }),
     metadata: z.record(z.string(), z.string()).meta({ description: 'Labels for filtering; sandboxed.owner is the name of the token that created it' }),
     ttl_s: z.number().int().nullable().meta({ description: 'Deleted this long after create; null: never' }),
     expires_at: timestamp.nullable().meta({ description: 'created_at + ttl_s' }),
     auto_delete_after_idle_s: z.number().int().nullable().meta({ description: 'Deleted once stopped and unused this long; null: never' }),
     purge_on_expiry: z.boolean(),
-    image: z.string().meta({ description: 'The image’s name in SANDBOXD_IMAGES (GET /v1/images)' }),
-    image_id: z.string().nullable().meta({ description: 'The build its container was made from; null before its first container' }),
   })
   .meta({ id: 'Sandbox', description: 'A sandbox', examples: [SANDBOX_EXAMPLE] });
 

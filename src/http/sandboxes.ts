@@ -42,12 +42,14 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
         idlePolicy: b.idle_policy,
         visibility: b.visibility,
         services: b.services,
+        image: b.image,
         metadata: b.metadata,
         ttlS: b.ttl_s,
         idleDeleteS: b.auto_delete_after_idle_s,
         purgeOnExpiry: b.purge_on_expiry,
         by,
-        image: b.image,
+        runtime: b.runtime,
+        egress: b.egress,
       });
       return reply.code(201).send(present(sb));
     });
@@ -78,7 +80,16 @@ export async function sandboxRoutes(fastify: FastifyInstance, deps: HttpDeps): P
     app.patch(base, { schema: patch }, async (req) => {
       const b = req.body;
       const lifetimes = { ttlS: b.ttl_s, idleDeleteS: b.auto_delete_after_idle_s, purgeOnExpiry: b.purge_on_expiry };
-      return present(await sandboxes.update(req.params.id, { idlePolicy: b.idle_policy, visibility: b.visibility, services: b.services, metadata: b.metadata, ...lifetimes }));
+      return present(
+        await sandboxes.update(req.params.id, {
+          idlePolicy: b.idle_policy,
+          visibility: b.visibility,
+          services: b.services,
+          metadata: b.metadata,
+          egress: b.egress,
+          ...lifetimes,
+        }),
+      );
     });
 
     const del = { ...op(base, 'deleteSandbox', 'sandboxes', 'Remove the container, keep the workspace'), params: idParams, response: replies({ 200: sandboxDeletedSchema }, 400, 404, 502) };

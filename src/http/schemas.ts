@@ -1,5 +1,6 @@
 /** Shared zod schemas for the wire format (snake_case). */
 import { z } from 'zod';
+import { egressEntryProblem, MAX_EGRESS_ENTRIES } from '../domain/egress.js';
 import {
   isReservedKey,
   METADATA_KEY_MAX,
@@ -10,7 +11,7 @@ import {
   metadataProblem,
   metadataValueProblem,
 } from '../domain/metadata.js';
-import { ENV_NAME_PATTERN, SANDBOX_ID_MAX, SANDBOX_ID_PATTERN } from '../domain/sandbox.js';
+import { ENV_NAME_PATTERN, RUNTIMES, SANDBOX_ID_MAX, SANDBOX_ID_PATTERN } from '../domain/sandbox.js';
 
 export const sandboxIdSchema = z
   .string()
@@ -97,6 +98,28 @@ const lifetimeFields = {
   purge_on_expiry: z.boolean().optional().meta({ description: 'An expiry purges (workspace and snapshots gone) instead of keeping the workspace like DELETE' }),
 };
 
+const egressEntry = z
+  .string()
+  .max(253)
+  .transform((e) => e.toLowerCase())
+  .superRefine((e, ctx) => {
+    const problem = egressEntryProblem(e);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A sandbox's egress policy: names, wildcards and CIDRs (see src/domain/egress.ts). */
+export const egressSchema = z
+  .strictObject({
+    mode: z.enum(['open', 'allowlist']),
+    allow: z.array(egressEntry).max(MAX_EGRESS_ENTRIES).default([]),
+    deny: z.array(egressEntry).max(MAX_EGRESS_ENTRIES).default([]),
+  })
+  .meta({
+    id: 'EgressPolicy',
+    description: 'Where the sandbox may connect on ports 80 and 443, by host name: exact names, *.wildcards and CIDRs; deny wins. Absent: the settings\' default (SANDBOXD_EGRESS_MODE).',
+    examples: [{ mode: 'allowlist', allow: ['registry.npmjs.org', '*.github.com'], deny: [] }],
+  });
+
 export const createSandboxBody = z.strictObject({
   id: sandboxIdSchema.optional(),
   ports: z
@@ -111,12 +134,15 @@ export const createSandboxBody = z.strictObject({
   idle_policy: idlePolicySchema.optional(),
   visibility: visibilitySchema.optional(),
   services: servicesSchema.optional(),
+  /** runc, or gvisor (a user-space kernel between the tenant and the host's); default SANDBOXD_DEFAULT_RUNTIME. */
+  runtime: z.enum(RUNTIMES).optional(),
   /** A fork: the workspace starts as this snapshot (env, ports and limits come from this request). */
   from_snapshot: z.string().regex(/^[0-9a-z]{26}$/, 'must be a snapshot id').optional(),
-  metadata: metadataSchema.optional(),
-  ...lifetimeFields,
   /** A name of SANDBOXD_IMAGES (GET /v1/images); default: SANDBOXD_IMAGE. */
   image: z.string().max(32).regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be an image name from GET /v1/images').optional(),
+  metadata: metadataSchema.optional(),
+  ...lifetimeFields,
+  egress: egressSchema.optional(),
 }).meta({ id: 'CreateSandbox' });
 
 export const updateSandboxBody = z.strictObject({
@@ -125,6 +151,8 @@ export const updateSandboxBody = z.strictObject({
   services: servicesSchema.optional(),
   metadata: metadataPatchSchema.optional(),
   ...lifetimeFields,
+  /** null: back to the settings' default. */
+  egress: egressSchema.nullable().optional(),
 }).meta({ id: 'UpdateSandbox' });
 
 export const execBody = z.strictObject({

@@ -29,6 +29,9 @@ const createBody = z.strictObject({
   timeout_s: z.number().int().min(1).optional(),
   continue_from: taskIdSchema.optional(),
   checkpoint: z.boolean().optional(),
+  key_in_sandbox: z.boolean().optional(),
+  max_tokens_total: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  max_cost_usd: z.number().positive().max(1e9).optional(),
 }).meta({ id: 'CreateTask' });
 const eventsQuery = z.object({ after: z.coerce.number().int().min(0).optional().meta({ description: 'Replay the events after this seq' }) });
 // Other headers pass through untouched: this only documents (and checks) the one the route reads.
@@ -69,6 +72,11 @@ export function presentTask(t: Task) {
     checkpoint_id: t.checkpointId,
     env_names: t.envNames,
     timeout_s: t.timeoutS,
+    key_in_sandbox: t.usageSource === 'agent',
+    max_tokens_total: t.maxTokensTotal,
+    max_cost_usd: t.maxCostUsd,
+    // What the gateway has counted so far (live while the task runs); result.usage once it ended.
+    usage: t.usageSource === 'gateway' ? t.gatewayUsage : null,
     created_at: new Date(t.createdAt).toISOString(),
     started_at: iso(t.startedAt),
     ended_at: iso(t.endedAt),
@@ -101,6 +109,10 @@ export async function taskRoutes(fastify: FastifyInstance, deps: HttpDeps): Prom
         continueFrom: b.continue_from,
         checkpoint: b.checkpoint,
         by: principalOf(req),
+        keyInSandbox: b.key_in_sandbox,
+        maxTokensTotal: b.max_tokens_total,
+        maxCostUsd: b.max_cost_usd,
+        apiToken: req.tokenName,
       });
       return reply.code(202).send(presentTask(task));
     });

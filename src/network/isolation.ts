@@ -10,10 +10,14 @@
  *   metadata address 169.254.169.254, other Docker networks): dropped in
  *   DOCKER-USER, except DNS to the host's resolvers and CIDRs the operator allows.
  *   With egress mode "allowlist" everything not allowed is dropped.
+ * - sandbox → TCP 80 and 443 anywhere: redirected (nat PREROUTING) to the
+ *   daemon's transparent egress proxy on the bridge's host address, which
+ *   decides by the HTTP Host or TLS SNI; INPUT admits the proxy's two ports
+ *   and the model gateway's port on that address only.
  * The edge (built-in or Traefik, both on the host network) reaches sandboxes
  * from the host, which no rule here touches; replies come back as ESTABLISHED.
  *
- * Rules live in two chains per network, replaced atomically with
+ * Rules live in three chains per network, replaced atomically with
  * iptables-restore --noflush. verifyIsolation compares one `iptables -S`
  * listing with what buildRules installs and re-applies what is missing; the
  * lifecycle runs it before every container start and every reconcile tick.
@@ -28,22 +32,34 @@ const run = promisify(execFile);
 
 export const DEFAULT_DENY = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
 
+/** The daemon's listeners on the bridge's host address that sandboxes may reach. */
+export interface HostListeners {
+  address: string;
+  gatewayPort: number;
+  proxyHttpPort: number;
+  proxyTlsPort: number;
+}
+
 export interface IsolationPolicy {
   mode: 'open' | 'allowlist';
+  /** IPv4 CIDRs only: names are the egress proxy's business. */
   allow: string[];
   deny: string[];
   allowHostPorts: number[];
   resolvers: string[];
+  host: HostListeners;
 }
 
 export interface Chains {
   forward: string;
   input: string;
+  /** In the nat table: the redirect of TCP 80/443 to the egress proxy. */
+  nat: string;
 }
 
 export function chainsFor(networkId: string): Chains {
   const id = networkId.slice(0, 12);
-  return { forward: `SBX-F-${id}`, input: `SBX-I-${id}` };
+  return { forward: `SBX-F-${id}`, input: `SBX-I-${id}`, nat: `SBX-N-${id}` };
 }
 
 /** Nameservers from resolv.conf text (IPv4 only: the sandbox network is IPv4). */
@@ -88,17 +104,27 @@ export function buildRules(chains: Chains, p: IsolationPolicy): string {
   for (const cidr of [...DEFAULT_DENY, ...p.deny]) lines.push(`-A ${f} ${destination(cidr)}-j DROP`);
   if (p.mode === 'allowlist') lines.push(`-A ${f} -j DROP`);
   lines.push(`-A ${i} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`);
+  const h = p.host;
+  for (const port of [h.gatewayPort, h.proxyHttpPort, h.proxyTlsPort]) {
+    lines.push(`-A ${i} ${destination(`${h.address}/32`)}-p tcp -m tcp --dport ${port} -j RETURN`);
+  }
   for (const port of p.allowHostPorts) lines.push(`-A ${i} -p tcp -m tcp --dport ${port} -j RETURN`);
   lines.push(`-A ${i} -j DROP`);
+  lines.push('COMMIT');
+  // REDIRECT sends to the address of the interface the packet came in on: the bridge's host address.
+  lines.push('*nat', `:${chains.nat} - [0:0]`);
+  lines.push(`-A ${chains.nat} -p tcp -m tcp --dport 80 -j REDIRECT --to-ports ${h.proxyHttpPort}`);
+  lines.push(`-A ${chains.nat} -p tcp -m tcp --dport 443 -j REDIRECT --to-ports ${h.proxyTlsPort}`);
   lines.push('COMMIT', '');
   return lines.join('\n');
 }
 
-/** The two jumps into our chains, as `iptables -S` lists them. */
-export function jumpsFor(chains: Chains, bridge: string): { parent: string; rule: string; chain: string }[] {
+/** The three jumps into our chains, as `iptables -S` lists them (PREROUTING: in the nat table). */
+export function jumpsFor(chains: Chains, bridge: string): { parent: string; rule: string; chain: string; table: 'filter' | 'nat' }[] {
   return [
-    { parent: 'DOCKER-USER', chain: chains.forward, rule: `-A DOCKER-USER -i ${bridge} -j ${chains.forward}` },
-    { parent: 'INPUT', chain: chains.input, rule: `-A INPUT -i ${bridge} -j ${chains.input}` },
+    { parent: 'DOCKER-USER', chain: chains.forward, rule: `-A DOCKER-USER -i ${bridge} -j ${chains.forward}`, table: 'filter' },
+    { parent: 'INPUT', chain: chains.input, rule: `-A INPUT -i ${bridge} -j ${chains.input}`, table: 'filter' },
+    { parent: 'PREROUTING', chain: chains.nat, rule: `-A PREROUTING -i ${bridge} -j ${chains.nat}`, table: 'nat' },
   ];
 }
 
@@ -120,7 +146,7 @@ export function isolationGaps(listing: string, chains: Chains, bridge: string, r
   const lines = listing.split('\n').map((l) => l.trim());
   const wanted = rules.split('\n');
   const gaps: string[] = [];
-  for (const chain of [chains.forward, chains.input]) {
+  for (const chain of [chains.forward, chains.input, chains.nat]) {
     const prefix = `-A ${chain} `;
     const expected = wanted.filter((l) => l.startsWith(prefix));
     const actual = lines.filter((l) => l.startsWith(prefix));
@@ -150,9 +176,13 @@ async function iptables(args: string[]): Promise<string> {
   }
 }
 
-/** Every rule of the filter table, as `iptables -S` prints it. */
-export function listRules(): Promise<string> {
-  return iptables(['-S']);
+/**
+ * Every rule of the filter table, then of the nat table, as `iptables -S`
+ * prints them. One text: our chain names differ between the tables, and the
+ * filter table's INPUT comes first.
+ */
+export async function listRules(): Promise<string> {
+  return (await iptables(['-S'])) + (await iptables(['-t', 'nat', '-S']));
 }
 
 async function restore(rules: string): Promise<void> {
@@ -172,7 +202,7 @@ export async function applyIsolation(networkId: string, bridge: string, policy: 
   await restore(buildRules(chains, policy));
   const lines = (await listRules()).split('\n');
   for (const jump of jumpsFor(chains, bridge)) {
-    if (!jumpInPlace(lines, jump.parent, jump.rule)) await iptables(['-I', jump.parent, '1', '-i', bridge, '-j', jump.chain]);
+    if (!jumpInPlace(lines, jump.parent, jump.rule)) await iptables(['-t', jump.table, '-I', jump.parent, '1', '-i', bridge, '-j', jump.chain]);
   }
 }
 
@@ -195,7 +225,7 @@ export async function verifyIsolation(networkId: string, bridge: string, policy:
 
 /** Network id prefixes (12 hex) of our chains in an `iptables -S` listing. */
 export function chainNetworkIds(listing: string): string[] {
-  return [...new Set([...listing.matchAll(/^-N SBX-[FI]-([0-9a-f]{12})$/gm)].map((m) => m[1]))];
+  return [...new Set([...listing.matchAll(/^-N SBX-[FIN]-([0-9a-f]{12})$/gm)].map((m) => m[1]))];
 }
 
 /**
@@ -210,25 +240,25 @@ export async function sweepIsolation(listNetworkIds: () => Promise<string[]>): P
   const dead = chainNetworkIds(stdout).filter((id) => !alive.has(id));
   for (const id of dead) {
     // The jumps as they stand (whatever the bridge was called), then the chains.
-    const jumps = stdout.split('\n').filter((l) => l.startsWith('-A ') && new RegExp(`-j SBX-[FI]-${id}$`).test(l));
-    for (const rule of jumps) await iptables(['-D', ...rule.slice(3).split(' ')]).catch(() => undefined);
-    for (const chain of [`SBX-F-${id}`, `SBX-I-${id}`]) {
-      await iptables(['-F', chain]).catch(() => undefined);
-      await iptables(['-X', chain]).catch(() => undefined);
+    const jumps = stdout.split('\n').filter((l) => l.startsWith('-A ') && new RegExp(`-j SBX-[FIN]-${id}$`).test(l));
+    for (const rule of jumps) {
+      const table = rule.startsWith('-A PREROUTING ') ? 'nat' : 'filter';
+      await iptables(['-t', table, '-D', ...rule.slice(3).split(' ')]).catch(() => undefined);
+    }
+    for (const [table, chain] of [['filter', `SBX-F-${id}`], ['filter', `SBX-I-${id}`], ['nat', `SBX-N-${id}`]]) {
+      await iptables(['-t', table, '-F', chain]).catch(() => undefined);
+      await iptables(['-t', table, '-X', chain]).catch(() => undefined);
     }
   }
   return dead;
 }
 
-/** Removes the jumps and chains of one network (uninstall, tests). */
+/** Removes the jumps and chains of one network (tests; uninstall.sh does the same in shell). */
 export async function removeIsolation(networkId: string, bridge: string): Promise<void> {
   const chains = chainsFor(networkId);
-  for (const [parent, chain] of [
-    ['DOCKER-USER', chains.forward],
-    ['INPUT', chains.input],
-  ]) {
-    await iptables(['-D', parent, '-i', bridge, '-j', chain]).catch(() => undefined);
-    await iptables(['-F', chain]).catch(() => undefined);
-    await iptables(['-X', chain]).catch(() => undefined);
+  for (const jump of jumpsFor(chains, bridge)) {
+    await iptables(['-t', jump.table, '-D', jump.parent, '-i', bridge, '-j', jump.chain]).catch(() => undefined);
+    await iptables(['-t', jump.table, '-F', jump.chain]).catch(() => undefined);
+    await iptables(['-t', jump.table, '-X', jump.chain]).catch(() => undefined);
   }
 }

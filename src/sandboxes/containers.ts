@@ -9,19 +9,21 @@ import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { KIND_POOL, LABEL_ID, LABEL_INSTANCE, LABEL_KIND } from '../docker/labels.js';
 import { buildContainerSpec, homeVolumeName, LABEL_SPEC, withDigest, type ContainerSpec, type HomeMount } from '../docker/spec.js';
 import { workspaceDir } from '../domain/layout.js';
-import type { Sandbox } from '../domain/sandbox.js';
+import { runtimeOf, type Sandbox } from '../domain/sandbox.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import { writeRuntime } from '../workspaces/runtime-files.js';
 import type { Workspaces } from '../workspaces/workspaces.js';
 import { Images, referenceOf, type ImagesConfig } from './images.js';
+import { GvisorIpv6Check } from './gvisor-ipv6.js';
 import type { NetworkGuard } from './network.js';
 
 export type ContainersConfig = Pick<
   Config,
   'dataDir' | 'image' | 'network' | 'instance' | 'pidsLimit' | 'nofile' | 'tmpfsMb' | 'extraCaCerts' | 'stopGraceS' | 'defaultDiskMb' | 'diskQuota' | 'sandboxUid' | 'sandboxGid'
 > &
-  ImagesConfig;
+  ImagesConfig &
+  Pick<Config, 'gvisorRuntime' | 'gvisorPidsLimit'>;
 
 function notFoundAsNull(err: unknown): null {
   if (err instanceof NotFoundError) return null;
@@ -32,6 +34,7 @@ export type StartOutcome = 'started' | 'already-running' | 'created';
 
 export class Containers {
   readonly images: Images;
+  private readonly ipv6: GvisorIpv6Check;
 
   constructor(
     private readonly cfg: ContainersConfig,
@@ -43,6 +46,7 @@ export class Containers {
     private readonly network: NetworkGuard,
   ) {
     this.images = new Images(cfg, engine);
+    this.ipv6 = new GvisorIpv6Check(engine);
   }
 
   /**
@@ -78,6 +82,8 @@ export class Containers {
       info = null;
     }
     await this.network.guard();
+    const gvisor = runtimeOf(sb.spec) === 'gvisor';
+    if (gvisor) this.ipv6.refuseIfKnownBad();
     const created = !info;
     // A missing image is the operator's to fix: said before anything is created.
     if (!info && current === null) throw this.images.missing(sb.image ?? DEFAULT_IMAGE, reference);
@@ -86,6 +92,7 @@ export class Containers {
     this.noteImage(sb, imageId);
     try {
       await this.engine.start(containerId);
+      if (gvisor) await this.ipv6.verify(containerId);
     } catch (err) {
       this.store.setObserved(sb.id, 'stopped', containerId, (err as Error).message);
       throw err;

@@ -5,6 +5,7 @@
  * workspace that existed before.
  */
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import type { Metadata } from '../domain/metadata.js';
 import type { Sandbox, SandboxSpec } from '../domain/sandbox.js';
 import { ConflictError } from '../errors.js';
@@ -16,7 +17,7 @@ import { canServe, type Pool } from './pool.js';
 import { rollbackCreate, type Parts } from './teardown.js';
 
 export interface CreateParts {
-  cfg: { defaultDiskMb: number };
+  cfg: Pick<Config, 'defaultDiskMb' | 'defaultRuntime'>;
   store: SandboxStore;
   workspaces: Workspaces;
   containers: Containers;
@@ -31,14 +32,14 @@ export interface NewRow {
   env: Record<string, string>;
   /** A disk image the workspace starts as (a fork). */
   seedImage?: string;
+  /** A name of SANDBOXD_IMAGES: the pool serves only the default. */
+  image: string;
   /**
    * The owner's claim (claim.ts): its quota checked, the row's metadata given.
    * Called right before each insert with nothing awaited in between, so two
    * creates cannot both take a quota's last unit.
    */
   claim: () => Metadata;
-  /** A name of SANDBOXD_IMAGES: the pool serves only the default. */
-  image: string;
 }
 
 export async function createLocked(p: CreateParts, row: NewRow): Promise<Sandbox> {
@@ -57,7 +58,7 @@ export async function createLocked(p: CreateParts, row: NewRow): Promise<Sandbox
     metrics.poolClaims.inc({ result: served });
   }
   if (!p.store.insert({ id, spec, env, metadata: row.claim(), now: Date.now(), image })) throw new ConflictError(`sandbox ${id} already exists`);
-  p.log.info({ sandboxId: id, ports: spec.ports, envNames: Object.keys(env) }, 'creating sandbox');
+  p.log.info({ sandboxId: id, ports: spec.ports, runtime: spec.runtime, image, envNames: Object.keys(env) }, 'creating sandbox');
   if (seedImage && workspaceExisted) {
     p.store.remove(id);
     throw new ConflictError(`sandbox ${id} has a workspace kept from a deleted sandbox; purge it or pick another id`);

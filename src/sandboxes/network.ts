@@ -5,18 +5,30 @@
  * missing) before any container starts. When they cannot be put in place the
  * cause is remembered, every start throws UnavailableError naming it, and
  * /readyz reports it; the next check that succeeds clears it.
+ *
+ * The daemon's listeners on the bridge's host address (the model gateway and
+ * the egress proxy, which the rules redirect sandboxes' TCP 80/443 to) are part
+ * of the same guard: they are bound before the rules are checked, and a start
+ * is refused while they cannot be, so no sandbox runs with a redirect to nothing.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, NetworkInfo } from '../docker/engine.js';
 import { LABEL_INSTANCE, LABEL_KIND, LABEL_MANAGED } from '../docker/labels.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
+import { cidrsOf } from '../domain/egress.js';
 import { readResolvers, sweepIsolation, verifyIsolation, type IsolationPolicy } from '../network/isolation.js';
 
 export type NetworkConfig = Pick<
   Config,
-  'network' | 'instance' | 'networkIsolation' | 'egressMode' | 'egressAllow' | 'egressDeny' | 'egressAllowHostPorts'
+  | 'network' | 'instance' | 'networkIsolation' | 'egressMode' | 'egressAllow' | 'egressDeny' | 'egressAllowHostPorts'
+  | 'gatewayPort' | 'egressProxyHttpPort' | 'egressProxyTlsPort'
 >;
+
+/** The daemon's servers on the bridge's host address: bound (or moved) to `address`; throws when they cannot listen. */
+export interface HostListeners {
+  ensure(address: string): Promise<void>;
+}
 
 /** What the lifecycle calls before a container starts. */
 export type NetworkGuard = Pick<SandboxNetwork, 'guard'>;
@@ -46,12 +58,13 @@ export class SandboxNetwork {
     private readonly cfg: NetworkConfig,
     private readonly engine: ContainerEngine,
     private readonly log: Logger,
+    private readonly listeners: HostListeners = { ensure: async () => undefined },
   ) {}
 
   /** The reconciler's first step: the bridge exists, its rules are in place, chains of vanished networks are swept. */
   async ensure(): Promise<void> {
     if (!this.cfg.networkIsolation) {
-      await this.create();
+      await this.guard();
       return;
     }
     await this.guard();
@@ -65,9 +78,19 @@ export class SandboxNetwork {
    * SANDBOXD_NETWORK_ISOLATION=false the operator chose no rules: nothing is checked.
    */
   guard(): Promise<void> {
-    if (!this.cfg.networkIsolation) return Promise.resolve();
-    this.inflight ??= this.check().finally(() => (this.inflight = null));
+    this.inflight ??= (this.cfg.networkIsolation ? this.check() : this.listen()).finally(() => (this.inflight = null));
     return this.inflight;
+  }
+
+  /** Without isolation: only the listeners (the gateway still keeps keys out of sandboxes). */
+  private async listen(): Promise<void> {
+    const net = await this.inspectOrCreate();
+    try {
+      if (!net.gateway) throw new Error(`network ${net.name} has no gateway address`);
+      await this.listeners.ensure(net.gateway);
+    } catch (err) {
+      throw new UnavailableError(`the model gateway cannot listen: ${(err as Error).message}`, RETRY_AFTER_S);
+    }
   }
 
   private async check(): Promise<void> {
@@ -77,7 +100,11 @@ export class SandboxNetwork {
     try {
       const refusal = networkRefusal(net);
       if (refusal) throw new Error(refusal);
-      const repaired = await verifyIsolation(net.id, net.bridge, this.policy());
+      if (!net.gateway) throw new Error(`network ${net.name} has no gateway address for the egress proxy and the model gateway`);
+      await this.listeners.ensure(net.gateway).catch((err: Error) => {
+        throw new Error(`the egress proxy and model gateway cannot listen on ${net.gateway}: ${err.message}`, { cause: err });
+      });
+      const repaired = await verifyIsolation(net.id, net.bridge, this.policy(net.gateway));
       if (repaired.length > 0) log.info({ network: cfg.network, repaired }, 'isolation rules applied');
       if (this.cause !== null) log.info({ network: cfg.network }, 'network isolation is in place again');
       this.cause = null;
@@ -109,14 +136,15 @@ export class SandboxNetwork {
     if (outcome === 'created') log.info({ network: cfg.network }, 'sandbox network created');
   }
 
-  private policy(): IsolationPolicy {
+  private policy(address: string): IsolationPolicy {
     const { cfg } = this;
     return {
       mode: cfg.egressMode,
-      allow: cfg.egressAllow,
-      deny: cfg.egressDeny,
+      allow: cidrsOf(cfg.egressAllow),
+      deny: cidrsOf(cfg.egressDeny),
       allowHostPorts: cfg.egressAllowHostPorts,
       resolvers: readResolvers(),
+      host: { address, gatewayPort: cfg.gatewayPort, proxyHttpPort: cfg.egressProxyHttpPort, proxyTlsPort: cfg.egressProxyTlsPort },
     };
   }
 }

@@ -5,9 +5,10 @@
  */
 import { ulid } from 'ulid';
 import type { Config } from '../config.js';
+import type { EgressPolicy } from '../domain/egress.js';
 import type { Metadata } from '../domain/metadata.js';
 import type { Principal } from '../domain/principal.js';
-import { isValidSandboxId, type IdlePolicy, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
+import { isValidSandboxId, type IdlePolicy, type Runtime, type SandboxSpec, type ServiceSpec, type Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
 import { allowedImage, type ImagesConfig } from './images.js';
 
@@ -21,8 +22,11 @@ export interface CreateInput {
   idlePolicy?: IdlePolicy;
   visibility?: Visibility;
   services?: ServiceSpec[];
+  runtime?: Runtime;
   /** A disk image the workspace starts as (a snapshot: fork and templates). */
   seedImage?: string;
+  /** A name of SANDBOXD_IMAGES; absent: the default. */
+  image?: string;
   /** The client's labels (checked by the API); the owner's is added from `by`. */
   metadata?: Metadata;
   /** Lifetimes in seconds, 0 for never; absent: the operator's defaults. */
@@ -31,11 +35,13 @@ export interface CreateInput {
   purgeOnExpiry?: boolean;
   /** Who asks: its name owns the sandbox, its limits cap it. Absent: the operator. */
   by?: Principal;
-  /** A name of SANDBOXD_IMAGES; absent: the default. */
-  image?: string;
+  /** Absent: the settings' default policy applies (and follows changes to it). */
+  egress?: EgressPolicy;
 }
 
-export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb'> & LifetimeConfig & ImagesConfig;
+export type LimitsConfig = Pick<Config, 'defaultMemoryMb' | 'maxMemoryMb' | 'defaultCpus' | 'maxCpus' | 'defaultDiskMb' | 'maxDiskMb' | 'defaultRuntime'> &
+  LifetimeConfig &
+  ImagesConfig;
 export type LifetimeConfig = Pick<Config, 'defaultTtlS' | 'maxTtlS' | 'defaultIdleDeleteS' | 'maxIdleDeleteS'>;
 
 const LIFETIMES = {
@@ -73,6 +79,8 @@ export function newSandbox(input: CreateInput, cfg: LimitsConfig): { id: string;
     ttlS: lifetime('ttl_s', input.ttlS, cfg),
     idleDeleteS: lifetime('auto_delete_after_idle_s', input.idleDeleteS, cfg),
     ...(input.purgeOnExpiry ? { purgeOnExpiry: true } : {}),
+    runtime: input.runtime ?? cfg.defaultRuntime,
+    ...(input.egress ? { egress: input.egress } : {}),
   };
   return { id, spec, env: input.env ?? {}, image };
 }

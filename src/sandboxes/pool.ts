@@ -20,7 +20,7 @@ import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
 import { KIND_POOL, LABEL_ID, LABEL_KIND } from '../docker/labels.js';
 import { buildContainerSpec, containerName, specDigest, type SpecConfig } from '../docker/spec.js';
 import type { Metadata } from '../domain/metadata.js';
-import type { Sandbox, SandboxSpec } from '../domain/sandbox.js';
+import { runtimeOf, type Sandbox, type SandboxSpec } from '../domain/sandbox.js';
 import type { PoolEntry, PoolStore } from '../store/pool.js';
 import type { SandboxStore } from '../store/sandboxes.js';
 import { faultPoint } from '../telemetry/faults.js';
@@ -31,10 +31,7 @@ import type { Containers } from './containers.js';
 import type { MemoryReading } from './memory.js';
 
 export type PoolConfig = SpecConfig &
-  Pick<Config, 'poolSize' | 'faultKillAt' | 'defaultMemoryMb' | 'defaultCpus' | 'defaultDiskMb' | 'memoryFloorMb' | 'wakeReserveMb'>;
-
-/** The one runtime until sandboxes can choose another; entries are kept per runtime. */
-export const POOL_RUNTIME = 'runc';
+  Pick<Config, 'poolSize' | 'faultKillAt' | 'defaultMemoryMb' | 'defaultCpus' | 'defaultDiskMb' | 'defaultRuntime' | 'memoryFloorMb' | 'wakeReserveMb'>;
 
 /** How long a new pooled container's init may take to come up before the fill is given up. */
 const INIT_TIMEOUT_MS = 30_000;
@@ -52,14 +49,28 @@ export interface PoolDeps {
   log: Logger;
 }
 
-/** What every pooled container is made with: the defaults, no ports, no services. */
-export function pooledSpec(cfg: Pick<Config, 'defaultMemoryMb' | 'defaultCpus' | 'defaultDiskMb'>): SandboxSpec {
-  return { ports: [], memoryMb: cfg.defaultMemoryMb, cpus: cfg.defaultCpus, diskMb: cfg.defaultDiskMb, idlePolicy: 'sleep', visibility: 'public', services: [] };
+/**
+ * What every pooled container is made with: the defaults, no ports, no
+ * services, and the default runtime. Entries are kept for that one runtime:
+ * a create that names the other starts cold (a pool per runtime would keep
+ * idle memory for a runtime few creates ask for).
+ */
+export function pooledSpec(cfg: Pick<Config, 'defaultMemoryMb' | 'defaultCpus' | 'defaultDiskMb' | 'defaultRuntime'>): SandboxSpec {
+  return {
+    ports: [],
+    memoryMb: cfg.defaultMemoryMb,
+    cpus: cfg.defaultCpus,
+    diskMb: cfg.defaultDiskMb,
+    idlePolicy: 'sleep',
+    visibility: 'public',
+    services: [],
+    runtime: cfg.defaultRuntime,
+  };
 }
 
-/** A create the pool can serve: the default image (what it pools), the pooled disk size, and not a fork (which brings its own disk). */
-export function canServe(spec: SandboxSpec, cfg: Pick<Config, 'defaultDiskMb'>, forked: boolean, image: string = DEFAULT_IMAGE): boolean {
-  return image === DEFAULT_IMAGE && !forked && (spec.diskMb ?? cfg.defaultDiskMb) === cfg.defaultDiskMb;
+/** A create the pool can serve: the default image and runtime (what it pools), the pooled disk size, and not a fork (which brings its own disk). */
+export function canServe(spec: SandboxSpec, cfg: Pick<Config, 'defaultDiskMb' | 'defaultRuntime'>, forked: boolean, image: string = DEFAULT_IMAGE): boolean {
+  return image === DEFAULT_IMAGE && !forked && (spec.diskMb ?? cfg.defaultDiskMb) === cfg.defaultDiskMb && runtimeOf(spec) === cfg.defaultRuntime;
 }
 
 export class Pool {
@@ -113,7 +124,7 @@ export class Pool {
    * caller starts it cold (the entry is gone).
    */
   async claim(id: string, spec: SandboxSpec, env: Record<string, string>, metadata: Metadata = {}): Promise<ClaimResult> {
-    const entry = this.deps.store.claim(POOL_RUNTIME, this.key, { id, spec, env, metadata, now: Date.now() });
+    const entry = this.deps.store.claim(this.cfg.defaultRuntime, this.key, { id, spec, env, metadata, now: Date.now() });
     if (!entry?.containerId) {
       metrics.poolClaims.inc({ result: 'empty' });
       return { kind: 'miss' };
@@ -189,7 +200,7 @@ export class Pool {
     await this.refreshKey();
     await this.prune(await this.deps.engine.listManaged(this.cfg.instance));
     if (!this.enabled) return;
-    while (this.deps.store.list().filter((e) => e.runtime === POOL_RUNTIME && e.state !== 'claiming').length < this.cfg.poolSize) {
+    while (this.deps.store.list().filter((e) => e.runtime === this.cfg.defaultRuntime && e.state !== 'claiming').length < this.cfg.poolSize) {
       const { availableMb } = this.deps.readMemory();
       if (availableMb < this.cfg.memoryFloorMb + this.cfg.wakeReserveMb) {
         this.deps.log.info({ availableMb }, 'pool refill waits: memory is short');
@@ -201,8 +212,8 @@ export class Pool {
 
   private async fill(): Promise<void> {
     const id = `pool-${ulid().toLowerCase()}`;
-    const entry: PoolEntry = { id, runtime: POOL_RUNTIME, poolKey: this.key, state: 'filling', containerId: null, claimedBy: null, createdAt: Date.now() };
-    this.deps.store.addFilling(id, POOL_RUNTIME, this.key);
+    const entry: PoolEntry = { id, runtime: this.cfg.defaultRuntime, poolKey: this.key, state: 'filling', containerId: null, claimedBy: null, createdAt: Date.now() };
+    this.deps.store.addFilling(id, this.cfg.defaultRuntime, this.key);
     try {
       entry.containerId = await this.deps.containers.createPooled({ id, spec: this.spec });
       faultPoint(this.cfg.faultKillAt, 'pool-fill:started');

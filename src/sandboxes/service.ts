@@ -8,10 +8,10 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ContainerEngine, ContainerInfo } from '../docker/engine.js';
-import { NO_EVENTS, type EventDetails, type EventSink } from '../domain/event.js';
+import { NO_EVENTS, type EventSink } from '../domain/event.js';
 import { OPERATOR } from '../domain/principal.js';
-import { identityEnv, isDeleted, isUp, type Sandbox } from '../domain/sandbox.js';
-import { ConflictError, GoneError, NotFoundError } from '../errors.js';
+import { identityEnv, isDeleted, isUp, runtimeOf, type Sandbox } from '../domain/sandbox.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { PoolStore } from '../store/pool.js';
 import type { SandboxQuery, SandboxStore } from '../store/sandboxes.js';
 import { metrics, timed } from '../telemetry/metrics.js';
@@ -26,11 +26,13 @@ import type { MemoryReading } from './memory.js';
 import type { NetworkGuard } from './network.js';
 import { claim } from './claim.js';
 import { newSandbox, type CreateInput, type LimitsConfig } from './new-sandbox.js';
+import type { RuntimeCheck } from './runtimes.js';
 import { PressureRelief, type PressureConfig, type PressureResult } from './pressure.js';
 import { applyUpdate, type UpdateInput } from './update.js';
 import { purgeAll, tombstone, type Parts } from './teardown.js';
 import { createLocked, type CreateParts } from './create.js';
 import { Pool, type PoolConfig } from './pool.js';
+import type { SandboxView, ViewEntry } from './view.js';
 
 export type { CreateInput, SandboxQuery, UpdateInput };
 
@@ -54,6 +56,10 @@ export interface SandboxServiceDeps {
   poolStore: PoolStore;
   /** Lifecycle events (src/events/ behind it); none when absent. */
   events?: EventSink;
+  /** Every row in memory, kept in step by the store (the edge's lookups). */
+  view: SandboxView;
+  /** Asked at create: a runtime Docker lacks is refused before anything is written. */
+  runtimes: RuntimeCheck;
 }
 
 /** The supervisor also polls its config; this signal makes a change immediate. */
@@ -74,8 +80,10 @@ export class SandboxService {
   /** The warm pool (creates take from it; its loop refills it). */
   readonly pool: Pool;
   private readonly createParts: CreateParts;
+  private readonly runtimes: RuntimeCheck;
   private readonly log: Logger;
   private readonly events: SandboxEvents;
+  private readonly view: SandboxView;
 
   constructor(deps: SandboxServiceDeps) {
     this.events = new SandboxEvents(deps.events ?? NO_EVENTS);
@@ -84,7 +92,9 @@ export class SandboxService {
     this.engine = deps.engine;
     this.activity = deps.activity;
     this.log = deps.log;
+    this.view = deps.view;
     this.workspaces = deps.workspaces;
+    this.runtimes = deps.runtimes;
     this.containers = new Containers(deps.config, deps.store, deps.engine, deps.workspaces, deps.log, deps.network);
     this.parts = { cfg: deps.config, store: deps.store, engine: deps.engine, containers: this.containers, workspaces: deps.workspaces, activity: deps.activity, log: deps.log };
     this.pool = new Pool({ ...deps, store: deps.poolStore, sandboxes: deps.store, containers: this.containers });
@@ -106,15 +116,12 @@ export class SandboxService {
   get(id: string): Sandbox {
     const sb = this.store.get(id);
     if (!sb || isDeleted(sb)) throw new NotFoundError(`sandbox ${id} not found`);
-    return sb;
+    return this.activity.current(sb);
   }
 
-  /** Like get(), but tells a deleted sandbox (410) from one that never existed (404). */
-  getForEdge(id: string): Sandbox {
-    const sb = this.store.get(id);
-    if (!sb) throw new NotFoundError(`sandbox ${id} not found`);
-    if (isDeleted(sb)) throw new GoneError(`sandbox ${id} was deleted`);
-    return sb;
+  /** The edge's lookup, from memory: the sandbox, 'gone' once deleted (410), 'unknown' (404). Its lastActiveAt may lag. */
+  forEdge(id: string): ViewEntry {
+    return this.view.get(id);
   }
 
   /** The row as it stands, tombstones included; undefined when the id never existed. */
@@ -123,7 +130,7 @@ export class SandboxService {
   }
 
   list(): Sandbox[] {
-    return this.store.listLive();
+    return this.store.listLive().map((sb) => this.activity.current(sb));
   }
 
   /** Live sandboxes by status and metadata, a page at a time (the API's list). */
@@ -149,10 +156,11 @@ export class SandboxService {
     const { id, spec, env, image } = newSandbox(input, this.cfg);
     const existing = this.store.get(id);
     if (existing && !isDeleted(existing)) throw new ConflictError(`sandbox ${id} already exists`);
+    await this.containers.images.require(image, referenceOf({ id, image }, this.cfg));
     const by = input.by ?? OPERATOR;
+    await this.runtimes.require(runtimeOf(spec));
     // Checked before admission too: a create over its quota must not make the pressure pass stop anything.
     claim(this.store, by, id, spec, input.metadata);
-    await this.containers.images.require(image, referenceOf({ id, image }, this.cfg));
     await this.pressure.admit(id);
     // The claim is made again right before the row's insert, with nothing awaited in between: a quota unit is checked and taken in one step.
     return this.locks.run(id, async () => {
@@ -179,7 +187,8 @@ export class SandboxService {
   async stopIf(id: string, reason: string, still: (sb: Sandbox) => boolean): Promise<boolean> {
     return this.locks.run(id, async () => {
       const sb = this.store.get(id);
-      if (!sb || sb.desiredState !== 'running' || !still(sb)) return false;
+      // With activity not yet flushed: a request that arrived since the reaper's snapshot keeps the sandbox up.
+      if (!sb || sb.desiredState !== 'running' || !still(this.activity.current(sb))) return false;
       this.store.setDesired(id, 'stopped');
       await timed(metrics.stop, () => this.containers.stop(sb, reason));
       this.events.stopped(id, reason);
@@ -261,6 +270,7 @@ export class SandboxService {
    * Deletes a sandbox past its lifetime (the expiry loop) if `why(sb)`, asked
    * again under the lock, still gives a reason: purged when it asked for that,
    * else its workspace is kept like DELETE. Returns what it did, or null.
+   * Says sandbox.expired (with the reason) before the deletion's own event.
    */
   async expireIf(id: string, why: (sb: Sandbox) => string | null): Promise<'destroyed' | 'purged' | null> {
     return this.locks.run(id, async () => {
@@ -269,11 +279,14 @@ export class SandboxService {
       if (!sb || reason === null) return null;
       const state = sb.spec.purgeOnExpiry ? 'purged' : 'destroyed';
       this.log.info({ sandboxId: id, reason, state, ttlS: sb.spec.ttlS, idleDeleteS: sb.spec.idleDeleteS }, 'sandbox expired');
-      this.events.expired(id, { reason, state });
-      if (state === 'purged') await purgeAll(this.parts, sb);
-      else await tombstone(this.parts, sb, 'destroyed');
-      if (state === 'purged') this.events.purged(id);
-      else this.events.deleted(id);
+      this.events.expired(id, { reason, workspace: state === 'purged' ? 'removed' : 'kept' });
+      if (state === 'purged') {
+        await purgeAll(this.parts, sb);
+        this.events.purged(id);
+      } else {
+        await tombstone(this.parts, sb, 'destroyed');
+        this.events.deleted(id);
+      }
       return state;
     });
   }
@@ -315,7 +328,9 @@ export class SandboxService {
   /** What the reconciler decides from: every row (tombstones too) and this instance's containers. */
   async snapshot(): Promise<{ rows: Sandbox[]; containers: ContainerInfo[] }> {
     const containers = await this.engine.listManaged(this.cfg.instance);
-    return { rows: this.store.listAll(), containers };
+    const rows = this.store.listAll();
+    this.view.resync(rows);
+    return { rows, containers };
   }
 
   /** Applies one reconcile action under its sandbox's lock; a failure is kept on the row as last_error (and said once as sandbox.failed). */
@@ -331,11 +346,6 @@ export class SandboxService {
       }
       throw err;
     }
-  }
-
-  /** For the expiry loop: the sandbox's lifetime ran out; said before it deletes (or purges) it. */
-  emitExpired(id: string, details: EventDetails): void {
-    this.events.expired(id, details);
   }
 
   /** The pressure reaper's pass: stops sandboxes in pressure order until memory is above the floor. */

@@ -1,4 +1,5 @@
 /** A PATCH turned into the spec and metadata it writes. Pure: invalid input is refused before anything is written. */
+import type { EgressPolicy } from '../domain/egress.js';
 import { mergeMetadata, metadataProblem, type Metadata } from '../domain/metadata.js';
 import type { IdlePolicy, Sandbox, SandboxSpec, ServiceSpec, Visibility } from '../domain/sandbox.js';
 import { InvalidError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface UpdateInput {
   ttlS?: number;
   idleDeleteS?: number;
   purgeOnExpiry?: boolean;
+  /** A new egress policy (the proxy applies it to the next connection); null: back to the settings' default. */
+  egress?: EgressPolicy | null;
 }
 
 /** The spec after the change, and the whole metadata map when the change has one. */
@@ -26,7 +29,9 @@ export function applyUpdate(sb: Sandbox, input: UpdateInput, cfg: LifetimeConfig
     ...(input.ttlS !== undefined ? { ttlS: lifetime('ttl_s', input.ttlS, cfg) } : {}),
     ...(input.idleDeleteS !== undefined ? { idleDeleteS: lifetime('auto_delete_after_idle_s', input.idleDeleteS, cfg) } : {}),
     ...(input.purgeOnExpiry !== undefined ? { purgeOnExpiry: input.purgeOnExpiry } : {}),
+    ...(input.egress ? { egress: input.egress } : {}),
   };
+  if (input.egress === null) delete spec.egress;
   if (!input.metadata) return { spec, metadata: null };
   const metadata = mergeMetadata(sb.metadata, input.metadata);
   const problem = metadataProblem(metadata);

@@ -63,13 +63,18 @@ export class PoolStore {
    * Undefined when no entry is ready or the id is taken by a live sandbox.
    */
   claim(runtime: string, poolKey: string, sandbox: NewSandbox): PoolEntry | undefined {
-    return this.db.transaction(() => {
-      const row = this.stmts.take.get(runtime, poolKey);
-      if (!row || this.stmts.claim.run(sandbox.id, row.id).changes !== 1) return undefined;
-      if (!this.sandboxes.insert(sandbox)) throw new ConflictError(`sandbox ${sandbox.id} already exists`);
-      this.sandboxes.setObserved(sandbox.id, 'stopped', row.container_id, null, sandbox.now);
-      return toEntry({ ...row, state: 'claiming', claimed_by: sandbox.id });
-    }).immediate();
+    try {
+      return this.db.transaction(() => {
+        const row = this.stmts.take.get(runtime, poolKey);
+        if (!row || this.stmts.claim.run(sandbox.id, row.id).changes !== 1) return undefined;
+        if (!this.sandboxes.insert(sandbox)) throw new ConflictError(`sandbox ${sandbox.id} already exists`);
+        this.sandboxes.setObserved(sandbox.id, 'stopped', row.container_id, null, sandbox.now);
+        return toEntry({ ...row, state: 'claiming', claimed_by: sandbox.id });
+      }).immediate();
+    } finally {
+      // The row's writes told the view inside the transaction; tell it again now it is committed or rolled back.
+      this.sandboxes.changed(sandbox.id);
+    }
   }
 
   /** The claim is done: the sandbox runs in the entry's container, the entry is gone. */
@@ -78,6 +83,7 @@ export class PoolStore {
       this.sandboxes.setObserved(sandboxId, 'running', containerId);
       this.stmts.remove.run(entryId);
     })();
+    this.sandboxes.changed(sandboxId);
   }
 
   remove(id: string): void {

@@ -1,8 +1,13 @@
-/** The preview_epochs table: the revocation counter behind preview tokens. */
+/**
+ * The preview_epochs table: the revocation counter behind preview tokens.
+ * Every private preview request checks its token against the epoch, so epochs
+ * are kept in memory once read; this store is the table's only writer.
+ */
 import type { Db } from './db.js';
 
 export class PreviewEpochStore {
   private readonly stmts;
+  private readonly cache = new Map<string, number>();
 
   constructor(db: Db) {
     this.stmts = {
@@ -18,11 +23,23 @@ export class PreviewEpochStore {
   }
 
   get(sandboxId: string): number {
-    return this.stmts.get.get(sandboxId) ?? 0;
+    let epoch = this.cache.get(sandboxId);
+    if (epoch === undefined) {
+      epoch = this.stmts.get.get(sandboxId) ?? 0;
+      this.cache.set(sandboxId, epoch);
+    }
+    return epoch;
   }
 
   /** Returns the new epoch. */
   bump(sandboxId: string, now = Date.now()): number {
-    return this.stmts.bump.get({ id: sandboxId, now })!;
+    const epoch = this.stmts.bump.get({ id: sandboxId, now })!;
+    this.cache.set(sandboxId, epoch);
+    return epoch;
+  }
+
+  /** The sandbox row is gone, and its epoch row with it (ON DELETE CASCADE). */
+  forget(sandboxId: string): void {
+    this.cache.delete(sandboxId);
   }
 }

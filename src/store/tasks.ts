@@ -5,7 +5,7 @@
  */
 import { OWNER_KEY } from '../domain/metadata.js';
 import type { PageRequest } from '../domain/page.js';
-import type { AgentName, AgentState, NewEvent, StopStatus, Task, TaskEvent, TaskResult, TaskStatus } from '../domain/task.js';
+import type { AgentName, AgentState, NewEvent, StopStatus, Task, TaskEvent, TaskResult, TaskStatus, Usage, UsageSource } from '../domain/task.js';
 import type { Db } from './db.js';
 
 interface Row {
@@ -33,6 +33,16 @@ interface Row {
   created_at: number;
   started_at: number | null;
   ended_at: number | null;
+  usage_source: UsageSource;
+  gateway_usage_json: string;
+  max_tokens_total: number | null;
+  max_cost_usd: number | null;
+  api_token: string;
+}
+
+interface DaySpend {
+  tokens: number;
+  cost_usd: number;
 }
 
 interface EventRow {
@@ -63,6 +73,11 @@ function toTask(r: Row): Task {
     createdAt: r.created_at,
     startedAt: r.started_at,
     endedAt: r.ended_at,
+    usageSource: r.usage_source,
+    gatewayUsage: JSON.parse(r.gateway_usage_json) as Usage,
+    maxTokensTotal: r.max_tokens_total,
+    maxCostUsd: r.max_cost_usd,
+    apiToken: r.api_token,
   };
 }
 
@@ -73,7 +88,8 @@ function toEvent(r: EventRow): TaskEvent {
 /** A task row as it is first written: the task's own fields, its normaliser's start state. */
 export type NewTask = Pick<
   Task,
-  'id' | 'sandboxId' | 'agent' | 'prompt' | 'model' | 'baseUrl' | 'envNames' | 'timeoutS' | 'continueFrom' | 'sessionId'
+  | 'id' | 'sandboxId' | 'agent' | 'prompt' | 'model' | 'baseUrl' | 'envNames' | 'timeoutS' | 'continueFrom' | 'sessionId'
+  | 'usageSource' | 'maxTokensTotal' | 'maxCostUsd' | 'apiToken'
 > & { state: AgentState; now: number };
 
 /** Where the tailer stands in out.jsonl, and the normaliser state that goes with it. */
@@ -98,9 +114,9 @@ export class TaskStore {
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO tasks (id, sandbox_id, agent, status, prompt, model, base_url, env_names_json, timeout_s, continue_from,
-           session_id, agent_state_json, created_at)
+           session_id, agent_state_json, created_at, usage_source, max_tokens_total, max_cost_usd, api_token)
          VALUES (@id, @sandboxId, @agent, 'queued', @prompt, @model, @baseUrl, @envNames, @timeoutS, @continueFrom,
-           @sessionId, @state, @now)`,
+           @sessionId, @state, @now, @usageSource, @maxTokensTotal, @maxCostUsd, @apiToken)`,
       ),
       get: db.prepare<[string], Row>('SELECT * FROM tasks WHERE id = ?'),
       setCheckpoint: db.prepare('UPDATE tasks SET checkpoint_id = ? WHERE id = ?'),
@@ -127,6 +143,14 @@ export class TaskStore {
       stop: db.prepare(
         "UPDATE tasks SET stop_status = ?, stop_reason = ? WHERE id = ? AND stop_status IS NULL AND status IN ('queued', 'running')",
       ),
+      setGatewayUsage: db.prepare('UPDATE tasks SET gateway_usage_json = ? WHERE id = ?'),
+      addDay: db.prepare(
+        `INSERT INTO usage_days (day, api_token, tokens, cost_usd) VALUES (?, ?, ?, ?)
+         ON CONFLICT (day, api_token) DO UPDATE SET tokens = tokens + excluded.tokens, cost_usd = cost_usd + excluded.cost_usd`,
+      ),
+      dayOf: db.prepare<[string, string], DaySpend>('SELECT tokens, cost_usd FROM usage_days WHERE day = ? AND api_token = ?'),
+      dayAll: db.prepare<[string], DaySpend>('SELECT COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd FROM usage_days WHERE day = ?'),
+      dropGrant: db.prepare('DELETE FROM task_grants WHERE task_id = ?'),
       events: db.prepare<[string, number, number], EventRow>('SELECT seq, ts, body_json FROM task_events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     };
   }
@@ -213,13 +237,53 @@ export class TaskStore {
     })();
   }
 
-  /** Ends the task with its terminal event; returns [] when it had already ended. */
+  /**
+   * Ends the task with its terminal event; returns [] when it had already ended.
+   * The task's gateway grant goes in the same transaction (its capability is
+   * refused from then on), and a gateway task's usage is what the gateway counted.
+   */
   finish(id: string, f: Finish): TaskEvent[] {
     return this.db.transaction(() => {
-      const changed = this.stmts.finish.run(f.status, JSON.stringify(f.result), f.error, f.now, id).changes;
+      const row = this.stmts.get.get(id);
+      let { result, event } = f;
+      if (row?.usage_source === 'gateway') {
+        result = { ...result, usage: JSON.parse(row.gateway_usage_json) as Usage };
+        if (event.type === 'task.completed' || event.type === 'task.failed') event = { ...event, result };
+      }
+      this.stmts.dropGrant.run(id);
+      const changed = this.stmts.finish.run(f.status, JSON.stringify(result), f.error, f.now, id).changes;
       if (changed === 0) return [];
-      return this.append(id, [f.event], f.now);
+      return this.append(id, [event], f.now);
     })();
+  }
+
+  /**
+   * One model call's usage, counted by the gateway: added to the task's total
+   * and the day's spend, and a `usage` event while the task runs, all at once.
+   * Returns the stored event (none once the task has ended) and the new total.
+   */
+  addUsage(id: string, usage: Usage, day: string, now = Date.now()): { events: TaskEvent[]; total: Usage } {
+    return this.db.transaction(() => {
+      const row = this.stmts.get.get(id);
+      if (!row) return { events: [], total: usage };
+      const before = JSON.parse(row.gateway_usage_json) as Usage;
+      const total = {
+        input_tokens: before.input_tokens + usage.input_tokens,
+        output_tokens: before.output_tokens + usage.output_tokens,
+        cost_usd: before.cost_usd + usage.cost_usd,
+      };
+      this.stmts.setGatewayUsage.run(JSON.stringify(total), id);
+      this.stmts.addDay.run(day, row.api_token, usage.input_tokens + usage.output_tokens, usage.cost_usd);
+      const active = row.status === 'queued' || row.status === 'running';
+      const events = active ? this.append(id, [{ type: 'usage', ...usage, raw: null }], now) : [];
+      return { events, total };
+    })();
+  }
+
+  /** Tokens and dollars spent on `day` (UTC, YYYY-MM-DD) by one API token, or by all when `apiToken` is null. */
+  spent(day: string, apiToken: string | null): { tokens: number; costUsd: number } {
+    const r = apiToken === null ? this.stmts.dayAll.get(day) : this.stmts.dayOf.get(day, apiToken);
+    return { tokens: r?.tokens ?? 0, costUsd: r?.cost_usd ?? 0 };
   }
 
   /** Records why we are stopping a run; the first reason wins. */

@@ -60,6 +60,7 @@ export class TaskFollowers {
         adapter: ADAPTERS[task.agent],
         timings: this.deps.timings,
         maxOutputBytes: this.deps.maxOutputBytes,
+        gatewayUsage: task.usageSource === 'gateway',
         notify: (id) => notifier.notify(id),
         log: this.deps.log,
         events: this.deps.events,

@@ -39,6 +39,8 @@ export interface OutputDeps {
   maxOutputBytes: number;
   notify: (taskId: string) => void;
   log: Logger;
+  /** The gateway counts this task's usage: the agent's own usage lines make no event. */
+  gatewayUsage?: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -139,7 +141,7 @@ export class OutputFollower {
       }
       if (out.events.length > MAX_LINE_EVENTS) flood = `agent output flood: one line made ${out.events.length} events, over the limit of ${MAX_LINE_EVENTS}`;
       else if (state.eventCount + events.length + out.events.length > MAX_TASK_EVENTS) flood = `agent output flood: more than ${MAX_TASK_EVENTS} events`;
-      else events.push(...withRaw(out.events, line, buf.length));
+      else events.push(...withRaw(this.deps.gatewayUsage ? out.events.filter((e) => e.type !== 'usage') : out.events, line, buf.length));
       abort ??= out.abort;
     }
 

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import type { ContainerEngine } from '../docker/engine.js';
-import { ConflictError, InvalidError, NotFoundError, TooManyError } from '../errors.js';
+import { ConflictError, InvalidError, NotFoundError, TooManyError, UnavailableError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { ActivityTracker } from '../sandboxes/activity.js';
 import type { SandboxService } from '../sandboxes/service.js';
@@ -16,12 +16,14 @@ import type { Sandbox } from '../domain/sandbox.js';
 import type { PageRequest } from '../domain/page.js';
 import type { Principal } from '../domain/principal.js';
 import { taskQuotaProblem } from '../sandboxes/quota.js';
+import type { GrantStore } from '../store/grants.js';
 import type { TaskStore } from '../store/tasks.js';
 import { SANDBOX_APP_DIR, SANDBOX_HOME } from '../domain/layout.js';
+import { PROVIDER_KEY_NAMES, type LaunchInput } from './agents/adapter.js';
 import { ADAPTERS } from './agents/index.js';
 import { TaskFollowers } from './followers.js';
 import { TaskNotifier } from './notifier.js';
-import { initialState, isTerminal, TERMINAL_EVENTS, type AgentName, type Task, type TaskEvent } from '../domain/task.js';
+import { initialState, isTerminal, TERMINAL_EVENTS, type AgentName, type Task, type TaskEvent, type Usage } from '../domain/task.js';
 import { NO_EVENTS, type EventSink } from '../domain/event.js';
 import { taskStarted } from './task-events.js';
 import type { WatchTimings } from './watcher.js';
@@ -59,7 +61,25 @@ export interface CreateTaskInput {
   checkpoint?: boolean;
   /** Who asks: its max_running_tasks caps it. Absent: the operator. */
   by?: Principal;
+  /** The old way: the provider key in the agent's env (weaker; no gateway, no budgets). */
+  keyInSandbox?: boolean;
+  maxTokensTotal?: number;
+  maxCostUsd?: number;
+  /** The API token that asks (its name), for per-token budgets. */
+  apiToken?: string;
 }
+
+/** The model gateway as the task service sees it (wired in the composition root). */
+export interface TaskGateway {
+  /** The base URL agents call, or null while it is not listening. */
+  url(): string | null;
+  /** The capability token of a task in a sandbox. */
+  issue(taskId: string, sandboxId: string): string;
+  grants: Pick<GrantStore, 'insert'>;
+}
+
+/** Stands in for the gateway while input is validated: nothing is issued before the task exists. */
+const PLACEHOLDER = { url: 'http://gateway.invalid', token: 'placeholder' };
 
 export interface EventPage {
   events: TaskEvent[];
@@ -80,6 +100,7 @@ export class TaskService {
     /** Snapshots the workspace before an agent starts (undo); null: no checkpoints. */
     private readonly checkpoint: ((sandboxId: string, taskId: string) => Promise<string>) | null,
     private readonly log: Logger,
+    private readonly gateway: TaskGateway | null = null,
     /** Lifecycle events (task.started, task.succeeded, task.failed). */
     private readonly events: EventSink = NO_EVENTS,
     private readonly timings: TaskTimings = TASK_TIMINGS,
@@ -124,18 +145,25 @@ export class TaskService {
     const timeoutS = input.timeoutS ?? this.cfg.taskDefaultTimeoutS;
     if (timeoutS > this.cfg.taskMaxTimeoutS) throw new InvalidError(`timeout_s: at most ${this.cfg.taskMaxTimeoutS}`);
     if (Buffer.byteLength(input.prompt) > MAX_PROMPT_BYTES) throw new InvalidError(`prompt: at most ${MAX_PROMPT_BYTES} bytes`);
+    const viaGateway = !input.keyInSandbox;
+    if (!viaGateway && (input.maxTokensTotal !== undefined || input.maxCostUsd !== undefined)) {
+      throw new InvalidError('max_tokens_total, max_cost_usd: budgets need the model gateway (not with key_in_sandbox)');
+    }
     const sb = this.sandboxes.get(sandboxId);
     const sessionId = input.continueFrom ? this.sessionToContinue(sb, input.continueFrom, input.agent) : null;
     const taskEnv = input.env ?? {};
     const env = { ...this.sandboxes.env(sandboxId), ...taskEnv };
     const model = input.model ?? null;
     const baseUrl = input.baseUrl ?? null;
+    const launchInput: LaunchInput = { prompt: input.prompt, model, baseUrl, sessionId, env, gateway: viaGateway ? PLACEHOLDER : null };
     // Invalid input is refused before anything is written or woken.
-    const spec = adapter.launch({ prompt: input.prompt, model, baseUrl, sessionId, env });
+    adapter.launch(launchInput);
+    const route = viaGateway ? adapter.route(launchInput) : null;
     this.refuseIfBusy(sandboxId);
     this.refuseOverQuota(input.by);
 
     const running = await this.sandboxes.ensureRunning(sandboxId);
+    const gatewayUrl = route ? this.gatewayUrl() : null;
     const id = ulid().toLowerCase();
     // Again after the wait, and nothing awaits from here to the insert: the quota's last unit goes to one task.
     this.refuseOverQuota(input.by);
@@ -150,6 +178,10 @@ export class TaskService {
       timeoutS,
       continueFrom: input.continueFrom ?? null,
       sessionId,
+      usageSource: route ? 'gateway' : 'agent',
+      maxTokensTotal: input.maxTokensTotal ?? null,
+      maxCostUsd: input.maxCostUsd ?? null,
+      apiToken: input.apiToken ?? '',
       state: { ...initialState(), sessionId },
       now: Date.now(),
     });
@@ -157,6 +189,7 @@ export class TaskService {
       this.refuseIfBusy(sandboxId);
       throw new ConflictError(`sandbox ${sandboxId} is busy with another task; retry`);
     }
+    if (route) this.gateway!.grants.insert({ taskId: id, sandboxId, ...route });
 
     if (this.checkpoint && (input.checkpoint ?? this.cfg.taskCheckpoint)) {
       try {
@@ -166,8 +199,12 @@ export class TaskService {
         throw err;
       }
     }
+    const gateway = gatewayUrl ? { url: gatewayUrl, token: this.gateway!.issue(id, sandboxId) } : null;
+    const spec = adapter.launch({ ...launchInput, gateway });
+    // Through the gateway the agent never sees a provider key: its capability stands in for it.
+    const agentEnv = gateway ? Object.fromEntries(Object.entries(env).filter(([k]) => !PROVIDER_KEY_NAMES.includes(k))) : env;
     const containerId = running.containerId!;
-    const execEnv = { ...spec.defaults, ...env, ...spec.forced, [PROMPT_ENV]: input.prompt };
+    const execEnv = { ...spec.defaults, ...agentEnv, ...spec.forced, [PROMPT_ENV]: input.prompt };
     try {
       await this.engine.execDetached(containerId, {
         cmd: runCommand(id, SANDBOX_APP_DIR, timeoutS, spec.argv),
@@ -179,7 +216,7 @@ export class TaskService {
       throw err;
     }
     this.store.markRunning(id, containerId, { type: 'task.started', agent: input.agent, model, continue_from: input.continueFrom ?? null, raw: null });
-    this.log.info({ sandboxId, taskId: id, agent: input.agent, model, envNames: Object.keys(taskEnv) }, 'task started');
+    this.log.info({ sandboxId, taskId: id, agent: input.agent, model, envNames: Object.keys(taskEnv), viaGateway }, 'task started');
     taskStarted(this.events, { id, sandboxId, agent: input.agent });
     this.followers.watch(this.store.get(id)!);
     return this.store.get(id)!;
@@ -189,6 +226,25 @@ export class TaskService {
     if (!by?.owner) return;
     const problem = taskQuotaProblem(by.owner, by.limits, this.store.activeOwnedBy(by.owner));
     if (problem) throw new TooManyError(problem);
+  }
+
+  private gatewayUrl(): string {
+    const url = this.gateway?.url();
+    if (!url) throw new UnavailableError('the model gateway is not listening; retry, or set key_in_sandbox: true', 5);
+    return url;
+  }
+
+  /** The gateway's record of one model call: the task's total grows and a `usage` event is stored. */
+  recordUsage(taskId: string, usage: Usage): Usage {
+    const { events, total } = this.store.addUsage(taskId, usage, new Date().toISOString().slice(0, 10));
+    if (events.length > 0) this.notifier.notify(taskId);
+    return total;
+  }
+
+  /** The gateway refused a call over budget: the agent is stopped and the task ends failed with `reason`. */
+  stopForBudget(taskId: string, reason: string): void {
+    if (this.store.requestStop(taskId, 'failed', reason)) this.log.warn({ taskId, reason }, 'stopping the agent: over budget');
+    this.followers.poke(taskId);
   }
 
   private refuseIfBusy(sandboxId: string): void {

@@ -55,6 +55,8 @@ export interface WatcherDeps {
   timings: WatchTimings;
   /** SANDBOXD_TASK_MAX_OUTPUT_MB in bytes. */
   maxOutputBytes: number;
+  /** The gateway counts this task's usage (see OutputDeps). */
+  gatewayUsage?: boolean;
   notify: (taskId: string) => void;
   log: Logger;
   events: EventSink;

@@ -54,6 +54,11 @@ export function testRunId(): string {
   }
 }
 
+/** The runtime this run's sandboxes get by default: SANDBOXED_TEST_RUNTIME (the integration-gvisor project sets gvisor). */
+export function testRuntime(): 'runc' | 'gvisor' {
+  return process.env.SANDBOXED_TEST_RUNTIME === 'gvisor' ? 'gvisor' : 'runc';
+}
+
 export function uniqueId(prefix = 't'): string {
   return `${prefix}${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36).slice(-4)}`;
 }
@@ -64,6 +69,8 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
   const dataDir = opts.dataDir ?? mkdtempSync(testDataPrefix(testRunId()));
   const apiPort = await freePort();
   const edgePort = await freePort();
+  // The gateway and the egress proxy listen on the bridge's host address: ports no other test daemon holds.
+  const [gatewayPort, proxyHttpPort, proxyTlsPort] = [await freePort(), await freePort(), await freePort()];
   const network = `sbx-${instance}`.slice(0, 60);
   const logFile = path.join(dataDir, 'sandboxd.log');
   const env: Record<string, string> = {
@@ -83,8 +90,13 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
     SANDBOXD_RECONCILE_INTERVAL_SECONDS: '3600',
     SANDBOXD_DEFAULT_MEMORY_MB: '512',
     LOG_LEVEL: 'debug',
+    SANDBOXD_GATEWAY_PORT: String(gatewayPort),
+    SANDBOXD_EGRESS_PROXY_HTTP_PORT: String(proxyHttpPort),
+    SANDBOXD_EGRESS_PROXY_TLS_PORT: String(proxyTlsPort),
     ...(process.env.SANDBOXD_IMAGE ? { SANDBOXD_IMAGE: process.env.SANDBOXD_IMAGE } : {}),
     ...(process.env.SANDBOXED_EXTRA_CA_CERTS ? { SANDBOXED_EXTRA_CA_CERTS: process.env.SANDBOXED_EXTRA_CA_CERTS } : {}),
+    // The integration-gvisor project runs the same suites with every sandbox under gVisor.
+    ...(testRuntime() !== 'runc' ? { SANDBOXD_DEFAULT_RUNTIME: testRuntime() } : {}),
     ...opts.env,
   };
   const url = `http://127.0.0.1:${apiPort}`;

@@ -6,20 +6,20 @@ import { until } from './wait.js';
 const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET || '/var/run/docker.sock' });
 
 /** The pool's gauges and the claims counter, from /metrics. */
-export async function poolMetrics(d: TestDaemon): Promise<{ ready: number; filling: number; claims: Record<string, number> }> {
+export async function poolMetrics(d: TestDaemon, runtime = 'runc'): Promise<{ ready: number; filling: number; claims: Record<string, number> }> {
   const text = (await d.api<string>('GET', '/metrics')).body;
   const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
   const claims: Record<string, number> = {};
   for (const m of text.matchAll(/^sandboxed_pool_claims_total\{result="(\w+)"\} (\d+)/gm)) claims[m[1]] = Number(m[2]);
   return {
-    ready: value(/^sandboxed_pool_entries\{runtime="runc",state="ready"\} (\d+)/m),
-    filling: value(/^sandboxed_pool_entries\{runtime="runc",state="filling"\} (\d+)/m),
+    ready: value(new RegExp(`^sandboxed_pool_entries\\{runtime="${runtime}",state="ready"\\} (\\d+)`, 'm')),
+    filling: value(new RegExp(`^sandboxed_pool_entries\\{runtime="${runtime}",state="filling"\\} (\\d+)`, 'm')),
     claims,
   };
 }
 
-export async function poolReady(d: TestDaemon, n: number): Promise<void> {
-  await until(async () => (await poolMetrics(d)).ready >= n, `${n} pooled containers ready`);
+export async function poolReady(d: TestDaemon, n: number, runtime = 'runc'): Promise<void> {
+  await until(async () => (await poolMetrics(d, runtime)).ready >= n, `${n} pooled ${runtime} containers ready`);
 }
 
 /** Pooled containers of the daemon that no sandbox has claimed (their name is still s-pool-…). */

@@ -48,6 +48,7 @@ beforeAll(async () => {
       SANDBOXD_CGROUP_ROOT: dir,
       SANDBOXD_MEMORY_FLOOR_MB: '1000',
       SANDBOXD_WAKE_RESERVE_MB: '100',
+      SANDBOXD_EXPIRY_CHECK_INTERVAL_SECONDS: '1',
     },
   });
 });
@@ -67,7 +68,7 @@ describe('GET /v1/events', () => {
   it('streams every lifecycle change of a sandbox as it happens', async () => {
     const live = await SseReader.open(`${d.url}/v1/events`);
     try {
-      expect((await d.api('POST', '/v1/sandboxes', { id, ports: [3000] })).status).toBe(201);
+      expect((await d.api('POST', '/v1/sandboxes', { id, ports: [3000], metadata: { user: '42' } })).status).toBe(201);
       await d.api('POST', `/v1/sandboxes/${id}/stop`);
       await d.api('POST', `/v1/sandboxes/${id}/stop`);
       await d.api('POST', `/v1/sandboxes/${id}/start`);
@@ -75,7 +76,7 @@ describe('GET /v1/events', () => {
       await live.waitFor((e) => e.data.sandbox_id === id && e.data.type === 'sandbox.started', 'the start event');
       const events = ofSandbox(live, id);
       expect(typesOf(events)).toEqual(['sandbox.created', 'sandbox.stopped', 'sandbox.started']);
-      expect(events[0]).toEqual({ id: events[0].id, type: 'sandbox.created', time: expect.any(String), sandbox_id: id, metadata: {}, image: 'default' });
+      expect(events[0]).toEqual({ id: events[0].id, type: 'sandbox.created', time: expect.any(String), sandbox_id: id, metadata: { user: '42' }, image: 'default' });
       expect(events[1]).toMatchObject({ reason: 'request' });
       expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
       expect(live.events.filter((e) => e.data.sandbox_id === id).map((e) => Number(e.id))).toEqual(events.map((e) => e.id));
@@ -151,6 +152,32 @@ describe('GET /v1/events', () => {
       replay.close();
     }
     await d.api('POST', `/v1/sandboxes/${sleepy}/purge`);
+  });
+});
+
+describe('expiry', () => {
+  it('says a sandbox expired, and why, before the delete or purge that follows', async () => {
+    const live = await SseReader.open(`${d.url}/v1/events?types=sandbox.expired,sandbox.deleted,sandbox.purged`);
+    const ttl = uniqueId('ttl');
+    const idle = uniqueId('idle');
+    try {
+      expect((await d.api('POST', '/v1/sandboxes', { id: ttl, ttl_s: 2, metadata: { user: '42' } })).status).toBe(201);
+      expect((await d.api('POST', '/v1/sandboxes', { id: idle, auto_delete_after_idle_s: 1, purge_on_expiry: true })).status).toBe(201);
+      expect((await d.api('POST', `/v1/sandboxes/${idle}/stop`)).status).toBe(200);
+      await live.waitFor((e) => e.data.sandbox_id === ttl && e.data.type === 'sandbox.deleted', 'the ttl expiry’s delete');
+      await live.waitFor((e) => e.data.sandbox_id === idle && e.data.type === 'sandbox.purged', 'the idle expiry’s purge');
+    } finally {
+      live.close();
+    }
+    const byTtl = ofSandbox(live, ttl);
+    expect(typesOf(byTtl)).toEqual(['sandbox.expired', 'sandbox.deleted']);
+    expect(byTtl[0]).toMatchObject({ reason: 'ttl', workspace: 'kept', metadata: { user: '42' } });
+    expect(byTtl[1]).toMatchObject({ workspace: 'kept', metadata: { user: '42' } });
+    const byIdle = ofSandbox(live, idle);
+    expect(typesOf(byIdle)).toEqual(['sandbox.expired', 'sandbox.purged']);
+    expect(byIdle[0]).toMatchObject({ reason: 'idle', workspace: 'removed' });
+    expect((await d.api('GET', `/v1/sandboxes/${ttl}`)).status).toBe(404);
+    await d.api('POST', `/v1/sandboxes/${ttl}/purge`);
   });
 });
 

@@ -34,6 +34,8 @@ const cfg: SpecConfig = {
   stopGraceS: 10,
   sandboxUid: 1000,
   sandboxGid: 1000,
+  gvisorRuntime: 'runsc',
+  gvisorPidsLimit: 2048,
 };
 const created: string[] = [];
 

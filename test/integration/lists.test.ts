@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateDir } from '../../src/domain/layout.js';
 import { openDb } from '../../src/store/db.js';
 import { SandboxStore } from '../../src/store/sandboxes.js';
+import { loadSecretKey } from '../../src/store/sealed.js';
 import { testDataPrefix } from '../helpers/cleanup.js';
 import { startTestDaemon, testRunId, uniqueId, type ApiResponse, type TestDaemon } from '../helpers/daemon.js';
 
@@ -24,7 +25,7 @@ let d: TestDaemon;
 function fill(dataDir: string): void {
   const db = openDb(path.join(stateDir(dataDir), 'sandboxd.db'));
   try {
-    const store = new SandboxStore(db);
+    const store = new SandboxStore(db, loadSecretKey(dataDir));
     const spec = { ports: [3000], memoryMb: 256, cpus: 1, idlePolicy: 'sleep' as const, visibility: 'public' as const, services: [] };
     const start = Date.now() - ROWS * 1000;
     db.transaction(() => {

@@ -24,11 +24,10 @@ describe('idle reaper', () => {
 
   it('stops idle sandboxes but not busy, always_on or kept-alive ones', async () => {
     const [idle, busy, always, kept] = ['idle', 'busy', 'always', 'kept'].map((p) => uniqueId(p));
-    for (const id of [idle, busy, kept]) expect((await d.api('POST', '/v1/sandboxes', { id })).status).toBe(201);
+    expect((await d.api('POST', '/v1/sandboxes', { id: idle })).status).toBe(201);
     expect((await d.api('POST', '/v1/sandboxes', { id: always, idle_policy: 'always_on' })).status).toBe(201);
-
-    // A long exec keeps `busy` awake for its whole duration.
-    const exec = d.api('POST', `/v1/sandboxes/${busy}/exec`, { cmd: ['sleep', '9'] });
+    // Each kept busy from right after its create: another create may take longer than the threshold.
+    expect((await d.api('POST', '/v1/sandboxes', { id: kept })).status).toBe(201);
     let keeping = true;
     const keeper = (async () => {
       while (keeping) {
@@ -36,14 +35,20 @@ describe('idle reaper', () => {
         await sleep(1000);
       }
     })();
+    expect((await d.api('POST', '/v1/sandboxes', { id: busy })).status).toBe(201);
+    // A long exec keeps `busy` awake for its whole duration.
+    const exec = d.api('POST', `/v1/sandboxes/${busy}/exec`, { cmd: ['sleep', '9'] });
 
-    await until(async () => (await statusOf(d, idle)) === 'stopped', 'the idle sandbox to stop');
-    await sleep(6000); // two thresholds past the others' last activity
-    expect(await statusOf(d, busy)).toBe('running');
-    expect(await statusOf(d, always)).toBe('running');
-    expect(await statusOf(d, kept)).toBe('running');
-    keeping = false;
-    await keeper;
+    try {
+      await until(async () => (await statusOf(d, idle)) === 'stopped', 'the idle sandbox to stop');
+      await sleep(6000); // two thresholds past the others' last activity
+      expect(await statusOf(d, busy)).toBe('running');
+      expect(await statusOf(d, always)).toBe('running');
+      expect(await statusOf(d, kept)).toBe('running');
+    } finally {
+      keeping = false;
+      await keeper;
+    }
     expect((await exec).body.exit_code).toBe(0);
 
     // Once the exec ended and keepalives stopped, both go idle too; always_on never does.

@@ -3,10 +3,10 @@
  * families, idempotency, hardening, secrets, and bad input.
  */
 import Docker from 'dockerode';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { startTestDaemon, testRuntime, uniqueId, type TestDaemon } from '../helpers/daemon.js';
 
 const docker = new Docker();
 let d: TestDaemon;
@@ -32,6 +32,7 @@ describe('lifecycle through the original paths and /v1', () => {
       ports: [3000, 5173],
       idle_policy: 'sleep',
       env_names: ['API_KEY'],
+      runtime: testRuntime(),
     });
     expect(r.body.preview_urls['3000']).toBe(`http://s-${id}-3000.preview.localhost:${d.edgePort}/`);
     expect(r.body.container_id).toMatch(/^[0-9a-f]{64}$/);
@@ -47,10 +48,15 @@ describe('lifecycle through the original paths and /v1', () => {
     expect(info.HostConfig.Init).toBe(true);
     expect(info.HostConfig.Memory).toBe(512 * 1024 * 1024);
     expect(info.HostConfig.MemorySwap).toBe(512 * 1024 * 1024);
-    expect(info.HostConfig.PidsLimit).toBe(512);
+    // gVisor's limit counts the sentry's host threads, not the tenant's processes (SANDBOXD_GVISOR_PIDS_LIMIT).
+    expect(info.HostConfig.PidsLimit).toBe(testRuntime() === 'gvisor' ? 2048 : 512);
+    expect(info.HostConfig.Runtime).toBe(testRuntime() === 'gvisor' ? 'runsc' : 'runc');
     expect(info.Config.Labels['sandboxed.managed']).toBe('true');
     expect(info.Config.Labels['sandboxed.id']).toBe(id);
     expect(JSON.stringify(info)).not.toContain(secret);
+    // Sealed at rest: neither the database nor its write-ahead log holds the value.
+    const stateDir = path.join(d.dataDir, 'state');
+    for (const f of readdirSync(stateDir)) expect(readFileSync(path.join(stateDir, f)).includes(secret), f).toBe(false);
   });
 
   it('runs a command and gives the injected env to it', async () => {

@@ -147,7 +147,7 @@ describe('undo an agent task', () => {
   const fields = { agent: 'claude-code', model: 'claude-sonnet-4-5' };
 
   async function runTask(id: string, body: Record<string, unknown>): Promise<any> {
-    const r = await d.api('POST', `/v1/sandboxes/${id}/tasks`, { ...fields, base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'k' }, ...body });
+    const r = await d.api('POST', `/v1/sandboxes/${id}/tasks`, { ...fields, base_url: model.hostUrl, env: { ANTHROPIC_API_KEY: 'k' }, ...body });
     expect(r.status, JSON.stringify(r.body)).toBe(202);
     return until(async () => {
       const t = (await d.api('GET', `/v1/sandboxes/${id}/tasks/${r.body.id}`)).body;

@@ -53,13 +53,14 @@ async function chainsOf(d: TestDaemon): Promise<{ chains: Chains; bridge: string
   return { chains: chainsFor(net.Id), bridge: `br-${net.Id.slice(0, 12)}`, gateway: net.IPAM!.Config![0].Gateway! };
 }
 
-/** What a dockerd restart or an operator's flush does: both chains empty, both jumps gone. */
+/** What a dockerd restart or an operator's flush does: every chain empty (the nat redirect too), every jump gone. */
 function wipe({ chains, bridge }: { chains: Chains; bridge: string }): void {
   iptables('-F', chains.forward);
   iptables('-F', chains.input);
-  for (const [parent, chain] of [['DOCKER-USER', chains.forward], ['INPUT', chains.input]]) {
+  iptables('-t', 'nat', '-F', chains.nat);
+  for (const [table, parent, chain] of [['filter', 'DOCKER-USER', chains.forward], ['filter', 'INPUT', chains.input], ['nat', 'PREROUTING', chains.nat]]) {
     try {
-      iptables('-D', parent, '-i', bridge, '-j', chain);
+      iptables('-t', table, '-D', parent, '-i', bridge, '-j', chain);
     } catch {
       /* already gone */
     }
@@ -177,9 +178,12 @@ describe('a stopped sandbox whose rules are lost', () => {
     expect(iptables('-S', 'DOCKER-USER')).toContain(`-A DOCKER-USER -i ${net.bridge} -j ${net.chains.forward}`);
     expect(iptables('-S', 'INPUT')).toContain(`-A INPUT -i ${net.bridge} -j ${net.chains.input}`);
     expect(iptables('-S', net.chains.forward)).toContain('-d 169.254.0.0/16 -j DROP');
+    expect(iptables('-t', 'nat', '-S', 'PREROUTING')).toContain(`-A PREROUTING -i ${net.bridge} -j ${net.chains.nat}`);
+    expect(iptables('-t', 'nat', '-S', net.chains.nat)).toContain('--dport 443 -j REDIRECT');
     await until(async () => logCount(d, 'isolation rules applied') === applied + 1, 'the re-apply to be logged', 10_000);
 
-    expect(await probeFrom(d, old, '169.254.169.254', 80)).toBe('blocked');
+    // Ports 80 and 443 go to the egress proxy (which refuses the metadata address by name); any other is dropped.
+    expect(await probeFrom(d, old, '169.254.169.254', 8080)).toBe('blocked');
     expect(await probeFrom(d, old, net.gateway, hostPort)).toBe('blocked');
     expect(await probeFrom(d, old, net.gateway, Number(new URL(d.url).port))).toBe('blocked');
     expect(await probeFrom(d, nb, net.gateway, hostPort)).toBe('blocked');
@@ -236,5 +240,33 @@ describe('an existing network with inter-container traffic on', () => {
     expect(net.Options?.['com.docker.network.bridge.enable_icc']).toBe('false');
     expect(net.EnableIPv6).toBe(false);
     expect((await d.api('POST', '/v1/sandboxes', { id: uniqueId('fc-icc') })).status).toBe(201);
+  });
+});
+
+describe('the egress proxy cannot listen (its port is taken on every address)', () => {
+  let d: TestDaemon;
+  let holder: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    holder = await listenAll(port);
+    d = await startTestDaemon({ env: { SANDBOXD_EGRESS_PROXY_TLS_PORT: String(port) } });
+  });
+
+  afterAll(async () => {
+    holder?.close();
+    await d?.dispose();
+  });
+
+  it('nothing starts while the redirect would lead nowhere: 503 and /readyz name it; it recovers by itself', async () => {
+    const r = await d.api('POST', '/v1/sandboxes', { id: uniqueId('fc-px') });
+    expect(r.status).toBe(503);
+    expect(r.body.error).toMatch(/network isolation is not in place: the egress proxy and model gateway cannot listen on [\d.]+: listen EADDRINUSE/);
+    expect((await d.api('GET', '/readyz')).body.error).toMatch(/cannot listen/);
+    expect(await containersOf(d)).toEqual([]);
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
+    await until(async () => (await d.api('GET', '/readyz')).status === 200, 'readyz to recover');
+    expect((await d.api('POST', '/v1/sandboxes', { id: uniqueId('fc-px') })).status).toBe(201);
   });
 });

@@ -8,7 +8,7 @@ import type { Server } from 'node:net';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainsFor } from '../../src/network/isolation.js';
-import { freePort, startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { freePort, startTestDaemon, testRuntime, uniqueId, type TestDaemon } from '../helpers/daemon.js';
 import { hostAddress, linkLocalOf, listenAll, previewStatus, probeFrom } from '../helpers/probes.js';
 
 const docker = new Docker();
@@ -33,7 +33,9 @@ async function forbiddenProbes(): Promise<Record<string, string>> {
     'edge via gateway': await probe(gateway, d.edgePort),
     'host service on 0.0.0.0': await probe(gateway, hostPort),
     'host service on eth0 address': await probe(hostAddress(), hostPort),
-    'metadata 169.254.169.254': await probe('169.254.169.254', 80),
+    // Port 80 and 443 reach the egress proxy, which refuses the metadata address by name
+    // (test/security/egress-proxy.test.ts); every other port is dropped here.
+    'metadata 169.254.169.254': await probe('169.254.169.254', 8080),
     'docker0 gateway': await probe('172.17.0.1', hostPort),
   };
 }
@@ -100,12 +102,16 @@ describe('IPv6', () => {
   // Some engines (Docker 20.10 among them) already turn IPv6 off on IPv4-only networks; the
   // sysctls in the container's own config make it so whatever the engine does.
   it('is off on every interface of every sandbox: no IPv6 address at all', async () => {
+    const disabled = 'for i in all default lo eth0; do cat /proc/sys/net/ipv6/conf/$i/disable_ipv6; done';
     for (const id of [a, b]) {
-      expect(await sh(id, 'for i in all default lo eth0; do cat /proc/sys/net/ipv6/conf/$i/disable_ipv6; done')).toBe('1\n1\n1\n1\n');
-      // `ip` is not in the image; the kernel's table of IPv6 addresses is what `ip -6 addr` reads.
-      expect(await sh(id, 'cat /proc/net/if_inet6; echo end')).toBe('end\n');
-      const { HostConfig } = await docker.getContainer(`s-${id}`).inspect();
+      const { HostConfig, State } = await docker.getContainer(`s-${id}`).inspect();
       expect(HostConfig.Sysctls).toMatchObject({ 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' });
+      // The sandbox's network namespace, seen from the host (gVisor's sentry has no such files of its own).
+      expect(execFileSync('nsenter', ['-t', String(State.Pid), '-n', 'sh', '-c', disabled], { encoding: 'utf8' })).toBe('1\n1\n1\n1\n');
+      if (testRuntime() === 'runc') expect(await sh(id, disabled)).toBe('1\n1\n1\n1\n');
+      // `ip` is not in the image; the kernel's table of IPv6 addresses is what `ip -6 addr` reads
+      // (gVisor with --network=host shows the namespace's own table).
+      expect(await sh(id, 'cat /proc/net/if_inet6; echo end')).toBe('end\n');
     }
   });
 

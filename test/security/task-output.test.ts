@@ -117,7 +117,7 @@ async function exec(sandbox: string, script: string, timeoutS = 300): Promise<st
   return r.body.stdout as string;
 }
 
-const claude = () => ({ agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } });
+const claude = () => ({ agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.hostUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } });
 const writePrompt = (file: string) => `Create the file. FILE=/home/sandbox/workspace/app/${file} CONTENT=x`;
 
 async function task(taskId: string): Promise<any> {

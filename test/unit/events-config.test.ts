@@ -42,7 +42,7 @@ describe('SANDBOXD_IMAGES', () => {
 
 describe('the warm pool and images', () => {
   it('serves only the default image (its containers are made from it)', () => {
-    const cfg = { defaultDiskMb: 5120, defaultMemoryMb: 512, defaultCpus: 1 };
+    const cfg = { defaultDiskMb: 5120, defaultMemoryMb: 512, defaultCpus: 1, defaultRuntime: 'runc' as const };
     const spec = pooledSpec(cfg);
     expect(canServe(spec, cfg, false)).toBe(true);
     expect(canServe(spec, cfg, false, 'default')).toBe(true);

@@ -5,6 +5,7 @@
  * ownership and quota usage come from the owner label, and the API's cursor
  * is refused when it is not one of the list's.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ let store: SandboxStore;
 
 beforeEach(() => {
   db = openDb(path.join(mkdtempSync(path.join(os.tmpdir(), 'list-queries-')), 'db'));
-  store = new SandboxStore(db);
+  store = new SandboxStore(db, randomBytes(32));
 });
 
 function add(id: string, now: number, metadata: Record<string, string> = {}, memoryMb = 512): void {
@@ -152,7 +153,7 @@ describe('task and template lists', () => {
     add('t2', 2, { 'sandboxed.owner': 'b' });
     const tasks = new TaskStore(db);
     const task = (id: string, sandboxId: string, now: number) =>
-      tasks.insert({ id, sandboxId, agent: 'opencode', prompt: 'p', model: null, baseUrl: null, envNames: [], timeoutS: 60, continueFrom: null, sessionId: null, state: initialState(), now });
+      tasks.insert({ id, sandboxId, agent: 'opencode', prompt: 'p', model: null, baseUrl: null, envNames: [], timeoutS: 60, continueFrom: null, sessionId: null, usageSource: 'agent', maxTokensTotal: null, maxCostUsd: null, apiToken: '', state: initialState(), now });
     expect(task('01aaaaaaaaaaaaaaaaaaaaaaa1', 't1', 10)).toBe(true);
     expect(task('01aaaaaaaaaaaaaaaaaaaaaaa2', 't2', 11)).toBe(true);
     expect(tasks.activeOwnedBy('a')).toBe(1);

@@ -34,7 +34,8 @@ function task(id: string, createdAt: number, status: Task['status'], checkpointI
   return {
     id, sandboxId: 'a', agent: 'claude-code', status, prompt: 'p', model: null, baseUrl: null, envNames: [], timeoutS: 60,
     continueFrom: null, checkpointId, sessionId: null, containerId: null, result: null, error: null, stopStatus: null, stopReason: null,
-    createdAt, startedAt: createdAt, endedAt: null,
+    createdAt, startedAt: createdAt, endedAt: null, usageSource: 'gateway', gatewayUsage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+    maxTokensTotal: null, maxCostUsd: null, apiToken: '',
   };
 }
 

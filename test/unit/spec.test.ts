@@ -14,6 +14,8 @@ const cfg = {
   stopGraceS: 10,
   sandboxUid: 1000,
   sandboxGid: 1000,
+  gvisorRuntime: 'runsc',
+  gvisorPidsLimit: 2048,
 };
 
 const sb: Pick<Sandbox, 'id' | 'spec'> = {

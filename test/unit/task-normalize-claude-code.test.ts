@@ -75,12 +75,23 @@ describe('claude-code normaliser', () => {
 });
 
 describe('claude-code launch', () => {
-  it('bypasses permissions, resumes a session and points at a base URL', () => {
-    const spec = claudeCodeAdapter.launch({ prompt: 'p', model: 'claude-sonnet-4-5', baseUrl: 'http://gw:4000', sessionId: 'abc', env: {} });
+  it('with key_in_sandbox: bypasses permissions, resumes a session and points at a base URL', () => {
+    const spec = claudeCodeAdapter.launch({ prompt: 'p', model: 'claude-sonnet-4-5', baseUrl: 'http://gw:4000', sessionId: 'abc', env: {}, gateway: null });
     expect(spec.argv).toEqual([
       'claude', '-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions',
       '--model', 'claude-sonnet-4-5', '--resume', 'abc',
     ]);
     expect(spec.forced).toEqual({ ANTHROPIC_BASE_URL: 'http://gw:4000' });
+  });
+
+  it('through the gateway: the gateway is the base URL and the capability the key; the real key and base URL go to the gateway', () => {
+    const input = { prompt: 'p', model: null, baseUrl: 'http://llm:4000', sessionId: null, env: { ANTHROPIC_API_KEY: 'sk-real' } };
+    const spec = claudeCodeAdapter.launch({ ...input, gateway: { url: 'http://172.18.0.1:8790', token: 'sbx-cap-x' } });
+    expect(spec.forced).toEqual({ ANTHROPIC_BASE_URL: 'http://172.18.0.1:8790', ANTHROPIC_API_KEY: 'sbx-cap-x' });
+    expect(JSON.stringify(spec)).not.toContain('sk-real');
+    expect(claudeCodeAdapter.route(input)).toEqual({ api: 'anthropic', upstream: 'http://llm:4000', auth: 'x-api-key', key: 'sk-real' });
+    expect(claudeCodeAdapter.route({ model: null, baseUrl: null, env: { ANTHROPIC_AUTH_TOKEN: 't' } })).toEqual({
+      api: 'anthropic', upstream: 'https://api.anthropic.com', auth: 'bearer', key: 't',
+    });
   });
 });

@@ -92,8 +92,8 @@ describe('opencode normaliser', () => {
 });
 
 describe('opencode launch', () => {
-  it('declares an OpenAI-compatible provider for a base URL, in config content that outranks workspace files', () => {
-    const spec = opencodeAdapter.launch({ prompt: 'p', model: 'qwen3', baseUrl: 'http://llm:8000/v1', sessionId: 'ses_1', env: {} });
+  it('with key_in_sandbox: declares an OpenAI-compatible provider for a base URL, in config content that outranks workspace files', () => {
+    const spec = opencodeAdapter.launch({ prompt: 'p', model: 'qwen3', baseUrl: 'http://llm:8000/v1', sessionId: 'ses_1', env: {}, gateway: null });
     expect(spec.argv).toEqual(['opencode', 'run', '--format', 'json', '--model', 'sandboxed/qwen3', '--session', 'ses_1']);
     const config = JSON.parse(spec.forced.OPENCODE_CONFIG_CONTENT);
     expect(config.provider.sandboxed).toEqual({
@@ -107,13 +107,29 @@ describe('opencode launch', () => {
   });
 
   it('passes a provider/model through and merges the user config over ours', () => {
-    const config = opencodeConfig({ model: 'anthropic/claude-sonnet-4-5', baseUrl: null, env: { OPENCODE_CONFIG_CONTENT: '{"permission":{"bash":"deny"}}' } });
+    const config = opencodeConfig({ model: 'anthropic/claude-sonnet-4-5', baseUrl: null, env: { OPENCODE_CONFIG_CONTENT: '{"permission":{"bash":"deny"}}' }, gateway: null });
     expect(config.permission).toEqual({ '*': 'allow', bash: 'deny' });
     expect(config.provider).toBeUndefined();
   });
 
   it('refuses a base URL without a model and config content that is not JSON', () => {
-    expect(() => opencodeConfig({ model: null, baseUrl: 'http://x/v1', env: {} })).toThrow(/model: required/);
-    expect(() => opencodeConfig({ model: null, baseUrl: null, env: { OPENCODE_CONFIG_CONTENT: '{' } })).toThrow(/not valid JSON/);
+    expect(() => opencodeConfig({ model: null, baseUrl: 'http://x/v1', env: {}, gateway: null })).toThrow(/model: required/);
+    expect(() => opencodeConfig({ model: null, baseUrl: null, env: { OPENCODE_CONFIG_CONTENT: '{' }, gateway: null })).toThrow(/not valid JSON/);
+  });
+
+  it('through the gateway: each provider gets the gateway as baseURL and the capability as apiKey; the key goes to the gateway', () => {
+    const gateway = { url: 'http://172.18.0.1:8790', token: 'sbx-cap-x' };
+    const env = { OPENAI_API_KEY: 'sk-openai', ANTHROPIC_API_KEY: 'sk-ant' };
+    const custom = opencodeConfig({ model: 'qwen3', baseUrl: 'http://llm:8000/v1', env, gateway });
+    expect(custom.provider).toMatchObject({ sandboxed: { options: { baseURL: gateway.url, apiKey: 'sbx-cap-x' } } });
+    expect(opencodeAdapter.route({ model: 'qwen3', baseUrl: 'http://llm:8000/v1', env })).toEqual({
+      api: 'openai', upstream: 'http://llm:8000/v1', auth: 'bearer', key: 'sk-openai',
+    });
+    const ant = opencodeConfig({ model: 'anthropic/claude-sonnet-4-5', baseUrl: null, env, gateway });
+    expect(ant.provider).toEqual({ anthropic: { options: { baseURL: `${gateway.url}/v1`, apiKey: 'sbx-cap-x' } } });
+    expect(opencodeAdapter.route({ model: 'anthropic/claude-sonnet-4-5', baseUrl: null, env })).toMatchObject({ api: 'anthropic', auth: 'x-api-key', key: 'sk-ant' });
+    expect(opencodeAdapter.route({ model: 'openai/gpt-4o', baseUrl: null, env })).toMatchObject({ api: 'openai', upstream: 'https://api.openai.com/v1', key: 'sk-openai' });
+    expect(JSON.stringify(ant) + JSON.stringify(custom)).not.toMatch(/sk-openai|sk-ant/);
+    expect(() => opencodeAdapter.route({ model: 'openrouter/x', baseUrl: null, env })).toThrow(/key_in_sandbox/);
   });
 });

@@ -46,7 +46,8 @@ beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'follower-'));
   db = openDb(path.join(dir, 'db.sqlite'));
   store = new TaskStore(db);
-  const base = { id: ID, sandboxId: 'sb', agent: 'claude-code', prompt: 'p', model: null, baseUrl: null, envNames: [], timeoutS: 60, continueFrom: null, sessionId: null } as const;
+  const base = { id: ID, sandboxId: 'sb', agent: 'claude-code', prompt: 'p', model: null, baseUrl: null, envNames: [], timeoutS: 60, continueFrom: null, sessionId: null,
+    usageSource: 'agent', maxTokensTotal: null, maxCostUsd: null, apiToken: '' } as const;
   expect(store.insert({ ...base, envNames: [], state: initialState(), now: Date.now() })).toBe(true);
   store.markRunning(ID, 'c1', { type: 'task.started', agent: 'claude-code', model: null, continue_from: null, raw: null });
   out = path.join(dir, 'out.jsonl');

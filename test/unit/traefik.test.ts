@@ -117,7 +117,7 @@ describe('traefikRoutes (what the HTTP provider serves)', () => {
   });
 
   it('containers carry our labels only: routing never depends on them', () => {
-    const spec = buildContainerSpec({ id: 'abc', spec: { ports: [3000], memoryMb: 512, cpus: 1, idlePolicy: 'sleep', visibility: 'public', services: [] } }, { dataDir: '/d', image: 'i', network: 'n', instance: 'default', pidsLimit: 1, nofile: 1, tmpfsMb: 1, extraCaCerts: '', stopGraceS: 1, sandboxUid: 1000, sandboxGid: 1000 });
+    const spec = buildContainerSpec({ id: 'abc', spec: { ports: [3000], memoryMb: 512, cpus: 1, idlePolicy: 'sleep', visibility: 'public', services: [] } }, { dataDir: '/d', image: 'i', network: 'n', instance: 'default', pidsLimit: 1, nofile: 1, tmpfsMb: 1, extraCaCerts: '', stopGraceS: 1, sandboxUid: 1000, sandboxGid: 1000, gvisorRuntime: 'runsc', gvisorPidsLimit: 2048 });
     expect(spec.labels).toEqual({ 'sandboxed.managed': 'true', 'sandboxed.id': 'abc', 'sandboxed.instance': 'default' });
   });
 });

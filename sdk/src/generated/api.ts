@@ -740,6 +740,7 @@ export interface paths {
          * @description Server-Sent Events: each message is `id: <id>` and `data: <LifecycleEvent as JSON>`; a `: heartbeat` comment comes every 15 s.
          *     Without a cursor only new events come; with Last-Event-ID or ?since= the stored ones after it are replayed first (with ?follow=false, only those: the stream ends after them; a cursor defaults to 0 then) (the store keeps SANDBOXD_EVENTS_MAX_COUNT events for at most SANDBOXD_EVENTS_MAX_AGE_SECONDS; older ones are announced by an `event: gap` message).
          *     A client more than SANDBOXD_EVENTS_CLIENT_BUFFER events behind is disconnected: reconnect with Last-Event-ID. At most SANDBOXD_EVENTS_MAX_CLIENTS streams (429).
+         *     A token that is not an admin gets only the events of the sandboxes it owns, on at most SANDBOXD_EVENTS_MAX_CLIENTS_PER_TOKEN streams.
          */
         get: operations["streamEvents"];
         put?: never;
@@ -759,7 +760,7 @@ export interface paths {
         };
         /**
          * Webhook deliveries, newest first
-         * @description Pending, delivered and given-up deliveries of SANDBOXD_WEBHOOKS, bounded like the events.
+         * @description Pending, delivered and given-up deliveries of SANDBOXD_WEBHOOKS, bounded like the events. For admin tokens.
          */
         get: operations["listWebhookDeliveries"];
         put?: never;
@@ -835,7 +836,10 @@ export interface components {
             /** @enum {string} */
             visibility?: "public" | "private";
             services?: components["schemas"]["ServiceSpecInput"][];
+            /** @enum {string} */
+            runtime?: "runc" | "gvisor";
             from_snapshot?: string;
+            image?: string;
             metadata?: components["schemas"]["MetadataInput"];
             /** @description Deleted this many seconds after create; 0: never. Default and maximum: SANDBOXD_DEFAULT_TTL_SECONDS, SANDBOXD_MAX_TTL_SECONDS */
             ttl_s?: number;
@@ -843,7 +847,7 @@ export interface components {
             auto_delete_after_idle_s?: number;
             /** @description An expiry purges (workspace and snapshots gone) instead of keeping the workspace like DELETE */
             purge_on_expiry?: boolean;
-            image?: string;
+            egress?: components["schemas"]["EgressPolicyInput"];
         };
         CreateTaskInput: {
             prompt: string;
@@ -858,6 +862,9 @@ export interface components {
             timeout_s?: number;
             continue_from?: string;
             checkpoint?: boolean;
+            key_in_sandbox?: boolean;
+            max_tokens_total?: number;
+            max_cost_usd?: number;
         };
         CreateTerminalInput: {
             cmd?: string[];
@@ -878,6 +885,13 @@ export interface components {
         DirectoryMade: {
             path: string;
             created: boolean;
+        };
+        /** @description Where the sandbox may connect on ports 80 and 443, by host name: exact names, *.wildcards and CIDRs; deny wins. Absent: the settings' default (SANDBOXD_EGRESS_MODE). */
+        EgressPolicyInput: {
+            /** @enum {string} */
+            mode: "open" | "allowlist";
+            allow?: string[];
+            deny?: string[];
         };
         /**
          * @description Every 4xx and 5xx answer
@@ -1204,6 +1218,8 @@ export interface components {
          *         "API_KEY"
          *       ],
          *       "last_error": null,
+         *       "image": "default",
+         *       "image_id": "sha256:5e62550790e3…",
          *       "metadata": {
          *         "user": "42",
          *         "sandboxed.owner": "app"
@@ -1211,9 +1227,7 @@ export interface components {
          *       "ttl_s": 86400,
          *       "expires_at": "2025-01-02T12:00:00.000Z",
          *       "auto_delete_after_idle_s": null,
-         *       "purge_on_expiry": false,
-         *       "image": "default",
-         *       "image_id": "sha256:5e62550790e3…"
+         *       "purge_on_expiry": false
          *     }
          */
         Sandbox: {
@@ -1244,6 +1258,10 @@ export interface components {
             /** @description Names of the injected variables; values never leave the daemon */
             env_names: string[];
             last_error: string | null;
+            /** @description The image’s name in SANDBOXD_IMAGES (GET /v1/images) */
+            image: string;
+            /** @description The build its container was made from; null before its first container */
+            image_id: string | null;
             /** @description Labels for filtering; sandboxed.owner is the name of the token that created it */
             metadata: {
                 [key: string]: string;
@@ -1255,10 +1273,6 @@ export interface components {
             /** @description Deleted once stopped and unused this long; null: never */
             auto_delete_after_idle_s: number | null;
             purge_on_expiry: boolean;
-            /** @description The image’s name in SANDBOXD_IMAGES (GET /v1/images) */
-            image: string;
-            /** @description The build its container was made from; null before its first container */
-            image_id: string | null;
         };
         /** @description Created and running */
         SandboxCreatedEvent: {
@@ -1367,6 +1381,8 @@ export interface components {
          *             "API_KEY"
          *           ],
          *           "last_error": null,
+         *           "image": "default",
+         *           "image_id": "sha256:5e62550790e3…",
          *           "metadata": {
          *             "user": "42",
          *             "sandboxed.owner": "app"
@@ -1374,9 +1390,7 @@ export interface components {
          *           "ttl_s": 86400,
          *           "expires_at": "2025-01-02T12:00:00.000Z",
          *           "auto_delete_after_idle_s": null,
-         *           "purge_on_expiry": false,
-         *           "image": "default",
-         *           "image_id": "sha256:5e62550790e3…"
+         *           "purge_on_expiry": false
          *         }
          *       ],
          *       "count": 1,
@@ -1781,6 +1795,14 @@ export interface components {
          *         "ANTHROPIC_API_KEY"
          *       ],
          *       "timeout_s": 1800,
+         *       "key_in_sandbox": false,
+         *       "max_tokens_total": null,
+         *       "max_cost_usd": null,
+         *       "usage": {
+         *         "input_tokens": 1200,
+         *         "output_tokens": 85,
+         *         "cost_usd": 0.0049
+         *       },
          *       "created_at": "2025-01-01T12:00:00.000Z",
          *       "started_at": "2025-01-01T12:00:01.000Z",
          *       "ended_at": "2025-01-01T12:00:40.000Z",
@@ -1806,6 +1828,14 @@ export interface components {
             /** @description Names of the task’s variables; values are never stored */
             env_names: string[];
             timeout_s: number;
+            /** @description The provider key was put in the agent’s env (no gateway, no budgets) */
+            key_in_sandbox: boolean;
+            /** @description The task’s token budget; the agent is stopped past it */
+            max_tokens_total: number | null;
+            /** @description The task’s cost budget in USD */
+            max_cost_usd: number | null;
+            /** @description What the model gateway counted so far (live while the task runs); null for key_in_sandbox tasks */
+            usage: components["schemas"]["Usage"] | null;
             /** Format: date-time */
             created_at: string;
             started_at: string | null;
@@ -1898,6 +1928,14 @@ export interface components {
          *             "ANTHROPIC_API_KEY"
          *           ],
          *           "timeout_s": 1800,
+         *           "key_in_sandbox": false,
+         *           "max_tokens_total": null,
+         *           "max_cost_usd": null,
+         *           "usage": {
+         *             "input_tokens": 1200,
+         *             "output_tokens": 85,
+         *             "cost_usd": 0.0049
+         *           },
          *           "created_at": "2025-01-01T12:00:00.000Z",
          *           "started_at": "2025-01-01T12:00:01.000Z",
          *           "ended_at": "2025-01-01T12:00:40.000Z",
@@ -2124,6 +2162,7 @@ export interface components {
             auto_delete_after_idle_s?: number;
             /** @description An expiry purges (workspace and snapshots gone) instead of keeping the workspace like DELETE */
             purge_on_expiry?: boolean;
+            egress?: components["schemas"]["EgressPolicyInput"] | null;
         };
         UpdateSnapshotInput: {
             template: boolean;

@@ -20,7 +20,22 @@ export interface LaunchInput {
   sessionId: string | null;
   /** Sandbox env merged with the task's env (the adapter may read it, never logs it). */
   env: Record<string, string>;
+  /** Through the model gateway: its base URL and the capability the agent uses as its key; null: the key is in the sandbox. */
+  gateway: { url: string; token: string } | null;
 }
+
+/** Where a gateway task's model calls go, and with which of the env's keys. */
+export interface GatewayRoute {
+  api: 'anthropic' | 'openai';
+  upstream: string;
+  auth: 'x-api-key' | 'bearer' | 'none';
+  key: string | null;
+}
+
+/** Provider keys a gateway task's agent never gets (the gateway holds the one it uses). */
+export const PROVIDER_KEY_NAMES = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'OPENAI_API_KEY'];
+export const ANTHROPIC_DEFAULT = 'https://api.anthropic.com';
+export const OPENAI_DEFAULT = 'https://api.openai.com/v1';
 
 export interface LaunchSpec {
   argv: string[];
@@ -33,6 +48,8 @@ export interface LaunchSpec {
 export interface AgentAdapter {
   name: AgentName;
   launch(input: LaunchInput): LaunchSpec;
+  /** Where the gateway sends this task's calls (throws InvalidError for a provider it cannot serve). */
+  route(input: Pick<LaunchInput, 'model' | 'baseUrl' | 'env'>): GatewayRoute;
   /** Updates `state` in place (only through ./state.ts, which caps it) and returns the line's events. */
   normalize(state: AgentState, line: unknown): NormalizeOutput;
 }

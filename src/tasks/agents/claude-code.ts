@@ -6,13 +6,15 @@
  *
  * Model and provider: `model` is passed to --model; `base_url` becomes
  * ANTHROPIC_BASE_URL (an Anthropic-compatible endpoint or gateway); the key is
- * ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) from env. Permissions are
+ * ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) from env. Through the model
+ * gateway (the default) the CLI gets the gateway as ANTHROPIC_BASE_URL and a
+ * capability as ANTHROPIC_API_KEY; the key and base_url go to the gateway. Permissions are
  * bypassed inside the sandbox, which runs it as uid 1000 (Claude refuses to
  * skip permissions as root).
  */
 import type { NewEvent } from '../../domain/task.js';
 import type { AgentState } from '../../domain/task.js';
-import type { AgentAdapter, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
+import { ANTHROPIC_DEFAULT, type AgentAdapter, type GatewayRoute, type LaunchInput, type LaunchSpec, type NormalizeOutput } from './adapter.js';
 import { addUsage, agentError, describeError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
 import { addFile, closeTool, openTool, setFinalText, setSession, shortId, shortPath } from './state.js';
 
@@ -34,8 +36,19 @@ function launch(input: LaunchInput): LaunchSpec {
       ...(input.sessionId ? ['--resume', input.sessionId] : []),
     ],
     defaults: { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1' },
-    forced: input.baseUrl ? { ANTHROPIC_BASE_URL: input.baseUrl } : {},
+    forced: input.gateway
+      ? { ANTHROPIC_BASE_URL: input.gateway.url, ANTHROPIC_API_KEY: input.gateway.token }
+      : input.baseUrl
+        ? { ANTHROPIC_BASE_URL: input.baseUrl }
+        : {},
   };
+}
+
+function route(input: Pick<LaunchInput, 'baseUrl' | 'env'>): GatewayRoute {
+  const upstream = input.baseUrl ?? ANTHROPIC_DEFAULT;
+  if (input.env.ANTHROPIC_API_KEY) return { api: 'anthropic', upstream, auth: 'x-api-key', key: input.env.ANTHROPIC_API_KEY };
+  if (input.env.ANTHROPIC_AUTH_TOKEN) return { api: 'anthropic', upstream, auth: 'bearer', key: input.env.ANTHROPIC_AUTH_TOKEN };
+  return { api: 'anthropic', upstream, auth: 'none', key: null };
 }
 
 function blocks(message: Record<string, unknown> | null): Record<string, unknown>[] {
@@ -129,4 +142,4 @@ export function normalizeClaude(state: AgentState, line: unknown): NormalizeOutp
   return { events, ...(abort ? { abort } : {}) };
 }
 
-export const claudeCodeAdapter: AgentAdapter = { name: 'claude-code', launch, normalize: normalizeClaude };
+export const claudeCodeAdapter: AgentAdapter = { name: 'claude-code', launch, route, normalize: normalizeClaude };

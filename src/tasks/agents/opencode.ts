@@ -11,11 +11,16 @@
  * `model` names the model it serves. Our config travels in
  * OPENCODE_CONFIG_CONTENT, which outranks config files in the workspace; a
  * user's own OPENCODE_CONFIG_CONTENT is merged over it.
+ *
+ * Through the model gateway (the default) the provider's baseURL is the
+ * gateway and its apiKey a capability: the `sandboxed` provider for base_url,
+ * or the built-in `anthropic` / `openai` provider for `anthropic/…` and
+ * `openai/…` models. Other providers need key_in_sandbox.
  */
 import { InvalidError } from '../../errors.js';
 import type { NewEvent } from '../../domain/task.js';
 import type { AgentState } from '../../domain/task.js';
-import type { AgentAdapter, LaunchInput, LaunchSpec, NormalizeOutput } from './adapter.js';
+import { ANTHROPIC_DEFAULT, OPENAI_DEFAULT, type AgentAdapter, type GatewayRoute, type LaunchInput, type LaunchSpec, type NormalizeOutput } from './adapter.js';
 import { addUsage, agentError, displayFilePath, num, obj, str, summarizeInput, summarizeOutput } from './common.js';
 import { addFile, appendTurnText, closeTool, isOpenTool, openTool, setSession, shortId, shortPath } from './state.js';
 
@@ -34,7 +39,34 @@ function merge(base: Json, over: Json): Json {
   return out;
 }
 
-export function opencodeConfig(input: Pick<LaunchInput, 'model' | 'baseUrl' | 'env'>): Json {
+/** The provider a gateway task's model calls go through, and its options. */
+function gatewayProvider(input: Pick<LaunchInput, 'model' | 'baseUrl' | 'gateway'>): Json {
+  const gw = input.gateway!;
+  if (input.baseUrl) {
+    return {
+      [CUSTOM_PROVIDER]: {
+        npm: '@ai-sdk/openai-compatible',
+        name: 'sandboxed custom endpoint',
+        options: { baseURL: gw.url, apiKey: gw.token },
+        models: { [input.model!]: { name: input.model } },
+      },
+    };
+  }
+  // The Anthropic SDK's baseURL ends in /v1; the gateway appends the path to https://api.anthropic.com.
+  if (input.model?.startsWith('anthropic/')) return { anthropic: { options: { baseURL: `${gw.url}/v1`, apiKey: gw.token } } };
+  return { openai: { options: { baseURL: gw.url, apiKey: gw.token } } };
+}
+
+function route(input: Pick<LaunchInput, 'model' | 'baseUrl' | 'env'>): GatewayRoute {
+  const bearer = (key: string | undefined, api: GatewayRoute['api'], upstream: string): GatewayRoute =>
+    key ? { api, upstream, auth: api === 'anthropic' ? 'x-api-key' : 'bearer', key } : { api, upstream, auth: 'none', key: null };
+  if (input.baseUrl) return bearer(input.env.OPENAI_API_KEY, 'openai', input.baseUrl);
+  if (input.model?.startsWith('anthropic/')) return bearer(input.env.ANTHROPIC_API_KEY, 'anthropic', ANTHROPIC_DEFAULT);
+  if (input.model?.startsWith('openai/')) return bearer(input.env.OPENAI_API_KEY, 'openai', OPENAI_DEFAULT);
+  throw new InvalidError('model: through the model gateway OpenCode runs anthropic/… or openai/… models, or a base_url endpoint; for another provider set key_in_sandbox: true');
+}
+
+export function opencodeConfig(input: Pick<LaunchInput, 'model' | 'baseUrl' | 'env' | 'gateway'>): Json {
   let config: Json = {
     $schema: 'https://opencode.ai/config.json',
     // Headless in a sandbox: nobody is there to answer a permission prompt.
@@ -42,14 +74,15 @@ export function opencodeConfig(input: Pick<LaunchInput, 'model' | 'baseUrl' | 'e
     autoupdate: false,
     share: 'disabled',
   };
-  if (input.baseUrl) {
-    if (!input.model) throw new InvalidError('model: required with base_url (the model name the endpoint serves)');
+  if (input.baseUrl && !input.model) throw new InvalidError('model: required with base_url (the model name the endpoint serves)');
+  if (input.gateway) config.provider = gatewayProvider(input);
+  else if (input.baseUrl) {
     config.provider = {
       [CUSTOM_PROVIDER]: {
         npm: '@ai-sdk/openai-compatible',
         name: 'sandboxed custom endpoint',
         options: { baseURL: input.baseUrl, apiKey: '{env:OPENAI_API_KEY}' },
-        models: { [input.model]: { name: input.model } },
+        models: { [input.model!]: { name: input.model } },
       },
     };
   }
@@ -157,4 +190,4 @@ export function normalizeOpencode(state: AgentState, line: unknown): NormalizeOu
   return { events };
 }
 
-export const opencodeAdapter: AgentAdapter = { name: 'opencode', launch, normalize: normalizeOpencode };
+export const opencodeAdapter: AgentAdapter = { name: 'opencode', launch, route, normalize: normalizeOpencode };
