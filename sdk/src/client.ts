@@ -6,8 +6,24 @@ import { Events } from './events.js';
 import { Http, type HttpOptions } from './http.js';
 import { Sandbox } from './sandbox.js';
 import { Session } from './session.js';
-import type { CreateSandboxInput, ReconcileResult, SandboxUsage, Snapshot, SystemInfo } from './types.js';
+import type { operations } from './generated/api.js';
+import type { CreateSandboxInput, ReconcileResult, SandboxFilter, SandboxPageOptions, SandboxUsage, Snapshot, SystemInfo } from './types.js';
 import type { WebSocketConstructor } from './websocket.js';
+
+/** One page of sandboxes; `next_cursor` (null on the last) is the `cursor` of the next. */
+export interface SandboxPage {
+  sandboxes: Sandbox[];
+  next_cursor: string | null;
+}
+
+type ListQuery = NonNullable<operations['listSandboxes']['parameters']['query']>;
+
+/** The list's query string: `metadata: {user: '42'}` is `metadata.user=42` (an exact match; several are ANDed). */
+function listQuery(opts: SandboxPageOptions): Record<string, string | number | undefined> {
+  const query: Record<string, string | number | undefined> = { status: opts.status, limit: opts.limit, cursor: opts.cursor };
+  for (const [key, value] of Object.entries(opts.metadata ?? {})) query[`metadata.${key}`] = value;
+  return query;
+}
 
 export interface SandboxedOptions extends HttpOptions {
   /** The WebSocket for terminals (default: the platform's, else the `ws` package). */
@@ -32,10 +48,27 @@ class SandboxCollection {
     return new Sandbox(this.http, info.id, info, this.webSocket);
   }
 
-  /** Every live sandbox. */
-  async list(): Promise<Sandbox[]> {
-    const { sandboxes } = await this.http.call('get', '/v1/sandboxes', {});
-    return sandboxes.map((info) => new Sandbox(this.http, info.id, info, this.webSocket));
+  /** Every live sandbox the filter matches (all of them without one), oldest first. */
+  async list(filter: SandboxFilter = {}): Promise<Sandbox[]> {
+    return (await this.page({ ...filter, limit: undefined, cursor: undefined })).sandboxes;
+  }
+
+  /** A page of the list (`limit`, then `cursor: page.next_cursor` with the same filter). */
+  async page(opts: SandboxPageOptions = {}): Promise<SandboxPage> {
+    // The metadata filters are parameters the document cannot name one by one (`metadata.<key>`): the query is wider than its type.
+    const query = listQuery(opts) as ListQuery;
+    const { sandboxes, next_cursor } = await this.http.call('get', '/v1/sandboxes', { query, signal: opts.signal });
+    return { sandboxes: sandboxes.map((info) => new Sandbox(this.http, info.id, info, this.webSocket)), next_cursor };
+  }
+
+  /** Every sandbox the filter matches, read a page (`pageSize`, default 100) at a time. */
+  async *each(filter: SandboxFilter & { pageSize?: number } = {}): AsyncGenerator<Sandbox> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page({ ...filter, limit: filter.pageSize ?? 100, cursor });
+      yield* page.sandboxes;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 /** @sandboxed/sdk: a typed client for the sandboxed API. */
-export { Sandboxed, type SandboxedOptions } from './client.js';
+export { Sandboxed, type SandboxedOptions, type SandboxPage } from './client.js';
 export { SandboxedError } from './errors.js';
 export { Sandbox } from './sandbox.js';
 export { Session } from './session.js';

@@ -57,7 +57,7 @@ export class Sandbox {
     return this.keep(await this.http.call('get', '/v1/sandboxes/{id}', { path: this.path }));
   }
 
-  /** Changes idle policy, visibility or services. */
+  /** Changes idle policy, visibility, services, lifetimes (`ttl_s`, `auto_delete_after_idle_s`) or metadata (merged; a key set to null is removed). */
   async update(input: UpdateSandboxInput): Promise<SandboxInfo> {
     return this.keep(await this.http.call('patch', '/v1/sandboxes/{id}', { path: this.path, body: input }));
   }

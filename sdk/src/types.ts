@@ -36,3 +36,17 @@ export type CreateTerminalInput = Schemas['CreateTerminalInput'];
 export type SessionInfo = Schemas['Session'];
 export type SystemInfo = Schemas['SystemInfo'];
 export type SandboxUsage = Schemas['SandboxUsage'];
+
+/** Which sandboxes a list answers: by status, and by metadata (each key's exact value; several are ANDed). */
+export interface SandboxFilter {
+  status?: SandboxInfo['status'];
+  metadata?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface SandboxPageOptions extends SandboxFilter {
+  /** At most this many (1-1000). */
+  limit?: number;
+  /** The `next_cursor` of the page before. */
+  cursor?: string;
+}

@@ -78,16 +78,25 @@ describe('where the API and the token come from', () => {
 describe('sandboxes', () => {
   it('creates one and prints its id; ls shows it as a table and as the API’s JSON', async () => {
     const made = uniqueId('climk');
-    const created = await runCli(['create', made, '--port', '3000', '--env', 'SECRET=x', '--service', 'web:3000=python3 -m http.server 3000', '--always-on'], { env });
+    const created = await runCli(['create', made, '--port', '3000', '--env', 'SECRET=x', '--service', 'web:3000=python3 -m http.server 3000', '--always-on', '-m', 'team=blue', '--ttl', '3600'], { env });
     expect(created).toMatchObject({ code: 0, stdout: `${made}\n` });
     // Not a terminal: no spinner, no colour; the preview URL is a note on stderr.
     expect(created.stderr).toBe(`port 3000: http://s-${made}-3000.preview.localhost:${d.edgePort}/\n`);
     const table = await runCli(['ls'], { env });
-    expect(table.stdout).toMatch(/^ID\s+STATUS\s+PORTS\s+IDLE\s+VISIBILITY\s+ACTIVE\n/);
-    expect(table.stdout).toMatch(new RegExp(`^${made}\\s+running\\s+3000\\s+always_on\\s+public\\s+\\d+s ago$`, 'm'));
+    expect(table.stdout).toMatch(/^ID\s+STATUS\s+PORTS\s+IDLE\s+VISIBILITY\s+ACTIVE\s+METADATA\n/);
+    expect(table.stdout).toMatch(new RegExp(`^${made}\\s+running\\s+3000\\s+always_on\\s+public\\s+\\d+s ago\\s+team=blue$`, 'm'));
     const json = JSON.parse((await runCli(['ls', '--json'], { env })).stdout);
     expect(json.count).toBe(json.sandboxes.length);
-    expect(json.sandboxes.find((s: any) => s.id === made)).toMatchObject({ env_names: ['SECRET'], idle_policy: 'always_on' });
+    expect(json.sandboxes.find((s: any) => s.id === made)).toMatchObject({ env_names: ['SECRET'], idle_policy: 'always_on', metadata: { team: 'blue' }, ttl_s: 3600 });
+    // Filters: metadata and status; --limit pages, and the rest follows with --cursor.
+    const blue = JSON.parse((await runCli(['ls', '--json', '-m', 'team=blue', '--status', 'running'], { env })).stdout);
+    expect(blue.sandboxes.map((s: any) => s.id)).toEqual([made]);
+    const all = json.sandboxes.map((s: any) => s.id);
+    const paged = await runCli(['ls', '--limit', '1'], { env });
+    expect(paged.stdout.trim().split('\n').slice(1).map((row) => row.split(' ')[0])).toEqual([all[0]]);
+    const cursor = /^more: --cursor (\S+)$/m.exec(paged.stderr)?.[1];
+    const rest = JSON.parse((await runCli(['ls', '--json', '--cursor', cursor!], { env })).stdout);
+    expect([rest.sandboxes.map((s: any) => s.id), rest.next_cursor]).toEqual([all.slice(1), null]);
     expect(JSON.parse((await runCli(['get', made], { env })).stdout)).toMatchObject({ id: made, services: [{ name: 'web', port: 3000 }] });
     expect((await runCli(['rm', made], { env })).stdout).toBe(`${made} destroyed (workspace kept)\n`);
   });

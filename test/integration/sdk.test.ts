@@ -51,6 +51,33 @@ describe('sandboxes', () => {
     expect((await client.sandbox(sb.id).refresh()).idle_policy).toBe('always_on');
   });
 
+  it('labels sandboxes with metadata and lists them by it, by status and a page at a time', async () => {
+    const suite = uniqueId('suite');
+    const a = await client.sandboxes.create({ id: uniqueId('sdkmeta'), metadata: { suite, n: '1' }, ttl_s: 3600 });
+    const b = await client.sandboxes.create({ id: uniqueId('sdkmeta'), metadata: { suite, n: '2' } });
+    expect(a.info).toMatchObject({ metadata: { suite, n: '1', 'sandboxed.owner': 'sdk' }, ttl_s: 3600 });
+    expect(a.info?.expires_at).not.toBe(null);
+    const ids = (list: Sandbox[]) => list.map((s) => s.id);
+    expect(ids(await client.sandboxes.list({ metadata: { suite } }))).toEqual([a.id, b.id]);
+    expect(ids(await client.sandboxes.list({ metadata: { suite, n: '2' } }))).toEqual([b.id]);
+
+    const first = await client.sandboxes.page({ metadata: { suite }, limit: 1 });
+    expect(ids(first.sandboxes)).toEqual([a.id]);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const second = await client.sandboxes.page({ metadata: { suite }, limit: 1, cursor: first.next_cursor! });
+    expect([ids(second.sandboxes), second.next_cursor]).toEqual([[b.id], null]);
+    const walked: string[] = [];
+    for await (const s of client.sandboxes.each({ metadata: { suite }, pageSize: 1 })) walked.push(s.id);
+    expect(walked).toEqual([a.id, b.id]);
+
+    await b.stop();
+    expect(ids(await client.sandboxes.list({ metadata: { suite }, status: 'stopped' }))).toEqual([b.id]);
+    // A key set to null is removed; the others stay.
+    expect((await a.update({ metadata: { n: null } })).metadata).toEqual({ suite, 'sandboxed.owner': 'sdk' });
+    expect((await failure(client.sandboxes.list({ metadata: { 'bad key': 'x' } }))).status).toBe(400);
+    await Promise.all([a.delete(), b.delete()]);
+  });
+
   it('serialises a handle as its row, and never shows the token', () => {
     expect(JSON.parse(JSON.stringify(sb))).toEqual(sb.info);
     expect(JSON.parse(JSON.stringify(client.sandbox('x')))).toEqual({ id: 'x' });

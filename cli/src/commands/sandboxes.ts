@@ -18,6 +18,12 @@ function ago(iso: string): string {
   return `${Math.floor(s / 86400)}d ago`;
 }
 
+/** The user's metadata as `k=v,…` (the daemon's own `sandboxed.` keys are left out). */
+function labels(metadata: Record<string, string>): string {
+  const own = Object.entries(metadata).filter(([k]) => !k.startsWith('sandboxed.'));
+  return own.map(([k, v]) => `${k}=${v}`).join(',') || '-';
+}
+
 /** `NAME[:PORT]=COMMAND`, e.g. `web:3000=npm run dev`. */
 function service(value: string, previous: ServiceSpec[] = []): ServiceSpec[] {
   const m = /^([^:=]+)(?::(\d+))?=(.+)$/.exec(value);
@@ -28,15 +34,21 @@ function service(value: string, previous: ServiceSpec[] = []): ServiceSpec[] {
 export function sandboxCommands(program: Command): void {
   program
     .command('ls')
-    .description('list sandboxes')
-    .action(async (_o, cmd: Command) => {
+    .description('list sandboxes, oldest first')
+    .option('--status <status>', 'only running, starting, stopping, stopped or error ones')
+    .option('-m, --metadata <KEY=VALUE>', 'only those whose metadata has KEY=VALUE (repeatable: all must match)', collect)
+    .option('--limit <n>', 'at most n (the next page: --cursor with what this one printed)', integer('--limit'))
+    .option('--cursor <cursor>', 'the page after the one that printed this cursor')
+    .action(async (o: { status?: SandboxInfo['status']; metadata?: string[]; limit?: number; cursor?: string }, cmd: Command) => {
       const { client, json } = context(cmd);
-      const list = (await client.sandboxes.list()).map((s) => s.info!);
-      if (json) return printJson({ sandboxes: list, count: list.length });
+      const page = await client.sandboxes.page({ status: o.status, metadata: keyValues(o.metadata, '--metadata'), limit: o.limit, cursor: o.cursor });
+      const list = page.sandboxes.map((s) => s.info!);
+      if (json) return printJson({ sandboxes: list, count: list.length, next_cursor: page.next_cursor });
+      if (page.next_cursor !== null) note(dim(`more: --cursor ${page.next_cursor}`, process.stderr));
       if (list.length === 0) return note('no sandboxes');
       printTable(
-        ['ID', 'STATUS', 'PORTS', 'IDLE', 'VISIBILITY', 'ACTIVE'],
-        list.map((s) => [s.id, status(s.status), s.ports.join(',') || '-', s.idle_policy, s.visibility, ago(s.last_active_at)]),
+        ['ID', 'STATUS', 'PORTS', 'IDLE', 'VISIBILITY', 'ACTIVE', 'METADATA'],
+        list.map((s) => [s.id, status(s.status), s.ports.join(',') || '-', s.idle_policy, s.visibility, ago(s.last_active_at), labels(s.metadata)]),
       );
     });
 
@@ -61,6 +73,9 @@ export function sandboxCommands(program: Command): void {
     .option('--always-on', 'never stop for idleness')
     .option('--private', 'previews need a token (sandboxed preview prints one)')
     .option('--from-snapshot <snapshot>', 'start from a template snapshot')
+    .option('-m, --metadata <KEY=VALUE>', 'a label to filter on later (repeatable; ls --metadata KEY=VALUE)', collect)
+    .option('--ttl <seconds>', 'delete it this long after create (0: never)', integer('--ttl'))
+    .option('--auto-delete-after-idle <seconds>', 'delete it once stopped and unused this long (0: never)', integer('--auto-delete-after-idle'))
     .action(async (id: string | undefined, o: Record<string, unknown>, cmd: Command) => {
       const { client, json } = context(cmd);
       const input: CreateSandboxInput = {
@@ -74,6 +89,9 @@ export function sandboxCommands(program: Command): void {
         idle_policy: o.alwaysOn ? 'always_on' : undefined,
         visibility: o.private ? 'private' : undefined,
         from_snapshot: o.fromSnapshot as string | undefined,
+        metadata: keyValues(o.metadata as string[] | undefined, '--metadata'),
+        ttl_s: o.ttl as number | undefined,
+        auto_delete_after_idle_s: o.autoDeleteAfterIdle as number | undefined,
       };
       const sb = await withProgress(`creating ${id ?? 'a sandbox'}`, () => client.sandboxes.create(input));
       if (json) return printJson(sb.info);
