@@ -88,7 +88,7 @@ describe('tenant markup in the dashboard', () => {
   it('shows a task’s prompt and the agent’s steps as text', async () => {
     await page.getByRole('link', { name: 'Agent tasks', exact: true }).click();
     await page.getByLabel(/^Model/).first().fill('scripted-model');
-    await page.getByLabel(/^Model endpoint/).fill(`${model.containerUrl}/v1`);
+    await page.getByLabel(/^Model endpoint/).fill(`${model.hostUrl}/v1`);
     await page.getByLabel(/^Key \(/).fill('sk-scripted-key');
     await page.getByLabel('Prompt').fill(`${IMG(6)} FILE=${APP}/x.txt CONTENT=x`);
     await page.getByRole('button', { name: 'Run the agent' }).click();

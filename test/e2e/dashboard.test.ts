@@ -42,7 +42,7 @@ async function terminalText(): Promise<string> {
 /** Fills the task form (OpenCode against the scripted model) and starts it. */
 async function runAgent(prompt: string): Promise<void> {
   await page.getByLabel(/^Model/).first().fill('scripted-model');
-  await page.getByLabel(/^Model endpoint/).fill(`${model.containerUrl}/v1`);
+  await page.getByLabel(/^Model endpoint/).fill(`${model.hostUrl}/v1`);
   await page.getByLabel(/^Key \(/).fill('sk-scripted-key');
   await page.getByLabel('Prompt').fill(prompt);
   await page.getByRole('button', { name: 'Run the agent' }).click();
