@@ -209,7 +209,7 @@ describe('real answers fit the document', () => {
   });
 
   it('for an agent task, its list and every event of its stream', async () => {
-    const fields = { agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } };
+    const fields = { agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.hostUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } };
     const started = await call('POST', `/v1/sandboxes/${id}/tasks`, { prompt: 'FILE=/home/sandbox/workspace/app/t.txt CONTENT=hi', ...fields });
     expect(started.status).toBe(202);
     const r = await fetch(`${d.url}${started.body.events_url}`, { headers: auth, signal: AbortSignal.timeout(120_000) });
