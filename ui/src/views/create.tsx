@@ -52,6 +52,8 @@ function bodyOf(f: Record<string, string>, services: ServiceRow[]): CreateSandbo
     ttl_s: numberOrUndefined(f.ttl_s),
     auto_delete_after_idle_s: numberOrUndefined(f.auto_delete_after_idle_s),
     ...(f.from_snapshot === '' ? {} : { from_snapshot: f.from_snapshot }),
+    ...(f.runtime === '' ? {} : { runtime: f.runtime as CreateSandboxInput['runtime'] }),
+    ...(f.image.trim() === '' ? {} : { image: f.image.trim() }),
   };
   return body;
 }
@@ -59,7 +61,7 @@ function bodyOf(f: Record<string, string>, services: ServiceRow[]): CreateSandbo
 export function CreateSandbox() {
   const system = useLoad(() => client.system(), []);
   const templates = useLoad(() => client.templates(), []);
-  const [f, setF] = useState<Record<string, string>>({ id: '', ports: '3000', env: '', memory_mb: '', cpus: '', disk_mb: '', idle_policy: 'sleep', visibility: 'public', from_snapshot: '', metadata: '', ttl_s: '', auto_delete_after_idle_s: '' });
+  const [f, setF] = useState<Record<string, string>>({ id: '', ports: '3000', env: '', memory_mb: '', cpus: '', disk_mb: '', idle_policy: 'sleep', visibility: 'public', from_snapshot: '', metadata: '', ttl_s: '', auto_delete_after_idle_s: '', runtime: '', image: '' });
   const [services, setServices] = useState<ServiceRow[]>([{ name: '', command: '', port: '' }]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -123,6 +125,20 @@ export function CreateSandbox() {
               <option value="public">Public: anyone with the URL</option>
               <option value="private">Private: a token is needed</option>
             </select>
+          </label>
+        </div>
+        <div class="grid2">
+          <label>
+            Runtime
+            <select {...field('runtime')}>
+              <option value="">The daemon's default</option>
+              <option value="runc">runc (containers)</option>
+              <option value="gvisor">gVisor (a second wall, slower)</option>
+            </select>
+          </label>
+          <label>
+            Image <span class="muted small">(a name of SANDBOXD_IMAGES; empty: default)</span>
+            <input {...field('image')} autocomplete="off" spellcheck={false} placeholder="default" />
           </label>
         </div>
         <fieldset>
