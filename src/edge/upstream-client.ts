@@ -36,6 +36,19 @@ export function endToEndHeaders(headers: IncomingHttpHeaders): Record<string, st
   return out;
 }
 
+/**
+ * A kept-alive connection the app closed while our request was on its way
+ * (the usual race of idle keep-alive): the app never saw the request, so a
+ * request without a body that changes nothing may go again, once, on a fresh
+ * connection, before anything was answered (as nginx's proxy_next_upstream does).
+ */
+const STALE_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+const REPEATABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function repeatable(req: IncomingMessage, err: Error): boolean {
+  return REPEATABLE.has(req.method ?? 'GET') && !hasBody(req) && STALE_CONNECTION.has((err as NodeJS.ErrnoException).code ?? '');
+}
+
 function hasBody(req: IncomingMessage): boolean {
   const len = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
@@ -55,7 +68,7 @@ export class UpstreamClient {
    * gets failures before the answer started (the caller answers 502); after
    * that the client's connection is cut, as a proxy must.
    */
-  forward(req: IncomingMessage, res: ServerResponse, up: Upstream, onError: (err: Error) => void): void {
+  forward(req: IncomingMessage, res: ServerResponse, up: Upstream, onError: (err: Error) => void, attempt = 0): void {
     let controller: Dispatcher.DispatchController | null = null;
     let started = false;
     const cut = (): void => controller?.abort(new Error('client went away'));
@@ -85,8 +98,9 @@ export class UpstreamClient {
         res.end();
       },
       onResponseError: (_c, err) => {
-        if (!started && !res.headersSent) onError(err);
-        else res.destroy(err);
+        if (started || res.headersSent) res.destroy(err);
+        else if (attempt === 0 && !res.destroyed && repeatable(req, err)) this.forward(req, res, up, onError, 1);
+        else onError(err);
       },
     };
     this.agent.dispatch(

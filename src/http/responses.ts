@@ -37,6 +37,10 @@ const serviceOut = z
   .object({ name: z.string(), command: z.string(), port: z.number().int().optional(), cwd: z.string().optional() })
   .meta({ id: 'Service', description: 'A declared service: started at every container start and kept running' });
 
+const egressOut = z.object({ mode: z.enum(['open', 'allowlist']), allow: z.array(z.string()), deny: z.array(z.string()) }).meta({
+  description: 'Where the sandbox may connect on ports 80 and 443, by name (exact, *.wildcard, CIDR); deny wins',
+});
+
 const SANDBOX_EXAMPLE = {
   id: 'demo',
   status: 'running',
@@ -60,6 +64,9 @@ const SANDBOX_EXAMPLE = {
   expires_at: '2025-01-02T12:00:00.000Z',
   auto_delete_after_idle_s: null,
   purge_on_expiry: false,
+  runtime: 'runc',
+  egress: { mode: 'open', allow: [], deny: [] },
+  egress_default: true,
 };
 
 export const sandboxSchema = z
@@ -86,6 +93,9 @@ export const sandboxSchema = z
     expires_at: timestamp.nullable().meta({ description: 'created_at + ttl_s' }),
     auto_delete_after_idle_s: z.number().int().nullable().meta({ description: 'Deleted once stopped and unused this long; null: never' }),
     purge_on_expiry: z.boolean(),
+    runtime: z.enum(['runc', 'gvisor']).meta({ description: 'gvisor: gVisor’s user-space kernel between the tenant and the host’s' }),
+    egress: egressOut,
+    egress_default: z.boolean().meta({ description: 'The policy is the settings’ default (SANDBOXD_EGRESS_*), not the sandbox’s own' }),
   })
   .meta({ id: 'Sandbox', description: 'A sandbox', examples: [SANDBOX_EXAMPLE] });
 

@@ -139,7 +139,7 @@ describe('metrics', () => {
   });
 
   it('count a task by agent and outcome, and the tokens it used', async () => {
-    const fields = { agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } };
+    const fields = { agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.hostUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } };
     const started = await api('POST', `/v1/sandboxes/${id}/tasks`, { prompt: 'FILE=/home/sandbox/workspace/app/t.txt CONTENT=hi', ...fields });
     expect(started.status).toBe(202);
     const m = await until(async () => {

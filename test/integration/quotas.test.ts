@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 const create = (who: Who, body: Record<string, unknown> = {}) => d.api('POST', '/v1/sandboxes', { id: uniqueId(who), ...body }, as(who));
-const agent = () => ({ agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } });
+const agent = () => ({ agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.hostUrl, env: { ANTHROPIC_API_KEY: 'sk-test' } });
 const taskStatus = async (who: Who, sb: string, task: string) => (await d.api('GET', `/v1/sandboxes/${sb}/tasks/${task}`, undefined, as(who))).body.status;
 
 describe('max_sandboxes', () => {

@@ -34,7 +34,7 @@ afterAll(async () => {
   await model?.close();
 });
 
-const agent = () => ({ agent: 'opencode' as const, model: 'scripted-model', base_url: `${model.containerUrl}/v1`, env: { OPENAI_API_KEY: KEY } });
+const agent = () => ({ agent: 'opencode' as const, model: 'scripted-model', base_url: `${model.hostUrl}/v1`, env: { OPENAI_API_KEY: KEY } });
 const writePrompt = (file: string, content: string) => `Create the file. FILE=/home/sandbox/workspace/app/${file} CONTENT=${content}`;
 
 function expectContiguous(events: TaskEvent[]): void {

@@ -23,7 +23,9 @@ const attacker = uniqueId('att');
 const neighbour = uniqueId('nb');
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
-const P99_MAX_MS = 100;
+// A stalled event loop shows as seconds (the defect this guards against froze the daemon for
+// minutes); a busy 2-core CI box adds tens of ms to any request, so the bound leaves room for that.
+const P99_MAX_MS = 400;
 const RSS_GROWTH_MAX_MB = 300;
 
 beforeAll(async () => {

@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 function agent(): Record<string, unknown> {
-  return { agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.containerUrl, env: { ANTHROPIC_API_KEY: 'sk-test' }, checkpoint: false };
+  return { agent: 'claude-code', model: 'claude-sonnet-4-5', base_url: model.hostUrl, env: { ANTHROPIC_API_KEY: 'sk-test' }, checkpoint: false };
 }
 
 /** A valid request for each operation, so that only ownership can refuse it. */

@@ -1227,7 +1227,14 @@ export interface components {
          *       "ttl_s": 86400,
          *       "expires_at": "2025-01-02T12:00:00.000Z",
          *       "auto_delete_after_idle_s": null,
-         *       "purge_on_expiry": false
+         *       "purge_on_expiry": false,
+         *       "runtime": "runc",
+         *       "egress": {
+         *         "mode": "open",
+         *         "allow": [],
+         *         "deny": []
+         *       },
+         *       "egress_default": true
          *     }
          */
         Sandbox: {
@@ -1273,6 +1280,20 @@ export interface components {
             /** @description Deleted once stopped and unused this long; null: never */
             auto_delete_after_idle_s: number | null;
             purge_on_expiry: boolean;
+            /**
+             * @description gvisor: gVisor’s user-space kernel between the tenant and the host’s
+             * @enum {string}
+             */
+            runtime: "runc" | "gvisor";
+            /** @description Where the sandbox may connect on ports 80 and 443, by name (exact, *.wildcard, CIDR); deny wins */
+            egress: {
+                /** @enum {string} */
+                mode: "open" | "allowlist";
+                allow: string[];
+                deny: string[];
+            };
+            /** @description The policy is the settings’ default (SANDBOXD_EGRESS_*), not the sandbox’s own */
+            egress_default: boolean;
         };
         /** @description Created and running */
         SandboxCreatedEvent: {
@@ -1390,7 +1411,14 @@ export interface components {
          *           "ttl_s": 86400,
          *           "expires_at": "2025-01-02T12:00:00.000Z",
          *           "auto_delete_after_idle_s": null,
-         *           "purge_on_expiry": false
+         *           "purge_on_expiry": false,
+         *           "runtime": "runc",
+         *           "egress": {
+         *             "mode": "open",
+         *             "allow": [],
+         *             "deny": []
+         *           },
+         *           "egress_default": true
          *         }
          *       ],
          *       "count": 1,
