@@ -11,11 +11,7 @@ import { href } from '../router';
 
 const USAGE_MS = 10_000;
 
-/** A runtime column appears once the API says which runtime a sandbox has (gVisor or runc). */
-function runtimeOf(sb: SandboxInfo): string | undefined {
-  const r = (sb as SandboxInfo & { runtime?: unknown }).runtime;
-  return typeof r === 'string' ? r : undefined;
-}
+const RUNTIME_NAMES: Record<SandboxInfo['runtime'], string> = { runc: 'runc', gvisor: 'gVisor' };
 
 function Meter({ used, total }: { used: number | null | undefined; total: number | null | undefined }) {
   if (used === null || used === undefined) return <span class="muted">—</span>;
@@ -33,7 +29,7 @@ function Meter({ used, total }: { used: number | null | undefined; total: number
   );
 }
 
-function Row({ sb, usage, withRuntime }: { sb: SandboxInfo; usage: SandboxUsage | undefined; withRuntime: boolean }) {
+function Row({ sb, usage }: { sb: SandboxInfo; usage: SandboxUsage | undefined }) {
   return (
     <tr>
       <th scope="row" data-label="Sandbox">
@@ -43,7 +39,7 @@ function Row({ sb, usage, withRuntime }: { sb: SandboxInfo; usage: SandboxUsage 
         <Status value={sb.status} />
         {sb.last_error && <span class="muted small block">{sb.last_error}</span>}
       </td>
-      {withRuntime && <td data-label="Runtime">{runtimeOf(sb) ?? '—'}</td>}
+      <td data-label="Runtime">{RUNTIME_NAMES[sb.runtime] ?? sb.runtime}</td>
       <td data-label="Memory">
         <Meter used={usage?.memory_bytes} total={usage?.memory_limit_bytes ?? sb.memory_mb * 1048576} />
       </td>
@@ -93,7 +89,6 @@ export function SandboxList() {
   );
   const rows = list.data?.map((h) => h.info!).sort((a, b) => a.id.localeCompare(b.id));
   const byId = new Map((usage.data ?? []).map((u) => [u.id, u]));
-  const withRuntime = rows?.some((sb) => runtimeOf(sb) !== undefined) ?? false;
   return (
     <section aria-labelledby="list-title">
       <div class="title-row">
@@ -123,7 +118,7 @@ export function SandboxList() {
               <tr>
                 <th scope="col">Sandbox</th>
                 <th scope="col">Status</th>
-                {withRuntime && <th scope="col">Runtime</th>}
+                <th scope="col">Runtime</th>
                 <th scope="col">Memory</th>
                 <th scope="col">Disk</th>
                 <th scope="col">Last activity</th>
@@ -133,7 +128,7 @@ export function SandboxList() {
             </thead>
             <tbody>
               {rows.map((sb) => (
-                <Row key={sb.id} sb={sb} usage={byId.get(sb.id)} withRuntime={withRuntime} />
+                <Row key={sb.id} sb={sb} usage={byId.get(sb.id)} />
               ))}
             </tbody>
           </table>

@@ -76,6 +76,8 @@ function Details({ info, changed }: { info: SandboxInfo; changed: () => void }) 
         <dd>{info.cpus}</dd>
         <dt>Environment</dt>
         <dd>{info.env_names.length === 0 ? <span class="muted">none</span> : info.env_names.join(', ')}</dd>
+        <dt>Runtime</dt>
+        <dd>{info.runtime === 'gvisor' ? 'gVisor' : 'runc'}</dd>
         <dt>Image</dt>
         <dd>{info.image}</dd>
         <dt>Metadata</dt>
