@@ -104,6 +104,8 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('link', { name: 'New sandbox' }).first().click();
     await page.getByLabel(/^Id \(/).fill(id);
     await page.getByLabel(/^Ports/).fill('3000');
+    // Room for an agent beside the app: OpenCode alone takes most of 512 MiB.
+    await page.getByLabel('Memory (MiB)').fill('1024');
     await page.getByLabel('Name', { exact: true }).fill('web');
     await page.getByLabel('Command', { exact: true }).fill('python3 -m http.server 3000');
     await page.getByLabel('Port', { exact: true }).fill('3000');
@@ -174,7 +176,9 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('link', { name: 'Agent tasks', exact: true }).click();
     await runAgent(`Create the file. FILE=${APP}/agent.txt CONTENT=from-the-agent`);
     const detail = page.locator('section[aria-labelledby="task-title"]');
-    await detail.getByText('succeeded').first().waitFor({ timeout: 300_000 });
+    // Its end, whichever it is; then which (a failure's message is on the page and in the error).
+    await detail.getByRole('heading').getByText(/succeeded|failed|cancelled|timed/).waitFor({ timeout: 300_000 });
+    expect(await detail.innerText()).toMatch(/task\s+succeeded/);
     await detail.getByText('agent.txt').first().waitFor();
     await detail.getByText(/DONE/).first().waitFor();
     await shot('task');
@@ -223,10 +227,10 @@ describe('the dashboard in a browser', () => {
     try {
       await runAgent(`Again. FILE=${APP}/held.txt CONTENT=held`);
       const detail = page.locator('section[aria-labelledby="task-title"]');
-      await detail.getByText('running').first().waitFor({ timeout: SLOW });
+      await detail.getByRole('heading').getByText('running').waitFor({ timeout: SLOW });
       await hold.held;
       await confirm('Cancel task', 'Stop the agent');
-      await detail.getByText('cancelled').first().waitFor({ timeout: SLOW });
+      await detail.getByRole('heading').getByText('cancelled').waitFor({ timeout: SLOW });
     } finally {
       hold.release();
     }
