@@ -225,6 +225,9 @@ describe('the dashboard in a browser', () => {
   it('cancels a running task', async () => {
     const hold = model.holdFinal();
     try {
+      // The form remembers the last run's model and endpoint (not its key) across views.
+      expect(await page.getByLabel(/^Model endpoint/).inputValue()).toBe(`${model.hostUrl}/v1`);
+      expect(await page.getByLabel(/^Key \(/).inputValue()).toBe('');
       await runAgent(`Again. FILE=${APP}/held.txt CONTENT=held`);
       const detail = page.locator('section[aria-labelledby="task-title"]');
       await detail.getByRole('heading').getByText('running').waitFor({ timeout: SLOW });

@@ -16,8 +16,20 @@ import { TaskRun } from './task-events';
 const KEY_NAME: Record<string, string> = { opencode: 'OPENAI_API_KEY', 'claude-code': 'ANTHROPIC_API_KEY' };
 const running = (t: TaskInfo) => t.status === 'queued' || t.status === 'running';
 
+/** The last task's agent, model and endpoint (never its key), kept for this tab so the next run starts from them. */
+const REMEMBERED = 'sandboxed.task-form';
+type Remembered = { agent: string; model: string; base_url: string; key_name: string };
+
+function remembered(): Partial<Remembered> {
+  try {
+    return JSON.parse(sessionStorage.getItem(REMEMBERED) ?? '{}') as Partial<Remembered>;
+  } catch {
+    return {};
+  }
+}
+
 function StartTask({ id, started }: { id: string; started: (t: TaskInfo) => void }) {
-  const [f, setF] = useState({ agent: 'opencode', model: '', base_url: '', key_name: KEY_NAME.opencode, key: '', prompt: '', timeout_s: '' });
+  const [f, setF] = useState({ agent: 'opencode', model: '', base_url: '', key_name: KEY_NAME.opencode, key: '', prompt: '', timeout_s: '', ...remembered() });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const set = (name: keyof typeof f) => (e: Event) => {
@@ -38,6 +50,8 @@ function StartTask({ id, started }: { id: string; started: (t: TaskInfo) => void
     };
     try {
       const t = await client.sandbox(id).tasks.run(input).started;
+      const keep: Remembered = { agent: f.agent, model: f.model, base_url: f.base_url, key_name: f.key_name };
+      sessionStorage.setItem(REMEMBERED, JSON.stringify(keep));
       setF({ ...f, prompt: '' });
       started(t);
     } catch (err) {
