@@ -3,7 +3,7 @@
  * to each other. Only src/config.ts calls them, with the environment it reads.
  */
 import type { Config } from './config-shape.js';
-import { ConfigError, connectTo, num, oneOf, priceTable, str, type Env } from './config-values.js';
+import { bool, ConfigError, connectTo, num, oneOf, priceTable, str, type Env } from './config-values.js';
 import { RUNTIMES } from './domain/sandbox.js';
 
 /** SANDBOXD_METRICS_BIND: empty for none, else host:port like SANDBOXED_API_BIND. */
@@ -103,5 +103,13 @@ export function gatewaySettings(env: Env): Pick<
     budgetDailyCostUsd: num(env, 'SANDBOXD_BUDGET_DAILY_COST_USD', 0, 0, 1e9, false),
     budgetTokenDailyTokens: num(env, 'SANDBOXD_BUDGET_TOKEN_DAILY_TOKENS', 0, 0, Number.MAX_SAFE_INTEGER),
     budgetTokenDailyCostUsd: num(env, 'SANDBOXD_BUDGET_TOKEN_DAILY_COST_USD', 0, 0, 1e9, false),
+  };
+}
+
+/** The dashboard at /ui and its sign-in (src/http/ui.ts, src/http/session.ts). */
+export function uiSettings(env: Env): Pick<Config, 'ui' | 'uiSessionTtlMs'> {
+  return {
+    ui: bool(env, 'SANDBOXD_UI', true),
+    uiSessionTtlMs: num(env, 'SANDBOXD_UI_SESSION_HOURS', 12, 1, 24 * 30) * 3600 * 1000,
   };
 }

@@ -111,6 +111,9 @@ export interface Config extends EventsSettings {
   ptyGraceMs: number;
   ptyMaxPerSandbox: number;
   ptyMaxSessions: number;
+  /** The dashboard: served at /ui (false: not served), and how long its sign-in lasts. */
+  ui: boolean;
+  uiSessionTtlMs: number;
   /** Sandbox lifetimes (ttl_s, auto_delete_after_idle_s), in seconds; 0: never (a default) or no maximum (a max). */
   defaultTtlS: number;
   maxTtlS: number;

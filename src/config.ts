@@ -24,7 +24,7 @@ import {
   type Env,
 } from './config-values.js';
 import type { Config, EdgeMode } from './config-shape.js';
-import { edgeLimits, gatewaySettings, lifetimeLimits, metricsBind, ptyLimits, runtimes } from './config-sections.js';
+import { edgeLimits, gatewaySettings, lifetimeLimits, metricsBind, ptyLimits, runtimes, uiSettings } from './config-sections.js';
 import { eventsConfig } from './config-events.js';
 
 export { ConfigError, hostNofileHardLimit, isLoopbackHost, parseTokens, type ApiToken, type ConnectTo, type PriceTable } from './config-values.js';
@@ -166,6 +166,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     metricsBind: metricsBind(env),
     ...ptyLimits(env),
+    ...uiSettings(env),
     ...lifetimeLimits(env),
     ...runtimes(env),
     ...eventsConfig(env, image),

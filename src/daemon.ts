@@ -16,6 +16,7 @@ import { loadPreviewKey, PreviewTokens } from './edge/tokens.js';
 import { EventBus } from './events/bus.js';
 import { WebhookDispatcher } from './events/webhooks.js';
 import { buildApi } from './http/app.js';
+import { deriveSessionKey } from './http/session-cookie.js';
 import { createLogger } from './log.js';
 import { ExpiryReaper } from './loops/expiry.js';
 import { IdleReaper } from './loops/idle.js';
@@ -28,6 +29,7 @@ import { readMemory } from './sandboxes/memory.js';
 import { SandboxNetwork } from './sandboxes/network.js';
 import { RuntimeCatalog } from './sandboxes/runtimes.js';
 import { SandboxService } from './sandboxes/service.js';
+import { UsageMeter } from './sandboxes/usage.js';
 import { SandboxView } from './sandboxes/view.js';
 import { openDb, pingDb, type Db } from './store/db.js';
 import { PreviewEpochStore } from './store/preview.js';
@@ -169,9 +171,13 @@ export async function buildDaemon(config: Readonly<Config>, overrides: DaemonOve
     await network.guard();
   };
 
-  const previews = new PreviewTokens(loadPreviewKey(config.dataDir), epochs, sandboxes, config);
+  const previewKey = loadPreviewKey(config.dataDir);
+  const previews = new PreviewTokens(previewKey, epochs, sandboxes, config);
   const edge = createEdge({ config, sandboxes, activity, engine, tokens: previews, log: child('edge'), events });
-  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots, terminals, logs, events, webhooks, images }, log);
+  // The dashboard's extras: usage samples, host memory, and its session key (derived: kept with the preview key).
+  const usage = new UsageMeter({ engine, config, list: () => sandboxes.list(), get: (id) => sandboxes.get(id) });
+  const dashboard = { usage, readMemory: () => readMemory(config.meminfoPath, config.cgroupRoot), sessionKey: deriveSessionKey(previewKey) };
+  const api = await buildApi({ config, sandboxes, exec, files, reconciler, checkReady, previews, tasks, snapshots, terminals, logs, events, webhooks, images, ...dashboard }, log);
   const loops: Loop[] = [];
   const pruneEvents = (): void => {
     eventStore.prune(config.eventsMaxCount, config.eventsMaxAgeMs);

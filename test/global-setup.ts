@@ -30,6 +30,8 @@ export async function setup(project: TestProject): Promise<void> {
   if (process.env.SANDBOXED_UNIT_ONLY === '1' || project.name === 'unit') return;
   // The SDK and the CLI as users run them (sdk/dist, cli/dist): built from the tree under test.
   execFileSync('npm', ['run', '--silent', 'build', '--workspace', '@sandboxed/cli'], { stdio: 'inherit' });
+  // The dashboard as the daemon serves it (dist/ui, which the image build makes too): for the browser tests.
+  if (project.name === 'e2e') execFileSync('npm', ['run', '--silent', 'build:ui'], { stdio: 'inherit' });
   const image = process.env.SANDBOXD_IMAGE || 'sandboxed/sandbox:latest';
   try {
     execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });

@@ -2,10 +2,12 @@
  * The client: `new Sandboxed({ url, token })`. Works wherever fetch does
  * (Node ≥ 20, browsers); terminals also need a WebSocket (see ./websocket.ts).
  */
+import { Events } from './events.js';
 import { Http, type HttpOptions } from './http.js';
 import { Sandbox } from './sandbox.js';
+import { Session } from './session.js';
 import type { operations } from './generated/api.js';
-import type { CreateSandboxInput, ReconcileResult, SandboxFilter, SandboxPageOptions, Snapshot } from './types.js';
+import type { CreateSandboxInput, ReconcileResult, SandboxFilter, SandboxPageOptions, SandboxUsage, Snapshot, SystemInfo } from './types.js';
 import type { WebSocketConstructor } from './websocket.js';
 
 /** One page of sandboxes; `next_cursor` (null on the last) is the `cursor` of the next. */
@@ -72,6 +74,10 @@ class SandboxCollection {
 
 export class Sandboxed {
   readonly sandboxes: SandboxCollection;
+  /** The dashboard's sign-in (a session cookie instead of a token, in a browser on the daemon's own origin). */
+  readonly session: Session;
+  /** Lifecycle events of every sandbox as they happen (GET /v1/events). */
+  readonly events: Events;
   private readonly http: Http;
   private readonly webSocket: WebSocketConstructor | undefined;
 
@@ -79,6 +85,8 @@ export class Sandboxed {
     this.http = new Http(opts);
     this.webSocket = opts.WebSocket;
     this.sandboxes = new SandboxCollection(this.http, this.webSocket);
+    this.session = new Session(this.http);
+    this.events = new Events(this.http);
   }
 
   /** A handle on a sandbox by id, without a request (its calls answer 404 if it does not exist). */
@@ -94,6 +102,21 @@ export class Sandboxed {
   /** Converges Docker to the daemon's state now (operators). */
   async reconcile(): Promise<ReconcileResult> {
     return this.http.call('post', '/v1/admin/reconcile', {});
+  }
+
+  /** The daemon's version and the settings that matter (limits, idle threshold, edge, memory). */
+  async system(): Promise<SystemInfo> {
+    return this.http.call('get', '/v1/system', {});
+  }
+
+  /** Memory and disk use of every live sandbox (samples up to 5 s old). */
+  async usage(): Promise<SandboxUsage[]> {
+    return (await this.http.call('get', '/v1/usage', {})).sandboxes;
+  }
+
+  /** The Prometheus metrics as text (the exposition format). */
+  async metrics(): Promise<string> {
+    return (await this.http.send('get', '/metrics', { headers: { accept: 'text/plain' } })).text();
   }
 
   /** Whether the daemon is ready (SQLite, Docker and network isolation); a 503 is thrown with its reason. */

@@ -2,7 +2,9 @@
 export { Sandboxed, type SandboxedOptions, type SandboxPage } from './client.js';
 export { SandboxedError } from './errors.js';
 export { Sandbox } from './sandbox.js';
+export { Session } from './session.js';
 export { argv, type Command, type Exec, type ExecChunk, type ExecOptions } from './exec.js';
+export { Events, type EventStreamOptions, type LifecycleEvent } from './events.js';
 export { Files, type UploadBody, type WriteOptions } from './files.js';
 export { Logs, type LogEvent, type LogFollowOptions, type LogSource, type Tail } from './logs.js';
 export { Snapshots } from './snapshots.js';

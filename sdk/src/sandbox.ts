@@ -10,7 +10,7 @@ import { Logs } from './logs.js';
 import { Snapshots } from './snapshots.js';
 import { Tasks } from './tasks.js';
 import { Terminals } from './terminals.js';
-import type { PreviewToken, PreviewTokensRotated, SandboxDeleted, SandboxInfo, SandboxPurged, Services, ServiceSpec, UpdateSandboxInput } from './types.js';
+import type { PreviewToken, PreviewTokensRotated, SandboxDeleted, SandboxInfo, SandboxPurged, SandboxUsage, Services, ServiceSpec, UpdateSandboxInput } from './types.js';
 import type { WebSocketConstructor } from './websocket.js';
 
 export class Sandbox {
@@ -84,6 +84,11 @@ export class Sandbox {
   /** Removes the container, the workspace and its snapshots (templates are kept). */
   async purge(): Promise<SandboxPurged> {
     return this.http.call('post', '/v1/sandboxes/{id}/purge', { path: this.path });
+  }
+
+  /** Memory and disk use now (memory null while it sleeps). */
+  async usage(): Promise<SandboxUsage> {
+    return this.http.call('get', '/v1/sandboxes/{id}/usage', { path: this.path });
   }
 
   async services(): Promise<Services> {

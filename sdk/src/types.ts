@@ -33,6 +33,9 @@ export type ReconcileResult = Schemas['ReconcileResult'];
 export type TerminalSession = Schemas['Terminal'];
 export type TerminalEnded = Schemas['TerminalEnded'];
 export type CreateTerminalInput = Schemas['CreateTerminalInput'];
+export type SessionInfo = Schemas['Session'];
+export type SystemInfo = Schemas['SystemInfo'];
+export type SandboxUsage = Schemas['SandboxUsage'];
 
 /** Which sandboxes a list answers: by status, and by metadata (each key's exact value; several are ANDed). */
 export interface SandboxFilter {

@@ -1,9 +1,9 @@
 /** The only importer of dockerode. Maps Engine API outcomes into our words. */
 import Docker from 'dockerode';
 import { DomainError, UpstreamError } from '../errors.js';
-import type { ContainerEngine, ContainerInfo, ExecOptions, ExecResult, Limits, NetworkInfo, NetworkOptions, PtyExec, PtyOptions } from './engine.js';
+import type { ContainerEngine, ContainerInfo, ContainerStats, ExecOptions, ExecResult, Limits, NetworkInfo, NetworkOptions, PtyExec, PtyOptions } from './engine.js';
 import { LABEL_INSTANCE, LABEL_MANAGED } from './labels.js';
-import { engineMessage, infoFromInspect, infoFromList, statusOf, wrap } from './engine-answers.js';
+import { engineMessage, infoFromInspect, infoFromList, statsFrom, statusOf, wrap } from './engine-answers.js';
 import { runExec } from './exec-stream.js';
 import { toEngineCreateBody, type ContainerSpec } from './spec.js';
 import { metrics } from '../telemetry/metrics.js';
@@ -173,6 +173,16 @@ export class DockerodeEngine implements ContainerEngine {
       await this.docker.getContainer(ref).kill({ signal });
     } catch (err) {
       throw wrap('kill', err);
+    }
+  }
+
+  async stats(ref: string): Promise<ContainerStats | null> {
+    try {
+      // one-shot: one sample at once, instead of waiting a second for a CPU delta we do not use.
+      return statsFrom(await this.docker.getContainer(ref).stats({ stream: false, 'one-shot': true }));
+    } catch (err) {
+      if (statusOf(err) === 404 || statusOf(err) === 409) return null;
+      throw wrap('stats', err);
     }
   }
 

@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { SANDBOX_HOME } from '../domain/layout.js';
 import { ConflictError, NotFoundError, UpstreamError } from '../errors.js';
 import { metrics } from '../telemetry/metrics.js';
-import type { ContainerInfo } from './engine.js';
+import type { ContainerInfo, ContainerStats } from './engine.js';
 import { LABEL_ID, LABEL_INSTANCE } from './labels.js';
 
 interface EngineApiError {
@@ -80,4 +80,16 @@ export function infoFromList(c: Docker.ContainerInfo): ContainerInfo {
     homeVolume: homeVolumeOf(c.Mounts),
     imageId: c.ImageID || null,
   };
+}
+
+/**
+ * Memory as `docker stats` computes it: usage less the inactive page cache
+ * (cgroup v2 `inactive_file`, v1 `total_inactive_file`), which the kernel
+ * reclaims before the limit bites. A stopped container's sample is all zeros.
+ */
+export function statsFrom(s: Docker.ContainerStats): ContainerStats | null {
+  const m = s.memory_stats as Partial<Docker.MemoryStats> & { stats?: Record<string, number> };
+  if (m.usage === undefined) return null;
+  const inactive = m.stats?.inactive_file ?? m.stats?.total_inactive_file ?? 0;
+  return { memoryBytes: Math.max(0, m.usage - (inactive < m.usage ? inactive : 0)), memoryLimitBytes: m.limit ?? 0 };
 }

@@ -31,6 +31,14 @@ export interface Limits {
   pidsLimit: number;
 }
 
+/** What a running container uses now. */
+export interface ContainerStats {
+  /** Memory in use, page cache that the kernel may reclaim left out (what `docker stats` shows). */
+  memoryBytes: number;
+  /** Its limit (the host's memory when it has none). */
+  memoryLimitBytes: number;
+}
+
 export interface ExecOptions {
   cmd: string[];
   env?: string[];
@@ -129,6 +137,8 @@ export interface ContainerEngine {
   signal(ref: string, signal: string): Promise<void>;
   /** The image's id (sha256:…), or null when the engine has no such image. */
   imageId(ref: string): Promise<string | null>;
+  /** Memory use of a running container (one sample); null when it is not running or does not exist. */
+  stats(ref: string): Promise<ContainerStats | null>;
   /** Starts a process and returns at once; it keeps running inside the container. */
   execDetached(ref: string, opts: Omit<ExecOptions, 'timeoutS' | 'outputLimitBytes'>): Promise<void>;
 }

@@ -26,10 +26,14 @@ import { installRequestIds, installUpgradeRequestIds, requestIdOptions } from '.
 import { requireResponseSchemas } from './route-check.js';
 import { sandboxRoutes } from './sandboxes.js';
 import { servicesRoutes } from './services.js';
+import { sessionRoutes } from './session.js';
 import { snapshotRoutes } from './snapshots.js';
 import { HEARTBEAT_MS } from './sse.js';
+import { systemInfoRoutes } from './system-info.js';
 import { systemRoutes } from './system.js';
 import { taskRoutes } from './tasks.js';
+import { uiRoutes } from './ui.js';
+import { usageRoutes } from './usage.js';
 import { MAX_CLIENT_FRAME_BYTES, PTY_SUBPROTOCOL } from '../terminals/protocol.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -76,7 +80,7 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   installUpgradeRequestIds(app);
   // Before auth: a browser's preflight carries no token, and a refused page learns nothing about auth.
   installBrowserGuard(app, { allowedOrigins: deps.config.apiAllowedOrigins, hostnames: deps.config.apiHostnames });
-  if (deps.config.authEnabled) installAuth(app, deps.config.tokens);
+  if (deps.config.authEnabled) installAuth(app, deps.config.tokens, deps.sessionKey);
   // After auth (it names the token), before the routes (it checks them as they are registered).
   installOwnership(app, deps);
   installRequestMetrics(app);
@@ -90,6 +94,11 @@ export async function buildApi(deps: HttpDeps, log: Logger): Promise<FastifyInst
   await app.register(snapshotRoutes, deps);
   await app.register(ptyRoutes, deps);
   await app.register(logRoutes, deps);
+  // The dashboard: its sign-in, what it shows beyond the resources, and its pages.
+  await app.register(sessionRoutes, deps);
+  await app.register(systemInfoRoutes, deps);
+  await app.register(usageRoutes, deps);
+  if (deps.config.ui) await app.register(uiRoutes);
   await app.register(eventRoutes, deps);
   await app.register(imageRoutes, deps);
   return app;

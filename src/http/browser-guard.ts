@@ -5,7 +5,8 @@
  * Sec-Fetch-Site and a JSON body (curl, SDKs, backends) never notice this guard.
  *
  * - Host must name the API: DNS rebinding reaches 127.0.0.1 under the attacker's name.
- * - An Origin must be allowed; a browser that says cross-site or same-site without one is refused.
+ * - An Origin must be allowed, or be the API's own (the dashboard it serves at /ui); a browser
+ *   that says cross-site or same-site without one is refused.
  * - A body must be JSON (or bytes on raw uploads): forms, text/plain and untyped bodies
  *   are what a page can send without a CORS preflight.
  */
@@ -69,10 +70,31 @@ export function checkHost(v: RequestView, policy: BrowserPolicy): Refusal | null
   return { status: MISDIRECTED, error: `host ${shown(raw)} is not a name of this API; add it to ${SETTING_HOSTS} if it is one` };
 }
 
+/**
+ * A request from a page the API itself served (the dashboard at /ui): its Origin
+ * names the Host it was sent to (a name of the API, checked first), and the
+ * browser does not call it cross-site. Scheme is not compared: a TLS proxy in
+ * front passes the API's name in Host while the page's origin says https.
+ */
+export function isSameOrigin(v: RequestView): boolean {
+  const origin = header(v, 'origin');
+  const host = header(v, 'host');
+  const site = header(v, 'sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin') return false;
+  if (origin === undefined) return site === 'same-origin';
+  if (host === undefined) return false;
+  try {
+    const u = new URL(origin);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === origin && u.host === host.trim().toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 export function checkOrigin(v: RequestView, policy: BrowserPolicy): Refusal | null {
   const origin = header(v, 'origin');
   if (origin !== undefined) {
-    if (policy.allowedOrigins.includes(origin)) return null;
+    if (policy.allowedOrigins.includes(origin) || isSameOrigin(v)) return null;
     return { status: 403, error: `origin ${shown(origin)} may not call this API; allow it in ${SETTING_ORIGINS}` };
   }
   const site = header(v, 'sec-fetch-site');
@@ -123,7 +145,7 @@ export function installBrowserGuard(app: FastifyInstance, policy: BrowserPolicy)
       return sendError(reply, refusal.status, refusal.error);
     }
     const origin = req.headers.origin;
-    if (origin === undefined) return;
+    if (origin === undefined || isSameOrigin(view)) return;
     allowCors(reply, origin);
     if (isPreflight(req)) {
       return reply

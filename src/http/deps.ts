@@ -5,8 +5,10 @@ import type { EventBus } from '../events/bus.js';
 import type { WebhookDispatcher } from '../events/webhooks.js';
 import type { Reconciler } from '../loops/reconciler.js';
 import type { ExecService } from '../sandboxes/exec.js';
+import type { MemoryReading } from '../sandboxes/memory.js';
 import type { Images } from '../sandboxes/images.js';
 import type { SandboxService } from '../sandboxes/service.js';
+import type { UsageMeter } from '../sandboxes/usage.js';
 import type { SnapshotService } from '../snapshots/service.js';
 import type { TaskService } from '../tasks/service.js';
 import type { LogService } from '../terminals/logs.js';
@@ -30,4 +32,8 @@ export interface HttpDeps {
   images: Images;
   /** Readiness: resolves when SQLite and the engine answer and network isolation is in place, rejects with the reason. */
   checkReady: () => Promise<void>;
+  /** The dashboard: memory and disk use, host memory, and the key its session cookies are signed with. */
+  usage: UsageMeter;
+  readMemory: () => MemoryReading;
+  sessionKey: Buffer;
 }

@@ -35,7 +35,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const INFO = `The control-plane API of sandboxed: isolated Docker sandboxes, coding agents, live previews.
 
-Auth: \`Authorization: Bearer <secret>\` when the daemon has \`SANDBOXD_API_TOKENS\` (without tokens it only listens on loopback and needs none). Open without a token: \`/healthz\`, \`/readyz\`, \`/openapi.json\`, \`/docs\`.
+Auth: \`Authorization: Bearer <secret>\` when the daemon has \`SANDBOXD_API_TOKENS\` (without tokens it only listens on loopback and needs none). Open without a token: \`/healthz\`, \`/readyz\`, \`/openapi.json\`, \`/docs\`, the dashboard's pages (\`/ui\`) and its sign-in (\`/v1/session\`, which exchanges a token for an HttpOnly session cookie; the cookie then counts like the token, for state-changing requests only from the API's own origin).
 
 Every error is \`{"error": "..."}\` with a 4xx/5xx status. Every response carries \`x-request-id\`: the request's own \`x-request-id\` when it is 1–128 characters of \`A–Z a–z 0–9 . _ : -\`, else a new one; the daemon's log lines for the request carry it as \`reqId\`.
 
@@ -43,7 +43,7 @@ Browsers are refused unless invited: a foreign \`Origin\` or a cross-site reques
 
 The original paths (\`/sandbox\`, \`/sandboxes\`, \`/sandbox/{id}/…\`, tag \`legacy\`) take and answer the same as their \`/v1/sandboxes\` twins.`;
 
-function packageVersion(): string {
+export function packageVersion(): string {
   // src/http/ and dist/http/ both sit two levels below the package root.
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;

@@ -21,18 +21,23 @@ export const TAGS = [
   { name: 'snapshots', description: 'Copies of a workspace: restore one, fork a sandbox from one, undo an agent task' },
   { name: 'events', description: 'Lifecycle events of every sandbox (SSE, replayable) and their webhook deliveries' },
   { name: 'images', description: 'The images sandboxes may run (SANDBOXD_IMAGES) and the builds they run' },
-  { name: 'system', description: 'Health, readiness, this document and metrics' },
+  { name: 'system', description: 'Health, readiness, this document, metrics, settings and resource use' },
+  { name: 'session', description: 'The dashboard’s sign-in: an API token exchanged for a session cookie' },
   { name: 'admin', description: 'Operator actions' },
   { name: 'legacy', description: 'The original paths: same requests and answers as their /v1/sandboxes twins' },
 ];
 
-/** The reference page's own routes (HTML and assets from @fastify/swagger-ui): not API operations. */
-export const DOC_PATHS = ['/docs'];
+/**
+ * Pages for browsers, not API operations: the reference (HTML and assets from
+ * @fastify/swagger-ui) and the dashboard's static files (./ui.ts). They hold
+ * nothing of this installation, so they are open; the document leaves them out.
+ */
+export const DOC_PATHS = ['/docs', '/ui'];
 
-/** Routes that answer without a token: probes, and the description of the API itself. */
+/** Routes that answer without a token: probes, the description of the API itself, the pages, and the sign-in. */
 export function isOpenRoute(pattern: string | undefined): boolean {
   if (pattern === undefined) return false;
-  if (['/healthz', '/readyz', '/openapi.json'].includes(pattern)) return true;
+  if (['/healthz', '/readyz', '/openapi.json', '/v1/session'].includes(pattern)) return true;
   return DOC_PATHS.some((p) => pattern === p || pattern.startsWith(`${p}/`));
 }
 

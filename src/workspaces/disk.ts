@@ -173,6 +173,12 @@ export async function freeBytes(dir: string): Promise<number> {
   return s.bavail * s.bsize;
 }
 
+/** What df says of a mounted filesystem: bytes in use and its size. */
+export async function fsUsage(dir: string): Promise<{ usedBytes: number; sizeBytes: number }> {
+  const s = await statfs(dir);
+  return { usedBytes: (s.blocks - s.bfree) * s.bsize, sizeBytes: s.blocks * s.bsize };
+}
+
 export async function imageBytesUsed(file: string): Promise<number> {
   const st = await stat(file);
   return st.blocks * 512;

@@ -192,6 +192,10 @@ describe('install.sh, offline, built-in edge', () => {
     expect((await api('GET', '/v1/sandboxes', undefined, 'admin')).status).toBe(401);
     expect((await api('GET', '/v1/sandboxes')).status).toBe(200);
     expect((await api('GET', '/readyz')).status).toBe(200);
+    // The image carries the dashboard's build (Vite, at image build time).
+    const ui = await fetch(`${apiUrl}/ui`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/<script type="module"[^>]+src="\/ui\/assets\/index-[\w-]+\.js"/);
 
     // Found, not guessed: the offered CA and this machine's proxy CA, in a file the setting names.
     const caFile = /^SANDBOXED_EXTRA_CA_CERTS=(.+)$/m.exec(settings)?.[1] ?? '';

@@ -4,7 +4,7 @@
  * reconciler only ever sees containers it created. kill() is a real SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { cleanupInstance, testDataPrefix } from './cleanup.js';
@@ -172,6 +172,13 @@ export async function startTestDaemon(opts: { env?: Record<string, string>; data
     async dispose() {
       await waitExit('SIGTERM');
       await cleanupInstance(instance, dataDir);
+      // A data dir this helper made goes too: its workspace disks are real gigabytes, and a full
+      // /tmp makes every later create refuse (SANDBOXD_DISK_RESERVE_MB). One a test passed in is the test's.
+      try {
+        if (opts.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+      } catch {
+        /* a disk still busy: the global teardown's cleanup releases it */
+      }
     },
     log: () => readFileSync(logFile, 'utf8'),
     pid: () => child!.pid!,

@@ -59,8 +59,9 @@ describe('the OpenAPI document', () => {
         const statuses = Object.keys(op.responses);
         expect(statuses.some((s) => /^2\d\d$/.test(s)), `${method} ${path} success`).toBe(true);
         for (const s of ['403', '421', '500']) expect(statuses, `${method} ${path}`).toContain(s);
-        const open = ['/healthz', '/readyz', '/openapi.json'].includes(path);
-        expect(statuses.includes('401'), `${method} ${path} 401`).toBe(!open);
+        const open = ['/healthz', '/readyz', '/openapi.json', '/v1/session'].includes(path);
+        // The sign-in is open, and answers 401 to a wrong token.
+        if (path !== '/v1/session') expect(statuses.includes('401'), `${method} ${path} 401`).toBe(!open);
         expect(op.security === undefined ? 'token' : 'open').toBe(open ? 'open' : 'token');
       }
     }
@@ -254,12 +255,28 @@ describe('real answers fit the document', () => {
     expect((await call('POST', '/v1/sandboxes', { image: 'nope' })).status).toBe(400);
   });
 
+  it('for the dashboard: its sign-in, session, settings, usage', async () => {
+    expect((await call('GET', '/v1/session')).body).toMatchObject({ auth: true, token_name: 'test', expires_at: null });
+    expect((await call('POST', '/v1/session', { token: 'not-a-token' }, { authorization: '' })).status).toBe(401);
+    expect((await call('POST', '/v1/session', { token: TOKEN })).body).toMatchObject({ auth: true, token_name: 'test' });
+    expect((await call('DELETE', '/v1/session')).body).toEqual({ signed_out: true });
+    expect((await call('GET', '/v1/system')).status).toBe(200);
+    expect((await call('GET', '/v1/system', undefined, SCOPED)).status).toBe(403);
+    const sb = uniqueId('usage');
+    expect((await call('POST', '/v1/sandboxes', { id: sb })).status).toBe(201);
+    expect((await call('GET', '/v1/usage')).body.sandboxes).toEqual(expect.arrayContaining([expect.objectContaining({ id: sb })]));
+    expect((await call('GET', `/v1/sandboxes/${sb}/usage`)).body).toMatchObject({ id: sb, memory_limit_bytes: expect.any(Number) });
+    expect((await call('GET', `/v1/sandboxes/${uniqueId('none')}/usage`)).status).toBe(404);
+    expect((await call('POST', `/v1/sandboxes/${sb}/purge`)).status).toBe(200);
+  });
+
   it('with no answer outside the document', () => {
     expect(checker.problems).toEqual([]);
     const wanted = ['createSandbox 201', 'createSandbox 409', 'createSandbox 415', 'listSandboxes 401', 'listSandboxes 403', 'execCommand 202', 'readFile 200', 'createTask 202', 'getTask 200'];
     wanted.push('createSandbox 429', 'createSandbox 400', 'listSandboxes 400', 'getSandbox 404', 'reconcile 403', 'listTemplates 400', 'updateSandbox 200');
     wanted.push('execCommand 200', 'execCommand 400', 'getExecLogs 200', 'getExecLogs 404', 'getServiceLogs 200', 'getServiceLogs 404');
     wanted.push('streamEvents 200', 'streamEvents 400', 'listWebhookDeliveries 200', 'listWebhookDeliveries 400', 'listImages 200');
+    wanted.push('getSession 200', 'signIn 200', 'signIn 401', 'signOut 200', 'getSystem 200', 'getSystem 403', 'listUsage 200', 'getUsage 200', 'getUsage 404');
     wanted.push('createTerminal 201', 'createTerminal 400', 'listTerminals 101', 'listTerminals 200', 'listTerminals 400', 'getTerminal 101', 'getTerminal 200', 'getTerminal 404', 'deleteTerminal 200', 'deleteTerminal 404');
     expect([...checker.seen]).toEqual(expect.arrayContaining(wanted));
   });

@@ -649,6 +649,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the API takes tokens, and who this request is signed in as */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Exchange an API token for a session cookie (the dashboard’s sign-in)
+         * @description The cookie is `sandboxed_session`: HttpOnly, SameSite=Strict, Path=/, valid for SANDBOXD_UI_SESSION_HOURS. It is an HMAC over the token’s name and the hash of its secret, so rotating or removing the token ends every session made with it. A cookie authorises state-changing requests and WebSockets only from the API’s own origin (the dashboard at /ui).
+         */
+        post: operations["signIn"];
+        /** Sign out: the session cookie is cleared */
+        delete: operations["signOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The version and the settings that matter */
+        get: operations["getSystem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Memory and disk use of every live sandbox
+         * @description Does not count as activity.
+         */
+        get: operations["listUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandboxes/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Memory and disk use of one sandbox
+         * @description Does not count as activity.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -1415,6 +1494,52 @@ export interface components {
             /** @description request, idle, memory pressure: …, observed */
             reason: string;
         };
+        /**
+         * @description What a sandbox uses now
+         * @example {
+         *       "id": "demo",
+         *       "memory_bytes": 73400320,
+         *       "memory_limit_bytes": 1073741824,
+         *       "disk_used_bytes": 157286400,
+         *       "disk_size_bytes": 5242880000,
+         *       "measured_at": "2025-01-01T12:05:00.000Z"
+         *     }
+         */
+        SandboxUsage: {
+            id: string;
+            /** @description Memory in use now, reclaimable page cache left out (as `docker stats`); null while it is not running */
+            memory_bytes: number | null;
+            /** @description Its memory_mb in bytes */
+            memory_limit_bytes: number;
+            /** @description Bytes in use on its workspace disk (as `df`); null without disk quotas (SANDBOXD_DISK_QUOTA=false) or while the disk is not mounted */
+            disk_used_bytes: number | null;
+            /** @description The size of that disk (its disk_mb, less the filesystem’s own overhead) */
+            disk_size_bytes: number | null;
+            /**
+             * Format: date-time
+             * @description When it was sampled: samples are reused for up to 5 s
+             */
+            measured_at: string;
+        };
+        /**
+         * @example {
+         *       "sandboxes": [
+         *         {
+         *           "id": "demo",
+         *           "memory_bytes": 73400320,
+         *           "memory_limit_bytes": 1073741824,
+         *           "disk_used_bytes": 157286400,
+         *           "disk_size_bytes": 5242880000,
+         *           "measured_at": "2025-01-01T12:05:00.000Z"
+         *         }
+         *       ],
+         *       "count": 1
+         *     }
+         */
+        SandboxUsageList: {
+            sandboxes: components["schemas"]["SandboxUsage"][];
+            count: number;
+        };
         /** @description A declared service: started at every container start and kept running */
         Service: {
             name: string;
@@ -1465,8 +1590,36 @@ export interface components {
             declared: components["schemas"]["Service"][];
             services: components["schemas"]["ServiceStatus"][];
         };
+        /**
+         * @example {
+         *       "auth": true,
+         *       "token_name": "dashboard",
+         *       "expires_at": "2025-01-02T00:00:00.000Z"
+         *     }
+         */
+        Session: {
+            /** @description false: the API takes no token (SANDBOXD_API_TOKENS is not set); there is nothing to sign in to */
+            auth: boolean;
+            /** @description The token this request is signed in with (its name only); null: none */
+            token_name: string | null;
+            /** @description When the session cookie stops counting; null for a bearer token or no session */
+            expires_at: string | null;
+        };
         SetServicesInput: {
             services: components["schemas"]["ServiceSpecInput"][];
+        };
+        SignInInputInput: {
+            /** @description A secret of SANDBOXD_API_TOKENS */
+            token: string;
+        };
+        /**
+         * @example {
+         *       "signed_out": true
+         *     }
+         */
+        SignedOut: {
+            /** @constant */
+            signed_out: true;
         };
         /**
          * @description A copy of a workspace
@@ -1541,6 +1694,100 @@ export interface components {
         /** @description `event: error`: the stream failed after it opened; the last message */
         StreamErrorEvent: {
             error: string;
+        };
+        /**
+         * @description The version and the settings that matter
+         * @example {
+         *       "version": "0.1.0",
+         *       "node": "v20.19.0",
+         *       "started_at": "2025-01-01T12:00:00.000Z",
+         *       "instance": "default",
+         *       "auth": true,
+         *       "edge": "builtin",
+         *       "preview_domain": "localhost",
+         *       "preview_tls": false,
+         *       "http_port": 80,
+         *       "idle_threshold_s": 2100,
+         *       "limits": {
+         *         "default_memory_mb": 1024,
+         *         "max_memory_mb": 8192,
+         *         "default_cpus": 1,
+         *         "max_cpus": 4,
+         *         "default_disk_mb": 5120,
+         *         "max_disk_mb": 51200
+         *       },
+         *       "disk_quota": true,
+         *       "network_isolation": true,
+         *       "egress_mode": "open",
+         *       "pool_size": 2,
+         *       "snapshots": {
+         *         "max_count": 20,
+         *         "max_mb": 20480
+         *       },
+         *       "tasks": {
+         *         "default_timeout_s": 1800,
+         *         "max_timeout_s": 21600,
+         *         "checkpoint": true
+         *       },
+         *       "terminals": {
+         *         "max_per_sandbox": 8,
+         *         "max_sessions": 64
+         *       },
+         *       "memory": {
+         *         "available_mb": 5120,
+         *         "total_mb": 7936,
+         *         "floor_mb": 512,
+         *         "wake_reserve_mb": 256
+         *       }
+         *     }
+         */
+        SystemInfo: {
+            version: string;
+            node: string;
+            /** Format: date-time */
+            started_at: string;
+            /** @description SANDBOXED_INSTANCE: the label on everything this daemon made */
+            instance: string;
+            auth: boolean;
+            /** @description builtin, traefik or none (SANDBOXED_EDGE) */
+            edge: string;
+            preview_domain: string;
+            preview_tls: boolean;
+            http_port: number;
+            /** @description A `sleep` sandbox without activity for this long stops */
+            idle_threshold_s: number;
+            limits: {
+                default_memory_mb: number;
+                max_memory_mb: number;
+                default_cpus: number;
+                max_cpus: number;
+                default_disk_mb: number;
+                max_disk_mb: number;
+            };
+            disk_quota: boolean;
+            network_isolation: boolean;
+            egress_mode: string;
+            pool_size: number;
+            snapshots: {
+                max_count: number;
+                max_mb: number;
+            };
+            tasks: {
+                default_timeout_s: number;
+                max_timeout_s: number;
+                checkpoint: boolean;
+            };
+            terminals: {
+                max_per_sandbox: number;
+                max_sessions: number;
+            };
+            /** @description Host memory as wake admission and the pressure reaper read it (cgroup-aware); null when it cannot be read */
+            memory: {
+                available_mb: number | null;
+                total_mb: number | null;
+                floor_mb: number;
+                wake_reserve_mb: number;
+            };
         };
         TakeSnapshotInput: {
             name?: string;
@@ -3920,6 +4167,177 @@ export interface operations {
             421: components["responses"]["MisdirectedRequest"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInInputInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedOut"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getSystem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version and the settings that matter */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemInfo"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxUsageList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What a sandbox uses now */
+            200: {
+                headers: {
+                    /** @description This request’s id; the daemon’s log lines for it carry it as reqId */
+                    "x-request-id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxUsage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
         };
     };
     streamEvents: {
