@@ -5,40 +5,15 @@
  * edge did not hold it. A request whose declared service is still coming up is
  * held and gets the app.
  */
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, uniqueId, type TestDaemon } from '../helpers/daemon.js';
+import { request, type Reply } from '../security/edge-helpers.js';
 
 let d: TestDaemon;
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  json: any;
-}
-
+/** The edge's answer for a preview host, by the security tests' own client. */
 function preview(id: string, port: number, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(
-      { host: '127.0.0.1', port: d.edgePort, path: '/', headers: { host: `s-${id}-${port}.preview.localhost`, ...headers }, agent: false },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode!, headers: res.headers, text, json });
-        });
-      },
-    );
-    req.on('error', reject);
-  });
+  return request(d.edgePort, `s-${id}-${port}.preview.localhost`, { headers });
 }
 
 async function create(id: string, services: { name: string; command: string; port?: number }[]): Promise<void> {
