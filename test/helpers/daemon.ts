@@ -67,10 +67,11 @@ export function uniqueId(prefix = 't'): string {
 export async function startTestDaemon(opts: { env?: Record<string, string>; dataDir?: string; apiHost?: string } = {}): Promise<TestDaemon> {
   const instance = `${testRunId()}-${uniqueId('d')}`;
   const dataDir = opts.dataDir ?? mkdtempSync(testDataPrefix(testRunId()));
-  const apiPort = await freePort();
-  const edgePort = await freePort();
   // The gateway and the egress proxy listen on the bridge's host address: ports no other test daemon holds.
-  const [gatewayPort, proxyHttpPort, proxyTlsPort] = [await freePort(), await freePort(), await freePort()];
+  // The kernel may hand the same free port out twice in a row: five distinct ones, or the daemon refuses its settings.
+  const taken = new Set<number>();
+  while (taken.size < 5) taken.add(await freePort());
+  const [apiPort, edgePort, gatewayPort, proxyHttpPort, proxyTlsPort] = [...taken];
   const network = `sbx-${instance}`.slice(0, 60);
   const logFile = path.join(dataDir, 'sandboxd.log');
   const env: Record<string, string> = {
